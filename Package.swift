@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Layers (see Docs/ARCHITECTURE.md): Tensor → Vision → Dataset → Models → Recommender → FashionCLI.
+/// A lower target never imports a higher one.
+let package = Package(
+    name: "FashionStyle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "Dataset", targets: ["Dataset"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Recommender", targets: ["Recommender"]),
+        .executable(name: "fashion", targets: ["FashionCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian, through system-library targets.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE",
+                       providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG",
+                       providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // The layers.
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Vision", dependencies: ["Tensor"]),
+        .target(name: "Dataset", dependencies: ["Tensor", "Vision", "CZlib"]),
+        .target(name: "Models", dependencies: ["Tensor", "Dataset"]),
+        .target(name: "Recommender", dependencies: ["Tensor", "Models"]),
+        .executableTarget(name: "FashionCLI", dependencies: [
+            "Tensor", "Vision", "Dataset", "Models", "Recommender",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // One test target per layer (Swift Testing).
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

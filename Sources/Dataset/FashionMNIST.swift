@@ -1,0 +1,109 @@
+import CZlib
+import Tensor
+
+/// Fashion-MNIST (Zalando): 60,000 training and 10,000 test 28×28 grey images in 10
+/// classes, read from the gzip IDX files that Debian's `dataset-fashion-mnist` installs.
+public struct FashionMNIST: Sendable {
+    /// Where Debian's package puts the files.
+    public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
+    /// Class names in label order.
+    public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// Which half of the data set.
+    public enum Split: String, Sendable { case train, test }
+
+    /// `count × 28 × 28` bytes, row-major.
+    public let pixels: [UInt8]
+    /// One label in `0..<10` per image.
+    public let labels: [Int]
+    public let rows: Int, columns: Int
+    public var count: Int { labels.count }
+
+    /// Loads one split from `directory` (`train-images-idx3-ubyte.gz`, …).
+    public init(split: Split, directory: String = FashionMNIST.defaultDirectory) throws {
+        let prefix = split == .train ? "train" : "t10k"
+        let imagePath = "\(directory)/\(prefix)-images-idx3-ubyte.gz"
+        let labelPath = "\(directory)/\(prefix)-labels-idx1-ubyte.gz"
+        let images = try IDXFile(path: imagePath)
+        let labels = try IDXFile(path: labelPath)
+        guard images.dimensions.count == 3 else { throw IDXError.malformed(path: imagePath, reason: "expected 3 dimensions, found \(images.dimensions.count)") }
+        guard labels.dimensions.count == 1 else { throw IDXError.malformed(path: labelPath, reason: "expected 1 dimension, found \(labels.dimensions.count)") }
+        guard images.dimensions[0] == labels.dimensions[0] else {
+            throw IDXError.malformed(path: labelPath, reason: "\(labels.dimensions[0]) labels for \(images.dimensions[0]) images")
+        }
+        if let bad = labels.bytes.first(where: { $0 > 9 }) { throw IDXError.malformed(path: labelPath, reason: "label \(bad) outside 0…9") }
+        self.pixels = images.bytes
+        self.labels = labels.bytes.map(Int.init)
+        rows = images.dimensions[1]; columns = images.dimensions[2]
+    }
+
+    /// Images `indices` as an N×1×28×28 tensor in [0, 1], optionally normalised `(x − mean)/std`.
+    public func batch(_ indices: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
+        let plane = rows * columns
+        var t = Tensor(uninitializedShape: [indices.count, 1, rows, columns])
+        pixels.withUnsafeBufferPointer { src in
+            t.withUnsafeMutableBufferPointer { dst in
+                for (n, i) in indices.enumerated() {
+                    for j in 0..<plane { dst[n * plane + j] = (Float(src[i * plane + j]) / 255 - mean) / std }
+                }
+            }
+        }
+        return t
+    }
+}
+
+/// Why an IDX file could not be read.
+public enum IDXError: Error, CustomStringConvertible, Equatable {
+    case missing(path: String)
+    case malformed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let p):
+            return "\(p): not found — install Fashion-MNIST with `apt-get install dataset-fashion-mnist` (Debian) or pass its directory"
+        case .malformed(let p, let r): return "\(p): not a valid IDX file: \(r)"
+        }
+    }
+}
+
+/// An IDX file of unsigned bytes (the MNIST format), plain or gzip-compressed.
+public struct IDXFile: Sendable {
+    public let dimensions: [Int]
+    public let bytes: [UInt8]
+
+    /// Reads and validates `path`; gzip is detected by zlib transparently.
+    public init(path: String) throws {
+        guard let file = gzopen(path, "rb") else { throw IDXError.missing(path: path) }
+        defer { gzclose(file) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32($0.count)) }
+            if n < 0 { throw IDXError.malformed(path: path, reason: "corrupt compressed data") }
+            if n == 0 { break }
+            data += chunk[0..<Int(n)]
+        }
+        try self.init(data: data, path: path)
+    }
+
+    /// Parses IDX bytes (`path` only names the source in errors).
+    public init(data: [UInt8], path: String = "<memory>") throws {
+        guard data.count >= 4 else { throw IDXError.malformed(path: path, reason: "\(data.count) bytes, shorter than the header") }
+        guard data[0] == 0, data[1] == 0 else { throw IDXError.malformed(path: path, reason: "bad magic number") }
+        guard data[2] == 0x08 else { throw IDXError.malformed(path: path, reason: "element type 0x\(String(data[2], radix: 16)), only unsigned bytes (0x08) supported") }
+        let rank = Int(data[3])
+        guard rank >= 1, data.count >= 4 + 4 * rank else { throw IDXError.malformed(path: path, reason: "truncated header") }
+        var dims: [Int] = []
+        for d in 0..<rank {
+            let o = 4 + 4 * d
+            dims.append(Int(data[o]) << 24 | Int(data[o + 1]) << 16 | Int(data[o + 2]) << 8 | Int(data[o + 3]))
+        }
+        let expected = dims.reduce(1, *), start = 4 + 4 * rank
+        guard data.count - start == expected else {
+            throw IDXError.malformed(path: path, reason: "\(data.count - start) data bytes for dimensions \(dims) (\(expected) expected)")
+        }
+        dimensions = dims
+        bytes = Array(data[start...])
+    }
+}

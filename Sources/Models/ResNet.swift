@@ -1,0 +1,120 @@
+import Tensor
+
+/// torchvision's `BasicBlock`: two 3×3 convolutions with batch norm, and a 1×1
+/// convolution + batch norm on the shortcut when the shape changes.
+public final class BasicBlock: Layer {
+    public var isTraining = true
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let relu = ReLU()
+    public let conv2: Conv2d
+    public let bn2: BatchNorm2d
+    public let downsample: Sequential?
+
+    public init(_ inPlanes: Int, _ planes: Int, stride: Int, generator: inout RandomGenerator) {
+        conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false, generator: &generator)
+        bn1 = BatchNorm2d(planes)
+        conv2 = Conv2d(planes, planes, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: &generator)
+        bn2 = BatchNorm2d(planes)
+        if stride != 1 || inPlanes != planes {
+            downsample = Sequential([
+                Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false, generator: &generator),
+                BatchNorm2d(planes),
+            ])
+        } else {
+            downsample = nil
+        }
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let out = bn2(conv2(relu(bn1(conv1(x)))))
+        let identity = downsample.map { $0(x) } ?? x
+        return relu(out + identity)
+    }
+}
+
+/// ResNet-18 exactly as torchvision's `resnet18` (layer list and `state_dict` names:
+/// `conv1`, `bn1`, `layer1.0.conv1`, …, `fc`; 122 keys), any class count, and an
+/// optional small-image stem (3×3 stride-1 `conv1`, no max-pool) for 28–64 px inputs.
+public final class ResNet18: Layer {
+    /// The first layers before `layer1`.
+    public enum Stem: String, Sendable, Codable, CaseIterable {
+        /// torchvision's 7×7 stride-2 convolution and 3×3 stride-2 max-pool (224 px inputs).
+        case imagenet
+        /// A 3×3 stride-1 convolution and no max-pool, for small images such as Fashion-MNIST.
+        case small
+    }
+
+    /// How weights are initialised.
+    public enum Initialization: String, Sendable, Codable, CaseIterable {
+        /// torchvision's: Kaiming-normal (fan_out, ReLU) convolutions, BN γ=1 β=0, PyTorch's default `fc`.
+        case torchvision
+        /// The camp's: Kaiming-uniform (fan_in, ReLU gain) on every Conv2d and Linear, zero biases.
+        case kaimingUniform
+    }
+
+    public var isTraining = true
+    public let stem: Stem
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let relu = ReLU()
+    public let maxpool: MaxPool2d?
+    public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    public let avgpool = AdaptiveAvgPool2d()
+    public let fc: Linear
+
+    /// - Parameters:
+    ///   - classes: outputs of `fc`.
+    ///   - inputChannels: 3 for RGB, 1 for grey images.
+    public init(classes: Int = 1000, inputChannels: Int = 3, stem: Stem = .imagenet,
+                initialization: Initialization = .torchvision, seed: UInt64 = 42) {
+        var g = RandomGenerator(seed: seed)
+        self.stem = stem
+        switch stem {
+        case .imagenet:
+            conv1 = Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, generator: &g)
+            maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+        case .small:
+            conv1 = Conv2d(inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: &g)
+            maxpool = nil
+        }
+        bn1 = BatchNorm2d(64)
+        func stage(_ inPlanes: Int, _ planes: Int, _ stride: Int) -> Sequential {
+            Sequential([BasicBlock(inPlanes, planes, stride: stride, generator: &g),
+                        BasicBlock(planes, planes, stride: 1, generator: &g)])
+        }
+        layer1 = stage(64, 64, 1)
+        layer2 = stage(64, 128, 2)
+        layer3 = stage(128, 256, 2)
+        layer4 = stage(256, 512, 2)
+        fc = Linear(512, classes, generator: &g)
+        initialize(initialization, generator: &g)
+    }
+
+    private func initialize(_ scheme: Initialization, generator g: inout RandomGenerator) {
+        for (_, m) in namedModules {
+            switch (scheme, m) {
+            case (.torchvision, let c as Conv2d):
+                c.weight.assign(Initializer.kaimingNormal(c.weight.shape, mode: .fanOut, generator: &g))
+            case (.kaimingUniform, let c as Conv2d):
+                c.weight.assign(Initializer.kaimingUniform(c.weight.shape, mode: .fanIn, generator: &g))
+                c.bias?.assign(.zeros(c.bias!.shape))
+            case (.kaimingUniform, let l as Linear):
+                l.weight.assign(Initializer.kaimingUniform(l.weight.shape, mode: .fanIn, generator: &g))
+                l.bias?.assign(.zeros(l.bias!.shape))
+            default: break
+            }
+        }
+    }
+
+    /// The 512-d pooled feature vector per image (the network with `fc` replaced by identity).
+    public func features(_ x: Tensor) -> Tensor {
+        var h = relu(bn1(conv1(x)))
+        if let maxpool { h = maxpool(h) }
+        h = layer4(layer3(layer2(layer1(h))))
+        return avgpool(h).flattened(startDim: 1)
+    }
+
+    /// Class logits.
+    public func callAsFunction(_ x: Tensor) -> Tensor { fc(features(x)) }
+}

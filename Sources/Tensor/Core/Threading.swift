@@ -1,0 +1,57 @@
+import CBLAS
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one owner of threads in the process.
+///
+/// Two pools could fight over the cores: OpenBLAS's and ours (Dispatch). OpenBLAS's
+/// workers also spin for about 2^28 cycles after each GEMM, which would steal a core
+/// from the pooling or batch-norm kernel that follows. So OpenBLAS is kept to one
+/// thread (the caller's), and ``GEMM`` splits each large product into column or row
+/// blocks that run as single-threaded `sgemm` calls on Dispatch's pool. Every
+/// parallel region — GEMM, im2col, col2im, pooling, batch norm, elementwise — goes
+/// through ``parallelRanges(_:minimumGrain:_:)``, one at a time, so the cores are never
+/// oversubscribed.
+public enum Threading {
+    nonisolated(unsafe) private static var threads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Keeps OpenBLAS on the calling thread; evaluated once, before the first GEMM.
+    static let blasConfigured: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Cores used by both pools.
+    public static var coreCount: Int { threads }
+
+    /// Sets the number of threads for all kernels, GEMM included (1 makes everything serial).
+    public static func configure(threads count: Int) {
+        threads = max(1, count)
+    }
+
+    /// Runs `body(i)` for `i` in `0..<count`, split into at most ``coreCount`` contiguous
+    /// chunks when the work is large enough (`count * grain`-ish); serially otherwise.
+    /// `minimumGrain` is the least number of iterations worth a chunk.
+    @inlinable
+    public static func parallelFor(_ count: Int, minimumGrain: Int = 1, _ body: (Int) -> Void) {
+        parallelRanges(count, minimumGrain: minimumGrain) { range in
+            for i in range { body(i) }
+        }
+    }
+
+    /// Like ``parallelFor(_:minimumGrain:_:)`` but hands each worker a whole range.
+    @inlinable
+    public static func parallelRanges(_ count: Int, minimumGrain: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let chunks = min(coreCount, max(1, count / max(1, minimumGrain)))
+        if chunks <= 1 { body(0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = count * c / chunks, hi = count * (c + 1) / chunks
+                if lo < hi { body(lo..<hi) }
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+/// The shape arithmetic of one 2-d convolution over a batch (NCHW input, OIHW weight).
+public struct ConvolutionGeometry: Equatable, Sendable {
+    public var batch: Int, inChannels: Int, height: Int, width: Int
+    public var outChannels: Int, kernelHeight: Int, kernelWidth: Int
+    public var strideY: Int, strideX: Int, padY: Int, padX: Int
+
+    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+                kernelHeight: Int, kernelWidth: Int, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) {
+        self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
+        self.outChannels = outChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        (strideY, strideX) = stride; (padY, padX) = padding
+    }
+
+    public var outHeight: Int { (height + 2 * padY - kernelHeight) / strideY + 1 }
+    public var outWidth: Int { (width + 2 * padX - kernelWidth) / strideX + 1 }
+    /// Rows of the column matrix: C·KH·KW.
+    public var patchSize: Int { inChannels * kernelHeight * kernelWidth }
+    /// Output pixels per image.
+    public var outPlane: Int { outHeight * outWidth }
+    /// Multiply-adds of the forward pass (each backward costs the same).
+    public var multiplyAdds: Int { batch * outChannels * outPlane * patchSize }
+    /// A 1×1 stride-1 unpadded convolution reads its input as the column matrix directly.
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1 && padY == 0 && padX == 0 }
+
+    /// Images per GEMM: enough that small maps (7×7) still make a wide product, few
+    /// enough that the column buffer stays within a cache-friendly budget.
+    var imagesPerGroup: Int {
+        let wanted = (ConvolutionKernels.targetColumns + outPlane - 1) / outPlane
+        let byMemory = max(1, ConvolutionKernels.columnBudget / max(1, patchSize * outPlane))
+        return max(1, min(batch, wanted, byMemory))
+    }
+}
+
+/// Convolution as im2col + `sgemm` over groups of images, col2im for the input
+/// gradient and one GEMM per group for the weight gradient — strided and padded
+/// convolutions take the same path. Plain functions over raw pointers.
+public enum ConvolutionKernels {
+    /// Column count a GEMM should reach by grouping images.
+    static let targetColumns = 3136
+    /// Largest column buffer, in floats (64 MiB).
+    static let columnBudget = 16 << 20
+
+    // MARK: im2col / col2im
+
+    /// Writes the patches of image `x` (C×H×W) into columns `[offset, offset + OH·OW)` of
+    /// the `patchSize × ldc` matrix `col`. Parallel over channels.
+    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+                       _ col: UnsafeMutablePointer<Float>, ldc: Int, offset: Int) {
+        let kh = g.kernelHeight, kw = g.kernelWidth, h = g.height, w = g.width
+        let oh = g.outHeight, ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
+        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, kh * kw * oh * ow))) { c in
+            let plane = x + c * h * w
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
+                    // Output columns whose input x lies inside the image.
+                    let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
+                    let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
+                    for oy in 0..<oh {
+                        let iy = oy * sy - py + ky
+                        let dst = row + oy * ow
+                        if iy < 0 || iy >= h {
+                            dst.update(repeating: 0, count: ow)
+                            continue
+                        }
+                        let src = plane + iy * w - px + kx
+                        for ox in 0..<owLo { dst[ox] = 0 }
+                        if sx == 1 {
+                            (dst + owLo).update(from: src + owLo, count: owHi - owLo)
+                        } else {
+                            for ox in owLo..<owHi { dst[ox] = src[ox * sx] }
+                        }
+                        for ox in owHi..<ow { dst[ox] = 0 }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sums columns `[offset, offset + OH·OW)` of `col` back into image `dx` (C×H×W),
+    /// overwriting it (the adjoint of ``im2col(_:_:_:ldc:offset:)``). Parallel over channels.
+    static func col2im(_ col: UnsafePointer<Float>, ldc: Int, offset: Int, _ g: ConvolutionGeometry,
+                       _ dx: UnsafeMutablePointer<Float>) {
+        let kh = g.kernelHeight, kw = g.kernelWidth, h = g.height, w = g.width
+        let oh = g.outHeight, ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
+        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, kh * kw * oh * ow))) { c in
+            let plane = dx + c * h * w
+            plane.update(repeating: 0, count: h * w)
+            for ky in 0..<kh {
+                for kx in 0..<kw {
+                    let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
+                    let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
+                    let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
+                    for oy in 0..<oh {
+                        let iy = oy * sy - py + ky
+                        if iy < 0 || iy >= h { continue }
+                        let src = row + oy * ow
+                        let dst = plane + iy * w - px + kx
+                        if sx == 1 {
+                            for ox in owLo..<owHi { dst[ox] += src[ox] }
+                        } else {
+                            for ox in owLo..<owHi { dst[ox * sx] += src[ox] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies images `n0..<n0+count` of `y` (N×O×P) into the `O × count·P` matrix `m`, or back.
+    static func gather(_ y: UnsafePointer<Float>, first n0: Int, count: Int, _ g: ConvolutionGeometry,
+                       into m: UnsafeMutablePointer<Float>) {
+        let o = g.outChannels, p = g.outPlane
+        Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
+            let ch = idx / count, i = idx % count
+            (m + ch * count * p + i * p).update(from: y + ((n0 + i) * o + ch) * p, count: p)
+        }
+    }
+
+    // MARK: Forward and backward
+
+    /// `y = conv(x, weight) + bias`: x N×C×H×W, weight O×C×KH×KW, y N×O×OH×OW.
+    public static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
+        let group = g.imagesPerGroup
+        let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
+        let outCount = group == 1 ? 0 : o * group * p
+        Workspace.shared.withBuffer(colCount + outCount) { scratch in
+            let col = scratch, tmp = scratch + colCount
+            var n0 = 0
+            while n0 < g.batch {
+                let count = min(group, g.batch - n0)
+                let cols = count * p
+                let b: UnsafePointer<Float>
+                if g.isPointwise && group == 1 {
+                    b = x + n0 * chw
+                } else {
+                    for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
+                    b = UnsafePointer(col)
+                }
+                if count == 1 && group == 1 {
+                    let dst = y + n0 * o * p
+                    if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: p) } }
+                    GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                } else {
+                    GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols)
+                    Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
+                        let ch = idx / count, i = idx % count
+                        let src = tmp + ch * cols + i * p, dst = y + ((n0 + i) * o + ch) * p
+                        let bv = bias?[ch] ?? 0
+                        for j in 0..<p { dst[j] = src[j] + bv }
+                    }
+                }
+                n0 += count
+            }
+        }
+    }
+
+    /// `dx = convᵀ(dy, weight)`: the input gradient, overwriting `dx`.
+    public static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
+        let group = g.imagesPerGroup
+        let direct = g.isPointwise && group == 1
+        let colCount = direct ? 0 : k * group * p
+        let gatherCount = group == 1 ? 0 : o * group * p
+        Workspace.shared.withBuffer(colCount + gatherCount) { scratch in
+            let dcol = scratch, dyg = scratch + colCount
+            var n0 = 0
+            while n0 < g.batch {
+                let count = min(group, g.batch - n0)
+                let cols = count * p
+                let a: UnsafePointer<Float>
+                if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
+                if direct {
+                    GEMM.sgemm(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: a, ldb: p, c: dx + n0 * chw, ldc: p)
+                } else {
+                    GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols)
+                    for i in 0..<count { col2im(dcol, ldc: cols, offset: i * p, g, dx + (n0 + i) * chw) }
+                }
+                n0 += count
+            }
+        }
+    }
+
+    /// `dweight = Σ dy ⊗ patches(x)` (overwriting `dweight`) and, when asked, `dbias = Σ dy`.
+    public static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                      dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
+                                      _ g: ConvolutionGeometry) {
+        let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
+        let group = g.imagesPerGroup
+        let direct = g.isPointwise && group == 1
+        let colCount = direct ? 0 : k * group * p
+        let gatherCount = group == 1 ? 0 : o * group * p
+        Workspace.shared.withBuffer(colCount + gatherCount) { scratch in
+            let col = scratch, dyg = scratch + colCount
+            var n0 = 0
+            while n0 < g.batch {
+                let count = min(group, g.batch - n0)
+                let cols = count * p
+                let a: UnsafePointer<Float>
+                if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
+                let b: UnsafePointer<Float>
+                if direct { b = x + n0 * chw } else {
+                    for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
+                    b = UnsafePointer(col)
+                }
+                GEMM.sgemm(transposeB: true, m: o, n: k, k: cols, a: a, lda: cols, b: b, ldb: cols,
+                           beta: n0 == 0 ? 0 : 1, c: dweight, ldc: k)
+                n0 += count
+            }
+        }
+        if let dbias {
+            ElementwiseKernels.sumOuterInner(dy, outer: g.batch, mid: o, inner: p, into: dbias)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// Elementwise loops over raw buffers; they know nothing of the graph. Large loops are
+/// split over cores by ``Threading``; the inner loops are simple enough for the
+/// compiler to vectorise.
+enum ElementwiseKernels {
+    static let grain = 1 << 15
+
+    /// `out[i] = f(x[i])` for `count` elements.
+    @inline(__always)
+    static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
+                    _ f: (Float) -> Float) {
+        Threading.parallelRanges(count, minimumGrain: grain) { r in
+            for i in r { out[i] = f(x[i]) }
+        }
+    }
+
+    /// `out[i] = f(x[i], y[i])`.
+    @inline(__always)
+    static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                    _ count: Int, _ f: (Float, Float) -> Float) {
+        Threading.parallelRanges(count, minimumGrain: grain) { r in
+            for i in r { out[i] = f(x[i], y[i]) }
+        }
+    }
+
+    /// A broadcast binary op laid out by `plan`.
+    @inline(__always)
+    static func broadcast(_ plan: BroadcastPlan, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                          _ out: UnsafeMutablePointer<Float>, _ f: (Float, Float) -> Float) {
+        let outer = plan.outer, mid = plan.mid, inner = plan.inner
+        switch (plan.a, plan.b) {
+        case (.full, .full):
+            zip(a, b, out, outer * mid * inner, f)
+        case (.full, .scalar):
+            let s = b[0]; map(a, out, outer * mid * inner) { f($0, s) }
+        case (.scalar, .full):
+            let s = a[0]; map(b, out, outer * mid * inner) { f(s, $0) }
+        case (.full, .mid), (.mid, .full):
+            let aIsMid = plan.a == .mid
+            Threading.parallelFor(outer * mid, minimumGrain: max(1, grain / max(inner, 1))) { om in
+                let m = om % mid, base = om * inner
+                if aIsMid {
+                    let s = a[m]
+                    for i in 0..<inner { out[base + i] = f(s, b[base + i]) }
+                } else {
+                    let s = b[m]
+                    for i in 0..<inner { out[base + i] = f(a[base + i], s) }
+                }
+            }
+        default:
+            preconditionFailure("broadcast: unsupported plan \(plan)")
+        }
+    }
+
+    /// Sums an `outer × mid × inner` buffer over `outer` and `inner`, giving `mid` values.
+    static func sumOuterInner(_ x: UnsafePointer<Float>, outer: Int, mid: Int, inner: Int,
+                              into out: UnsafeMutablePointer<Float>) {
+        Threading.parallelFor(mid, minimumGrain: max(1, grain / max(outer * inner, 1))) { m in
+            var s: Float = 0
+            for o in 0..<outer {
+                let base = (o * mid + m) * inner
+                for i in 0..<inner { s += x[base + i] }
+            }
+            out[m] = s
+        }
+    }
+
+    /// Sum of `count` elements (pairwise over chunks for accuracy).
+    static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var total: Double = 0
+        var i = 0
+        while i < count {
+            let n = min(4096, count - i)
+            var s: Float = 0
+            for j in 0..<n { s += x[i + j] }
+            total += Double(s)
+            i += n
+        }
+        return Float(total)
+    }
+}

@@ -1,0 +1,82 @@
+/// An ordered name → tensor map with PyTorch's `state_dict` naming and order
+/// (per module: parameters, then buffers, modules depth-first).
+public struct StateDictionary: Sequence {
+    /// One entry.
+    public struct Entry {
+        public var name: String
+        public var tensor: Tensor
+        public var elementType: StateElementType
+        public init(name: String, tensor: Tensor, elementType: StateElementType = .float32) {
+            self.name = name; self.tensor = tensor; self.elementType = elementType
+        }
+    }
+
+    /// Entries in order.
+    public private(set) var entries: [Entry] = []
+    private var index: [String: Int] = [:]
+
+    public init() {}
+
+    /// Adds or replaces an entry.
+    public mutating func set(_ name: String, _ tensor: Tensor, elementType: StateElementType = .float32) {
+        if let i = index[name] { entries[i] = Entry(name: name, tensor: tensor, elementType: elementType); return }
+        index[name] = entries.count
+        entries.append(Entry(name: name, tensor: tensor, elementType: elementType))
+    }
+
+    /// The tensor stored under `name`.
+    public subscript(name: String) -> Tensor? { index[name].map { entries[$0].tensor } }
+    /// Names in order.
+    public var keys: [String] { entries.map(\.name) }
+    public var count: Int { entries.count }
+    public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
+}
+
+/// Why a state dictionary could not be loaded into a module.
+public enum StateDictionaryError: Error, CustomStringConvertible, Equatable {
+    case missingKeys([String])
+    case unexpectedKeys([String])
+    case shapeMismatch(key: String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case .missingKeys(let k): return "state dictionary lacks \(k.count) key(s): \(k.prefix(5).joined(separator: ", "))"
+        case .unexpectedKeys(let k): return "state dictionary has \(k.count) unexpected key(s): \(k.prefix(5).joined(separator: ", "))"
+        case .shapeMismatch(let key, let e, let f): return "\(key): expected shape \(e), found \(f)"
+        }
+    }
+}
+
+extension Module {
+    /// Parameters and buffers by name, ordered as PyTorch orders `state_dict()`.
+    public func stateDictionary() -> StateDictionary {
+        var d = StateDictionary()
+        for (prefix, m) in namedModules {
+            for (name, member) in m.reflectedMembers() {
+                let full = prefix.isEmpty ? name : "\(prefix).\(name)"
+                if let p = member as? Parameter { d.set(full, p.value.detached()) }
+            }
+            for (name, member) in m.reflectedMembers() {
+                let full = prefix.isEmpty ? name : "\(prefix).\(name)"
+                if let b = member as? Buffer { d.set(full, b.value.detached(), elementType: b.elementType) }
+            }
+        }
+        return d
+    }
+
+    /// Copies values from `state` into parameters and buffers (PyTorch's
+    /// `load_state_dict`); `strict` requires exactly the same keys. Nothing is changed
+    /// unless every key and shape checks out.
+    public func load(_ state: StateDictionary, strict: Bool = true) throws {
+        let params = namedParameters, buffers = namedBuffers
+        let ownKeys = Set(params.map(\.0) + buffers.map(\.0))
+        let missing = (params.map(\.0) + buffers.map(\.0)).filter { state[$0] == nil }
+        let unexpected = state.keys.filter { !ownKeys.contains($0) }
+        if strict && !missing.isEmpty { throw StateDictionaryError.missingKeys(missing) }
+        if strict && !unexpected.isEmpty { throw StateDictionaryError.unexpectedKeys(unexpected) }
+        for (name, p) in params { if let t = state[name], t.shape != p.shape { throw StateDictionaryError.shapeMismatch(key: name, expected: p.shape, found: t.shape) } }
+        for (name, b) in buffers { if let t = state[name], t.count != b.value.count { throw StateDictionaryError.shapeMismatch(key: name, expected: b.value.shape, found: t.shape) } }
+        for (name, p) in params { if let t = state[name] { p.assign(t) } }
+        for (name, b) in buffers { if let t = state[name] { b.value = t.detached().reshaped(b.value.shape) } }
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Pointwise nonlinearities; each backward uses the saved output or input.
+extension Tensor {
+    private func pointwise(_ name: String, _ f: (Float) -> Float,
+                           backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
+        var out = Tensor(uninitializedShape: shape)
+        ElementwiseKernels.map(pointer, out.pointer, count, f)
+        let x = detached(), y = out.detached()
+        Tensor.record(name, &out, inputs: [self]) { g in [backward(g, x, y)] }
+        return out
+    }
+
+    /// Elementwise `g * h(z)` for a helper tensor `z` (used by backward passes).
+    private static func gradient(_ g: Tensor, _ z: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        let out = Tensor(uninitializedShape: g.shape)
+        ElementwiseKernels.zip(g.pointer, z.pointer, out.pointer, g.count, f)
+        return out
+    }
+
+    /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
+    public func relu() -> Tensor {
+        pointwise("relu", { max($0, 0) }) { g, _, y in Tensor.gradient(g, y) { $1 > 0 ? $0 : 0 } }
+    }
+
+    /// 1 / (1 + e^−x).
+    public func sigmoid() -> Tensor {
+        pointwise("sigmoid", { 1 / (1 + expf(-$0)) }) { g, _, y in Tensor.gradient(g, y) { $0 * $1 * (1 - $1) } }
+    }
+
+    /// Hyperbolic tangent.
+    public func tanh() -> Tensor {
+        pointwise("tanh", { tanhf($0) }) { g, _, y in Tensor.gradient(g, y) { $0 * (1 - $1 * $1) } }
+    }
+
+    /// e^x.
+    public func exp() -> Tensor {
+        pointwise("exp", { expf($0) }) { g, _, y in Tensor.gradient(g, y) { $0 * $1 } }
+    }
+
+    /// Natural logarithm.
+    public func log() -> Tensor {
+        pointwise("log", { logf($0) }) { g, x, _ in Tensor.gradient(g, x) { $0 / $1 } }
+    }
+}

@@ -1,0 +1,84 @@
+/// Add, subtract, multiply and divide, with the broadcasts of ``BroadcastPlan`` and
+/// scalars; each backward reduces the output gradient back to its operand's shape.
+extension Tensor {
+    private static func binary(_ name: String, _ a: Tensor, _ b: Tensor,
+                               _ f: (Float, Float) -> Float,
+                               backward: @escaping (Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) -> Tensor {
+        let plan = BroadcastPlan(a.shape, b.shape, op: name)
+        var out = Tensor(uninitializedShape: plan.shape)
+        ElementwiseKernels.broadcast(plan, a.pointer, b.pointer, out.pointer, f)
+        record(name, &out, inputs: [a, b]) { g in
+            let (ga, gb) = backward(g, a, b)
+            return [ga.map { $0.reduced(toShape: a.shape, plan: plan, role: plan.a) },
+                    gb.map { $0.reduced(toShape: b.shape, plan: plan, role: plan.b) }]
+        }
+        return out
+    }
+
+    /// Sums a gradient of the output's shape down to an operand's shape.
+    func reduced(toShape target: [Int], plan: BroadcastPlan, role: BroadcastPlan.Role) -> Tensor {
+        switch role {
+        case .full: return self
+        case .scalar: return Tensor(shape: target, scalars: [ElementwiseKernels.sum(pointer, count)])
+        case .mid:
+            let out = Tensor(uninitializedShape: target)
+            ElementwiseKernels.sumOuterInner(pointer, outer: plan.outer, mid: plan.mid, inner: plan.inner, into: out.pointer)
+            return out
+        }
+    }
+
+    /// Elementwise sum (broadcasting).
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        binary("add", a, b, { $0 + $1 }) { g, _, _ in (g, g) }
+    }
+
+    /// Elementwise difference (broadcasting).
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        binary("sub", a, b, { $0 - $1 }) { g, _, _ in (g, -g) }
+    }
+
+    /// Elementwise product (broadcasting).
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        binary("mul", a, b, { $0 * $1 }) { g, a, b in
+            (a.requiresGrad ? g * b.detached() : nil, b.requiresGrad ? g * a.detached() : nil)
+        }
+    }
+
+    /// Elementwise quotient (broadcasting).
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        binary("div", a, b, { $0 / $1 }) { g, a, b in
+            let ga = a.requiresGrad ? g / b.detached() : nil
+            let gb = b.requiresGrad ? -(g * a.detached() / (b.detached() * b.detached())) : nil
+            return (ga, gb)
+        }
+    }
+
+    /// Negation.
+    public static prefix func - (a: Tensor) -> Tensor { a * -1 }
+
+    public static func + (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: s) }
+    public static func - (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1, shift: -s) }
+    public static func * (a: Tensor, s: Float) -> Tensor { a.affine(scale: s, shift: 0) }
+    public static func / (a: Tensor, s: Float) -> Tensor { a.affine(scale: 1 / s, shift: 0) }
+    public static func + (s: Float, a: Tensor) -> Tensor { a.affine(scale: 1, shift: s) }
+    public static func - (s: Float, a: Tensor) -> Tensor { a.affine(scale: -1, shift: s) }
+    public static func * (s: Float, a: Tensor) -> Tensor { a.affine(scale: s, shift: 0) }
+
+    /// `scale * self + shift`, elementwise.
+    public func affine(scale: Float, shift: Float) -> Tensor {
+        var out = Tensor(uninitializedShape: shape)
+        ElementwiseKernels.map(pointer, out.pointer, count) { scale * $0 + shift }
+        Tensor.record("affine", &out, inputs: [self]) { g in [g.affine(scale: scale, shift: 0)] }
+        return out
+    }
+
+    /// `self += other` in place, same shape, not recorded (gradient accumulation, optimisers).
+    public mutating func addInPlace(_ other: Tensor, scale: Float = 1) {
+        precondition(other.shape == shape || other.count == count, "addInPlace: shape \(other.shape) ≠ \(shape)")
+        let src = other.pointer
+        withUnsafeMutableBufferPointer { buf in
+            let dst = buf.baseAddress!
+            ElementwiseKernels.zip(dst, src, dst, buf.count) { $0 + scale * $1 }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// 2-d convolution (`torch.nn.functional.conv2d`, groups = 1, dilation = 1): forward by
+/// ``ConvolutionKernels/forward(_:weight:bias:_:_:)``, backward by the input- and
+/// weight-gradient kernels, side by side.
+///
+/// - Parameters:
+///   - x: input, N×C×H×W.
+///   - weight: O×C×KH×KW.
+///   - bias: optional, O.
+///   - stride, padding: (vertical, horizontal).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) -> Tensor {
+    precondition(x.rank == 4, "conv2d: input must be N×C×H×W, got \(x.shape)")
+    precondition(weight.rank == 4 && weight.shape[1] == x.shape[1],
+                 "conv2d: weight \(weight.shape) does not match input channels of \(x.shape)")
+    precondition(stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0, "conv2d: bad stride \(stride) or padding \(padding)")
+    let g = ConvolutionGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                stride: stride, padding: padding)
+    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
+    if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
+
+    var y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+    ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g)
+
+    let xs = x.detached(), ws = weight.detached()
+    let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+    var inputs = [x, weight]
+    if let bias { inputs.append(bias) }
+    Tensor.record("conv2d", &y, inputs: inputs) { dy in
+        var grads: [Tensor?] = [nil, nil]
+        if needX {
+            let dx = Tensor(uninitializedShape: xs.shape)
+            ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, dx.pointer, g)
+            grads[0] = dx
+        }
+        var db: Tensor? = nil
+        if needW || needB {
+            let dw = Tensor(uninitializedShape: ws.shape)
+            db = needB ? Tensor(uninitializedShape: [g.outChannels]) : nil
+            ConvolutionKernels.backwardWeight(dy.pointer, xs.pointer, dweight: dw.pointer, dbias: db?.pointer, g)
+            grads[1] = needW ? dw : nil
+        }
+        if bias != nil { grads.append(db) }
+        return grads
+    }
+    return y
+}

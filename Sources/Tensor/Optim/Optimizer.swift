@@ -1,0 +1,110 @@
+/// A first-order optimiser over a fixed list of parameters.
+public protocol Optimizer: AnyObject {
+    /// The parameters updated by ``step()``.
+    var parameters: [Parameter] { get }
+    /// Current learning rate (schedulers change it between steps).
+    var learningRate: Float { get set }
+    /// Applies one update from the accumulated gradients (parameters without one are skipped).
+    func step()
+}
+
+extension Optimizer {
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+}
+
+/// Stochastic gradient descent, `torch.optim.SGD`: weight decay added to the gradient,
+/// momentum buffer started from the first gradient, optional dampening and Nesterov.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool
+    /// Momentum buffers, one per parameter once it has had a gradient.
+    public private(set) var momentumBuffers: [Tensor?]
+
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) {
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
+        self.parameters = parameters; self.learningRate = learningRate
+        self.momentum = momentum; self.dampening = dampening; self.weightDecay = weightDecay; self.nesterov = nesterov
+        momentumBuffers = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        let lr = learningRate, mu = momentum, damp = dampening, wd = weightDecay, nesterov = self.nesterov
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let g = grad.pointer
+            let first = momentumBuffers[i] == nil
+            if mu != 0 && first { momentumBuffers[i] = Tensor(uninitializedShape: p.shape) }
+            let buf = momentumBuffers[i]?.pointer
+            let n = p.value.count
+            p.value.withUnsafeMutableBufferPointer { w in
+                let w = w.baseAddress!
+                Threading.parallelRanges(n, minimumGrain: 1 << 16) { r in
+                    for j in r {
+                        var d = g[j] + wd * w[j]
+                        if let buf {
+                            buf[j] = first ? d : mu * buf[j] + (1 - damp) * d
+                            d = nesterov ? d + mu * buf[j] : buf[j]
+                        }
+                        w[j] -= lr * d
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adam, `torch.optim.Adam` (β = (0.9, 0.999), ε = 1e-8 by default; weight decay as L2
+/// added to the gradient; bias-corrected step as PyTorch computes it).
+public final class Adam: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    /// Steps taken.
+    public private(set) var stepCount = 0
+    /// First and second moment estimates, one pair per parameter.
+    public private(set) var firstMoments: [Tensor], secondMoments: [Tensor]
+
+    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                eps: Float = 1e-8, weightDecay: Float = 0) {
+        self.parameters = parameters; self.learningRate = learningRate
+        beta1 = betas.0; beta2 = betas.1; self.eps = eps; self.weightDecay = weightDecay
+        firstMoments = parameters.map { .zeros($0.shape) }
+        secondMoments = parameters.map { .zeros($0.shape) }
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let bc1 = Float(1 - _pow(Double(beta1), t)), bc2Sqrt = Float((1 - _pow(Double(beta2), t)).squareRoot())
+        let stepSize = learningRate / bc1
+        let b1 = beta1, b2 = beta2, eps = self.eps, wd = weightDecay
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let g = grad.pointer
+            let m = firstMoments[i].pointer, v = secondMoments[i].pointer
+            let n = p.value.count
+            p.value.withUnsafeMutableBufferPointer { w in
+                let w = w.baseAddress!
+                Threading.parallelRanges(n, minimumGrain: 1 << 16) { r in
+                    for j in r {
+                        let d = g[j] + wd * w[j]
+                        m[j] = b1 * m[j] + (1 - b1) * d
+                        v[j] = b2 * v[j] + (1 - b2) * d * d
+                        w[j] -= stepSize * m[j] / (v[j].squareRoot() / bc2Sqrt + eps)
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#else
+import Darwin
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+#endif
