@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
     ],
     swiftLanguageModes: [.v5]

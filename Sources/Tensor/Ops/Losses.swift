@@ -26,11 +26,11 @@ public func softmaxCrossEntropy(logits: Tensor, targets: [Int], classWeights: [F
     let weights = classWeights ?? [Float](repeating: 1, count: k)
     let eps = labelSmoothing
     let probabilities = Tensor(uninitializedShape: [n, k])
-    let z = logits.pointer, p = probabilities.pointer
+    let z = logits.pointer, p0 = probabilities.pointer
     var total = 0.0, normaliser = 0.0
     let weightSum = weights.reduce(0, +)
     for i in 0..<n {
-        let row = z + i * k, prow = p + i * k
+        let row = z + i * k, prow = p0 + i * k
         var mx = -Float.infinity
         for j in 0..<k { mx = max(mx, row[j]) }
         var s: Float = 0
@@ -52,7 +52,7 @@ public func softmaxCrossEntropy(logits: Tensor, targets: [Int], classWeights: [F
     Tensor.record("softmaxCrossEntropy", &out, inputs: [logits]) { g in
         let scale = g.scalar / norm
         let dz = Tensor(uninitializedShape: [n, k])
-        let d = dz.pointer
+        let d = dz.pointer, p = probabilities.pointer
         for i in 0..<n {
             let t = targets[i], wt = weights[t]
             for j in 0..<k {

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import Tensor
+@testable import Models
+
+@Suite struct ResNetTests {
+    @Test func stateDictionaryMatchesTorchvisionKeysShapesAndOrder() throws {
+        let url = try #require(Bundle.module.url(forResource: "resnet18_keys", withExtension: "json", subdirectory: "Reference"))
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [[String: Any]]
+        let state = ResNet18(classes: 31).stateDictionary()
+        #expect(state.count == 122)
+        #expect(state.keys == reference.map { $0["name"] as! String })
+        for (entry, ref) in zip(state.entries, reference) {
+            #expect(entry.tensor.shape == (ref["shape"] as! [Int]), "\(entry.name)")
+            #expect((entry.elementType == .int64) == (ref["dtype"] as! String == "torch.int64"), "\(entry.name)")
+        }
+    }
+
+    @Test func forwardShapesForBothStems() {
+        let big = ResNet18(classes: 31)
+        let x = Tensor(shape: [2, 3, 64, 64], repeating: 0.5)
+        #expect(withNoGrad { big(x) }.shape == [2, 31])
+        let small = ResNet18(classes: 10, inputChannels: 1, stem: .small)
+        let y = Tensor(shape: [2, 1, 28, 28], repeating: 0.1)
+        #expect(withNoGrad { small.features(y) }.shape == [2, 512])
+        #expect(small.maxpool == nil && small.conv1.weight.shape == [64, 1, 3, 3])
+    }
+
+    @Test func initialisationSchemes() {
+        let camp = ResNet18(classes: 31, initialization: .kaimingUniform)
+        #expect(camp.fc.bias!.value.scalars.allSatisfy { $0 == 0 })
+        let bound = Float(2).squareRoot() * (3 / Float(512)).squareRoot()
+        #expect(camp.fc.weight.value.scalars.allSatisfy { abs($0) <= bound })
+        let tv = ResNet18(classes: 31, initialization: .torchvision)
+        let w = tv.layer1.namedParameters.first!.1.value.scalars   // layer1.0.conv1.weight, fan_out = 64·9
+        let std = (w.map { $0 * $0 }.reduce(0, +) / Float(w.count)).squareRoot()
+        #expect(abs(std - Float(2).squareRoot() / Float(576).squareRoot()) < 0.003)
+        #expect(ResNet18(classes: 5, seed: 1).stateDictionary()["fc.weight"]!.scalars == ResNet18(classes: 5, seed: 1).stateDictionary()["fc.weight"]!.scalars)
+    }
+
+    @Test func oneTrainingStepChangesWeightsAndRunningStatistics() {
+        let model = ResNet18(classes: 4, inputChannels: 1, stem: .small)
+        let opt = Adam(model.parameters)
+        let before = model.fc.weight.value.scalars
+        let loss = softmaxCrossEntropy(logits: model(Tensor(shape: [2, 1, 8, 8], repeating: 0.3)), targets: [0, 3])
+        loss.backward()
+        #expect(model.parameters.allSatisfy { $0.grad != nil })
+        opt.step()
+        #expect(model.fc.weight.value.scalars != before)
+        #expect(model.bn1.batchesTracked.value.scalar == 1)
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+@testable import Tensor
+
+/// Kernels against naive reference loops.
+@Suite struct KernelTests {
+    /// Direct 7-loop convolution.
+    static func naiveConv(_ x: [Float], _ w: [Float], _ b: [Float]?, _ g: ConvolutionGeometry) -> [Float] {
+        var y = [Float](repeating: 0, count: g.batch * g.outChannels * g.outPlane)
+        for n in 0..<g.batch { for o in 0..<g.outChannels { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
+            var s = b?[o] ?? 0
+            for c in 0..<g.inChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                let iy = oy * g.strideY - g.padY + ky, ix = ox * g.strideX - g.padX + kx
+                if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
+                    s += x[((n * g.inChannels + c) * g.height + iy) * g.width + ix]
+                       * w[((o * g.inChannels + c) * g.kernelHeight + ky) * g.kernelWidth + kx]
+                }
+            }}}
+            y[((n * g.outChannels + o) * g.outHeight + oy) * g.outWidth + ox] = s
+        }}}}
+        return y
+    }
+
+    /// Naive input and weight gradients by scattering each output's gradient.
+    static func naiveConvBackward(_ x: [Float], _ w: [Float], _ dy: [Float], _ g: ConvolutionGeometry) -> ([Float], [Float]) {
+        var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
+        for n in 0..<g.batch { for o in 0..<g.outChannels { for oy in 0..<g.outHeight { for ox in 0..<g.outWidth {
+            let d = dy[((n * g.outChannels + o) * g.outHeight + oy) * g.outWidth + ox]
+            for c in 0..<g.inChannels { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                let iy = oy * g.strideY - g.padY + ky, ix = ox * g.strideX - g.padX + kx
+                if iy >= 0 && iy < g.height && ix >= 0 && ix < g.width {
+                    let xi = ((n * g.inChannels + c) * g.height + iy) * g.width + ix
+                    let wi = ((o * g.inChannels + c) * g.kernelHeight + ky) * g.kernelWidth + kx
+                    dx[xi] += d * w[wi]; dw[wi] += d * x[xi]
+                }
+            }}}
+        }}}}
+        return (dx, dw)
+    }
+
+    @Test(arguments: [
+        // (N, C, H, W, O, K, stride, pad): ResNet's shapes in miniature plus odd ones; the
+        // batch of 16 at 7×7 exercises grouping several images per GEMM.
+        (2, 3, 16, 16, 8, 7, 2, 3), (16, 8, 7, 7, 8, 3, 1, 1), (5, 6, 14, 14, 12, 3, 2, 1),
+        (16, 6, 14, 14, 12, 1, 2, 0), (3, 4, 9, 5, 5, 1, 1, 0), (4, 3, 10, 13, 2, 5, 3, 2),
+        (1, 2, 3, 3, 2, 3, 1, 2),
+    ])
+    func convolutionMatchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int, _ s: Int, _ p: Int) {
+        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
+                                    kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
+        let x = randomTensor([n, c, h, w], seed: 1), wt = randomTensor([o, c, k, k], seed: 2), b = randomTensor([o], seed: 3)
+        let dy = randomTensor([n, o, g.outHeight, g.outWidth], seed: 4)
+        let y = Tensor(uninitializedShape: dy.shape)
+        ConvolutionKernels.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
+        expectClose(y.scalars, Self.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "forward")
+        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape), db = Tensor(uninitializedShape: [o])
+        ConvolutionKernels.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
+        ConvolutionKernels.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, dbias: db.pointer, g)
+        let (ndx, ndw) = Self.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
+        expectClose(dx.scalars, ndx, atol: 1e-4, "input gradient")
+        expectClose(dw.scalars, ndw, atol: 1e-3, "weight gradient")
+        let ndb = (0..<o).map { oc in (0..<n).reduce(Float(0)) { acc, i in acc + dy.scalars[(i * o + oc) * g.outPlane ..< (i * o + oc + 1) * g.outPlane].reduce(0, +) } }
+        expectClose(db.scalars, ndb, atol: 1e-4, "bias gradient")
+    }
+
+    @Test func gemmMatchesNaiveProductInEveryLayout() {
+        for (m, n, k) in [(3, 4, 5), (70, 300, 130), (300, 33, 200)] {
+            for ta in [false, true] { for tb in [false, true] {
+                let a = randomTensor([m * k], seed: 5).scalars, b = randomTensor([k * n], seed: 6).scalars
+                var c = randomTensor([m * n], seed: 7).scalars
+                let c0 = c
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    GEMM.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: ta ? m : k,
+                               b: bp.baseAddress!, ldb: tb ? k : n, beta: 2, c: cp.baseAddress!, ldc: n)
+                }}}
+                var expected = [Float](repeating: 0, count: m * n)
+                for i in 0..<m { for j in 0..<n {
+                    var s: Float = 0
+                    for l in 0..<k { s += (ta ? a[l * m + i] : a[i * k + l]) * (tb ? b[j * k + l] : b[l * n + j]) }
+                    expected[i * n + j] = 0.5 * s + 2 * c0[i * n + j]
+                }}
+                expectClose(c, expected, atol: 1e-3, "sgemm \(m)×\(n)×\(k) tA=\(ta) tB=\(tb)")
+            }}
+        }
+    }
+
+    @Test func maxAndAveragePoolingMatchNaiveLoops() {
+        let x = randomTensor([2, 3, 9, 8], seed: 8)
+        let (k, s, p) = (3, 2, 1)
+        let mp = x.maxPool2d(kernel: (k, k), stride: (s, s), padding: (p, p))
+        let ap = x.avgPool2d(kernel: (k, k), stride: (s, s), padding: (p, p))
+        let oh = (9 + 2 * p - k) / s + 1, ow = (8 + 2 * p - k) / s + 1
+        #expect(mp.shape == [2, 3, oh, ow])
+        var em = [Float](), ea = [Float]()
+        for pl in 0..<6 { for oy in 0..<oh { for ox in 0..<ow {
+            var m = -Float.infinity, a: Float = 0
+            for ky in 0..<k { for kx in 0..<k {
+                let iy = oy * s - p + ky, ix = ox * s - p + kx
+                if iy >= 0 && iy < 9 && ix >= 0 && ix < 8 { let v = x.scalars[pl * 72 + iy * 8 + ix]; m = max(m, v); a += v }
+            }}
+            em.append(m); ea.append(a / Float(k * k))
+        }}}
+        expectClose(mp.scalars, em, "max pool")
+        expectClose(ap.scalars, ea, "avg pool (count_include_pad)")
+    }
+
+    @Test func elementwiseAndReductionsMatchLoops() {
+        let big = randomTensor([3, 70_000], seed: 9)   // large enough to run in parallel
+        let row = randomTensor([70_000], seed: 10)
+        let sum = big + row
+        let expected = (0..<big.count).map { big.scalars[$0] + row.scalars[$0 % 70_000] }
+        expectClose(sum.scalars, expected, "row broadcast add")
+        let colSums = big.sum(alongAxes: [0]).scalars
+        expectClose(colSums, (0..<70_000).map { big.scalars[$0] + big.scalars[70_000 + $0] + big.scalars[140_000 + $0] }, "axis-0 sum")
+        #expect(abs(big.sum().scalar - big.scalars.reduce(0, +)) < 1)
+    }
+}
