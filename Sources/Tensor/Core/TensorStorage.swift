@@ -3,11 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The heap buffer behind one or more ``Tensor`` values: `count` 32-bit floats,
 /// 64-byte aligned so SIMD loads and OpenBLAS never straddle cache lines.
 ///
-/// Tensors share a storage until one of them is mutated (copy-on-write).
+/// Tensors share a storage until one of them is mutated (copy-on-write). Large buffers
+/// come from and return to ``StorageCache``, so a training loop that allocates the same
+/// activation sizes every step does not pay for fresh pages each time.
 public final class TensorStorage: @unchecked Sendable {
     /// Number of elements.
     public let count: Int
@@ -18,13 +21,8 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        var raw: UnsafeMutableRawPointer? = nil
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let status = posix_memalign(&raw, 64, bytes)
-        guard status == 0, let raw else {
-            fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")
-        }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = StorageCache.shared.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// Allocates `count` elements set to `value`.
@@ -39,5 +37,85 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.update(from: other.pointer, count: other.count)
     }
 
-    deinit { free(pointer) }
+    deinit { StorageCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
+}
+
+/// A cache of large freed buffers keyed by exact size, like PyTorch's caching
+/// allocators: a buffer of a size seen before is handed out again without a system
+/// call or page faults. Buffers under ``minimumBytes`` go straight to `malloc`.
+/// At most ``limitBytes`` are kept; ``releaseAll()`` returns them to the system.
+public final class StorageCache: @unchecked Sendable {
+    /// The process-wide cache.
+    public static let shared = StorageCache()
+    /// Buffers smaller than this are not cached.
+    public static let minimumBytes = 1 << 16
+
+    private struct State {
+        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+        var cachedBytes = 0
+        var limit = 2 << 30
+    }
+    private let state = Mutex(State())
+
+    /// Most bytes kept for reuse (default 2 GiB); lowering it frees the excess.
+    public var limitBytes: Int {
+        get { state.withLock { $0.limit } }
+        set { state.withLock { $0.limit = max(0, newValue) }; trim() }
+    }
+
+    /// Bytes currently held for reuse.
+    public var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+
+    func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes >= Self.minimumBytes {
+            let reused: UnsafeMutableRawPointer? = state.withLock { s in
+                guard let p = s.free[bytes]?.popLast() else { return nil }
+                s.cachedBytes -= bytes
+                return p
+            }
+            if let reused { return reused }
+        }
+        var raw: UnsafeMutableRawPointer? = nil
+        if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
+            releaseAll()   // give cached memory back and try once more
+            guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+                fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")
+            }
+            return raw
+        }
+        return raw!
+    }
+
+    func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
+        guard bytes >= Self.minimumBytes else { free(p); return }
+        let kept: Bool = state.withLock { s in
+            guard s.cachedBytes + bytes <= s.limit else { return false }
+            s.free[bytes, default: []].append(p)
+            s.cachedBytes += bytes
+            return true
+        }
+        if !kept { free(p) }
+    }
+
+    /// Returns every cached buffer to the system.
+    public func releaseAll() {
+        let all: [UnsafeMutableRawPointer] = state.withLock { s in
+            let ps = s.free.values.flatMap { $0 }
+            s.free = [:]; s.cachedBytes = 0
+            return ps
+        }
+        for p in all { free(p) }
+    }
+
+    private func trim() {
+        let excess: [UnsafeMutableRawPointer] = state.withLock { s in
+            var out: [UnsafeMutableRawPointer] = []
+            while s.cachedBytes > s.limit, let key = s.free.keys.max() {
+                if let p = s.free[key]?.popLast() { out.append(p); s.cachedBytes -= key }
+                if s.free[key]?.isEmpty ?? false { s.free[key] = nil }
+            }
+            return out
+        }
+        for p in excess { free(p) }
+    }
 }

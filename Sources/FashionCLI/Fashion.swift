@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `fashion`: fashion-style recognition and style-preference prediction, step by step.
+@main
+struct Fashion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fashion",
+        abstract: "Fashion-style recognition and style-preference prediction on the K-Fashion layout.",
+        subcommands: [Bench.self, Demo.self])
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Times PyTorch's CPU ResNet-18 training step the way `fashion bench kernels` times ours.
+
+Run: /tmp/torchenv/bin/python Tools/bench_pytorch_train.py [--batch 16 32] [--steps 3]
+Each batch size: torchvision resnet18(num_classes=31), random 224×224 input, one warm-up
+step, then the mean of --steps steps of forward, cross-entropy, backward, Adam.step.
+Peak RSS is read from /proc/self/status (VmHWM) after resetting it for each batch size,
+and the sgemm 1024³ rate in the same run for comparison. Prints one JSON object.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn.functional as F
+import torchvision
+
+
+def peak_rss():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--batch", type=int, nargs="+", default=[16, 32])
+    ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--size", type=int, default=224)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    a = torch.rand(1024, 1024)
+    a @ a
+    t = time.perf_counter()
+    for _ in range(5):
+        a @ a
+    sgemm = 2 * 1024 ** 3 * 5 / (time.perf_counter() - t) / 1e9
+    results = []
+    for batch in args.batch:
+        reset_peak()
+        model = torchvision.models.resnet18(weights=None, num_classes=31)
+        model.train()
+        opt = torch.optim.Adam(model.parameters())
+        x = torch.rand(batch, 3, args.size, args.size)
+        y = torch.arange(batch) % 31
+
+        def step():
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+
+        step()
+        t = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        seconds = (time.perf_counter() - t) / args.steps
+        results.append({"batch": batch, "images_per_second": batch / seconds, "step_seconds": seconds,
+                        "peak_rss_bytes": peak_rss()})
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "sgemm_gflops": sgemm,
+                      "train": results}))
+
+
+if __name__ == "__main__":
+    main()
