@@ -1,0 +1,98 @@
+import Dispatch
+import Tensor
+
+/// Why a training step could not go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss became NaN or infinite at the given epoch and batch.
+    case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteLoss(let e, let b, let v):
+            return "training stopped: loss is \(v) at epoch \(e), batch \(b) (learning rate too high, or bad input data?)"
+        }
+    }
+}
+
+/// Figures of one pass over a data set.
+public struct EpochSummary: Sendable, Codable, Equatable {
+    /// Mean loss per example.
+    public var loss: Double
+    /// Fraction of examples classified correctly.
+    public var accuracy: Double
+    public var examples: Int
+    public var seconds: Double
+    public var imagesPerSecond: Double { seconds > 0 ? Double(examples) / seconds : 0 }
+}
+
+/// One labelled batch: N×C×H×W images and N class indices.
+public struct LabelledBatch {
+    public var images: Tensor
+    public var labels: [Int]
+    public init(images: Tensor, labels: [Int]) {
+        precondition(images.shape.first == labels.count, "LabelledBatch: \(labels.count) labels for images \(images.shape)")
+        self.images = images; self.labels = labels
+    }
+}
+
+/// Softmax cross-entropy training and evaluation of an image classifier, one epoch at a time.
+public enum ClassifierEpoch {
+    /// Trains `model` on `batches` (produced lazily by `next`) with `optimizer`, stopping
+    /// with ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` before a NaN loss updates the weights.
+    public static func train(_ model: some Layer, optimizer: some Optimizer, epoch: Int = 0,
+                             labelSmoothing: Float = 0, batches: some Sequence<LabelledBatch>,
+                             progress: (Int, EpochSummary) -> Void = { _, _ in }) throws -> EpochSummary {
+        model.train()
+        var total = 0.0, correct = 0, seen = 0
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for (i, batch) in batches.enumerated() {
+            optimizer.zeroGrad()
+            let logits = model(batch.images)
+            let loss = softmaxCrossEntropy(logits: logits, targets: batch.labels, labelSmoothing: labelSmoothing)
+            let value = loss.scalar
+            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: i, value: value) }
+            loss.backward()
+            optimizer.step()
+            total += Double(value) * Double(batch.labels.count)
+            correct += zip(argmaxRows(logits), batch.labels).filter { $0 == $1 }.count
+            seen += batch.labels.count
+            progress(i, summary(total, correct, seen, t0))
+        }
+        return summary(total, correct, seen, t0)
+    }
+
+    /// Loss and accuracy of `model` in evaluation mode, without recording gradients.
+    public static func evaluate(_ model: some Layer, batches: some Sequence<LabelledBatch>) -> EpochSummary {
+        model.eval()
+        defer { model.train() }
+        var total = 0.0, correct = 0, seen = 0
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        withNoGrad {
+            for batch in batches {
+                let logits = model(batch.images)
+                total += Double(softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar) * Double(batch.labels.count)
+                correct += zip(argmaxRows(logits), batch.labels).filter { $0 == $1 }.count
+                seen += batch.labels.count
+            }
+        }
+        return summary(total, correct, seen, t0)
+    }
+
+    /// Index of the largest value in each row of an N×K tensor.
+    public static func argmaxRows(_ logits: Tensor) -> [Int] {
+        precondition(logits.rank == 2, "argmaxRows: expected N×K, got \(logits.shape)")
+        let k = logits.shape[1]
+        return logits.withUnsafeBufferPointer { p in
+            (0..<logits.shape[0]).map { i in
+                var best = 0
+                for j in 1..<max(k, 1) where p[i * k + j] > p[i * k + best] { best = j }
+                return best
+            }
+        }
+    }
+
+    private static func summary(_ total: Double, _ correct: Int, _ seen: Int, _ t0: UInt64) -> EpochSummary {
+        EpochSummary(loss: seen > 0 ? total / Double(seen) : 0, accuracy: seen > 0 ? Double(correct) / Double(seen) : 0,
+                     examples: seen, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+}
