@@ -62,6 +62,24 @@ import Testing
         expectClose(db.scalars, ndb, atol: 1e-4, "bias gradient")
     }
 
+    @Test(arguments: [(3, 5, 9, 6, 4), (2, 3, 7, 7, 5), (4, 2, 1, 5, 3), (17, 4, 4, 4, 6), (1, 1, 2, 3, 1)])
+    func winogradMatchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
+        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
+                                    kernelHeight: 3, kernelWidth: 3, stride: (1, 1), padding: (1, 1))
+        #expect(WinogradKernels.computes(g))
+        let x = randomTensor([n, c, h, w], seed: 11), wt = randomTensor([o, c, 3, 3], seed: 12), b = randomTensor([o], seed: 13)
+        let dy = randomTensor([n, o, h, w], seed: 14)
+        let y = Tensor(uninitializedShape: dy.shape)
+        WinogradKernels.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
+        expectClose(y.scalars, Self.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "Winograd forward")
+        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape)
+        WinogradKernels.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
+        WinogradKernels.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, g)
+        let (ndx, ndw) = Self.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
+        expectClose(dx.scalars, ndx, atol: 1e-4, "Winograd input gradient")
+        expectClose(dw.scalars, ndw, atol: 1e-3, "Winograd weight gradient")
+    }
+
     @Test func gemmMatchesNaiveProductInEveryLayout() {
         for (m, n, k) in [(3, 4, 5), (70, 300, 130), (300, 33, 200)] {
             for ta in [false, true] { for tb in [false, true] {

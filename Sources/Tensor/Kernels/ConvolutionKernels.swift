@@ -35,6 +35,20 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 /// gradient and one GEMM per group for the weight gradient — strided and padded
 /// convolutions take the same path. Plain functions over raw pointers.
 public enum ConvolutionKernels {
+    /// How a convolution is computed.
+    public enum Algorithm: String, Sendable, CaseIterable {
+        /// Winograd F(2×2, 3×3) for 3×3 stride-1 padding-1 convolutions, im2col + GEMM otherwise.
+        case automatic
+        /// im2col + GEMM always.
+        case im2col
+    }
+
+    /// The algorithm used by ``forward(_:weight:bias:_:_:)`` and the backward kernels
+    /// (process-wide; for benchmarks and tests).
+    nonisolated(unsafe) public static var algorithm: Algorithm = .automatic
+
+    static func useWinograd(_ g: ConvolutionGeometry) -> Bool { algorithm == .automatic && WinogradKernels.applies(g) }
+
     /// Column count a GEMM should reach by grouping images.
     static let targetColumns = 3136
     /// Largest column buffer, in floats (64 MiB).
@@ -122,6 +136,7 @@ public enum ConvolutionKernels {
     /// `y = conv(x, weight) + bias`: x N×C×H×W, weight O×C×KH×KW, y N×O×OH×OW.
     public static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        if useWinograd(g) { WinogradKernels.forward(x, weight: weight, bias: bias, y, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
@@ -160,6 +175,7 @@ public enum ConvolutionKernels {
     /// `dx = convᵀ(dy, weight)`: the input gradient, overwriting `dx`.
     public static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        if useWinograd(g) { WinogradKernels.backwardInput(dy, weight: weight, dx, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1
@@ -188,6 +204,10 @@ public enum ConvolutionKernels {
     public static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                       dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
                                       _ g: ConvolutionGeometry) {
+        defer {
+            if let dbias { ElementwiseKernels.sumOuterInner(dy, outer: g.batch, mid: g.outChannels, inner: g.outPlane, into: dbias) }
+        }
+        if useWinograd(g) { WinogradKernels.backwardWeight(dy, x, dweight: dweight, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1
@@ -210,9 +230,6 @@ public enum ConvolutionKernels {
                            beta: n0 == 0 ? 0 : 1, c: dweight, ldc: k)
                 n0 += count
             }
-        }
-        if let dbias {
-            ElementwiseKernels.sumOuterInner(dy, outer: g.batch, mid: o, inner: p, into: dbias)
         }
     }
 }

@@ -1,0 +1,258 @@
+/// Winograd F(2×2, 3×3) for 3×3 stride-1 padding-1 convolutions (Lavin & Gray, 2015):
+/// each 2×2 output tile costs 16 multiplies per channel pair instead of 36, as 16
+/// independent GEMMs over transformed tiles. The forward, the input gradient (the
+/// same convolution with flipped, transposed weights) and the weight gradient (the
+/// adjoint of the forward's transforms) all take this path.
+///
+/// Transforms (correlation form): V = Bᵀ d B, U = G g Gᵀ, Y = Aᵀ M A with
+/// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+/// Aᵀ = [1 1 1 0; 0 1 −1 −1]. Layouts: U[16][O][C], V[16][C][P], M[16][O][P], with
+/// P = images × tiles and tiles numbered row by row.
+enum WinogradKernels {
+    /// Whether `g` is a convolution this path computes.
+    static func computes(_ g: ConvolutionGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.padY == 1 && g.padX == 1
+    }
+
+    /// Whether the automatic choice takes this path: every 3×3 stride-1 padding-1
+    /// convolution (measured faster than im2col on all of ResNet-18's, layer1's 64
+    /// channels included, with `fashion bench kernels`; see Docs/PERFORMANCE.md).
+    static func applies(_ g: ConvolutionGeometry) -> Bool { computes(g) }
+
+    struct Tiles {
+        let rows: Int, columns: Int
+        var perImage: Int { rows * columns }
+        init(_ g: ConvolutionGeometry) { rows = (g.outHeight + 1) / 2; columns = (g.outWidth + 1) / 2 }
+    }
+
+    /// Images per group so that V and M stay within the column budget.
+    static func imagesPerGroup(_ g: ConvolutionGeometry, inChannels c: Int, outChannels o: Int) -> Int {
+        let t = Tiles(g).perImage
+        let perImage = 16 * (c + o) * t
+        return max(1, min(g.batch, ConvolutionKernels.columnBudget / max(1, perImage)))
+    }
+
+    // MARK: Transforms
+
+    /// U = G g Gᵀ for every (o, c): `w` is O×C×3×3, `u` is [16][O][C].
+    static func transformWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
+                                 _ u: UnsafeMutablePointer<Float>) {
+        let oc = o * c
+        Threading.parallelFor(oc, minimumGrain: 256) { idx in
+            let g = w + idx * 9
+            // Row i of G g, then that row times Gᵀ.
+            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
+                u[(i * 4 + 0) * oc + idx] = r0
+                u[(i * 4 + 1) * oc + idx] = 0.5 * (r0 + r1 + r2)
+                u[(i * 4 + 2) * oc + idx] = 0.5 * (r0 - r1 + r2)
+                u[(i * 4 + 3) * oc + idx] = r2
+            }
+            row(0, g[0], g[1], g[2])
+            row(1, 0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8]))
+            row(2, 0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8]))
+            row(3, g[6], g[7], g[8])
+        }
+    }
+
+    /// dg = Gᵀ dU G (the adjoint of ``transformWeights``): `du` is [16][O][C], `dw` O×C×3×3.
+    static func transformWeightGradient(_ du: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
+                                        _ dw: UnsafeMutablePointer<Float>) {
+        let oc = o * c
+        Threading.parallelFor(oc, minimumGrain: 256) { idx in
+            @inline(__always) func m(_ k: Int) -> Float { du[k * oc + idx] }
+            let out = dw + idx * 9
+            // Row i of Gᵀ dU (a 4-vector), then that row times G.
+            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float, _ r3: Float) {
+                out[i * 3] = r0 + 0.5 * (r1 + r2); out[i * 3 + 1] = 0.5 * (r1 - r2); out[i * 3 + 2] = 0.5 * (r1 + r2) + r3
+            }
+            row(0, m(0) + 0.5 * (m(4) + m(8)), m(1) + 0.5 * (m(5) + m(9)), m(2) + 0.5 * (m(6) + m(10)), m(3) + 0.5 * (m(7) + m(11)))
+            row(1, 0.5 * (m(4) - m(8)), 0.5 * (m(5) - m(9)), 0.5 * (m(6) - m(10)), 0.5 * (m(7) - m(11)))
+            row(2, 0.5 * (m(4) + m(8)) + m(12), 0.5 * (m(5) + m(9)) + m(13), 0.5 * (m(6) + m(10)) + m(14), 0.5 * (m(7) + m(11)) + m(15))
+        }
+    }
+
+    /// V = Bᵀ d B for every (image, channel, tile) of `count` images of `x` (C×H×W each),
+    /// into `v` ([16][C][P], P = count × tiles). Works a tile row at a time: Bᵀ over the
+    /// four input rows for the whole width, then · B per tile, so every inner loop runs
+    /// over consecutive tiles and writes 16 contiguous streams.
+    static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
+                               tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
+        let t = tiles.perImage, p = count * t, cp = c * p, tw = tiles.columns
+        let pw = 2 * tw + 2   // padded row width: one zero column left, the rest right
+        Threading.parallelRanges(count * c, minimumGrain: max(1, 2048 / max(t, 1))) { range in
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 8 * pw)
+            defer { rows.deallocate() }
+            let e = rows + 4 * pw
+            for idx in range {
+                let i = idx / c, ch = idx % c
+                let plane = x + (i * c + ch) * h * w
+                let base = ch * p + i * t
+                for ty in 0..<tiles.rows {
+                    // The four padded input rows of this tile row.
+                    for r in 0..<4 {
+                        let iy = 2 * ty - 1 + r, row = rows + r * pw
+                        row.update(repeating: 0, count: pw)
+                        if iy >= 0 && iy < h { (row + 1).update(from: plane + iy * w, count: w) }
+                    }
+                    let r0 = rows, r1 = rows + pw, r2 = rows + 2 * pw, r3 = rows + 3 * pw
+                    let e0 = e, e1 = e + pw, e2 = e + 2 * pw, e3 = e + 3 * pw
+                    for j in 0..<pw {
+                        e0[j] = r0[j] - r2[j]; e1[j] = r1[j] + r2[j]; e2[j] = r2[j] - r1[j]; e3[j] = r1[j] - r3[j]
+                    }
+                    let col = base + ty * tw
+                    for r in 0..<4 {
+                        let er = e + r * pw
+                        let o0 = v + (r * 4 + 0) * cp + col, o1 = v + (r * 4 + 1) * cp + col
+                        let o2 = v + (r * 4 + 2) * cp + col, o3 = v + (r * 4 + 3) * cp + col
+                        for tx in 0..<tw {
+                            let a0 = er[2 * tx], a1 = er[2 * tx + 1], a2 = er[2 * tx + 2], a3 = er[2 * tx + 3]
+                            o0[tx] = a0 - a2; o1[tx] = a1 + a2; o2[tx] = a2 - a1; o3[tx] = a1 - a3
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [16][O][P].
+    static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
+        let pw = 2 * tw
+        Threading.parallelRanges(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { range in
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * pw)
+            defer { rows.deallocate() }
+            for idx in range {
+                let i = idx / o, ch = idx % o
+                let out = y + (i * o + ch) * oh * ow
+                let b = bias?[ch] ?? 0
+                let base = ch * p + i * t
+                for ty in 0..<tiles.rows {
+                    let col = base + ty * tw
+                    let y0 = rows, y1 = rows + pw
+                    for tx in 0..<tw { y0[2 * tx] = b; y0[2 * tx + 1] = b; y1[2 * tx] = b; y1[2 * tx + 1] = b }
+                    // Aᵀ M A, accumulated over M's four columns s: column s feeds output
+                    // column 0 with weights (1, 1, 1, 0) and column 1 with (0, 1, −1, −1).
+                    for s in 0..<4 {
+                        let m0 = m + (0 + s) * op + col, m1 = m + (4 + s) * op + col
+                        let m2 = m + (8 + s) * op + col, m3 = m + (12 + s) * op + col
+                        let c0: Float = s == 3 ? 0 : 1, c1: Float = s == 0 ? 0 : (s == 1 ? 1 : -1)
+                        for tx in 0..<tw {
+                            let top = m0[tx] + m1[tx] + m2[tx], bottom = m1[tx] - m2[tx] - m3[tx]
+                            y0[2 * tx] += c0 * top; y0[2 * tx + 1] += c1 * top
+                            y1[2 * tx] += c0 * bottom; y1[2 * tx + 1] += c1 * bottom
+                        }
+                    }
+                    let oy = 2 * ty
+                    (out + oy * ow).update(from: y0, count: ow)
+                    if oy + 1 < oh { (out + (oy + 1) * ow).update(from: y1, count: ow) }
+                }
+            }
+        }
+    }
+
+    /// dM = A dY Aᵀ (the adjoint of ``transformOutput``) for `count` images of `dy`, into `dm` ([16][O][P]).
+    static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+                                        tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
+        let t = tiles.perImage, p = count * t, op = o * p
+        Threading.parallelFor(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { idx in
+            let i = idx / o, ch = idx % o
+            let g = dy + (i * o + ch) * oh * ow
+            let base = ch * p + i * t
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    let y0 = 2 * ty, x0 = 2 * tx
+                    let d00 = g[y0 * ow + x0]
+                    let d01: Float = x0 + 1 < ow ? g[y0 * ow + x0 + 1] : 0
+                    let d10: Float = y0 + 1 < oh ? g[(y0 + 1) * ow + x0] : 0
+                    let d11: Float = (y0 + 1 < oh && x0 + 1 < ow) ? g[(y0 + 1) * ow + x0 + 1] : 0
+                    // A dY: rows [d0, d0 + d1, d0 − d1, −d1] of 2-vectors; then · Aᵀ per row.
+                    let col = base + ty * tiles.columns + tx
+                    @inline(__always) func row(_ r: Int, _ a0: Float, _ a1: Float) {
+                        dm[(r * 4 + 0) * op + col] = a0
+                        dm[(r * 4 + 1) * op + col] = a0 + a1
+                        dm[(r * 4 + 2) * op + col] = a0 - a1
+                        dm[(r * 4 + 3) * op + col] = -a1
+                    }
+                    row(0, d00, d01)
+                    row(1, d00 + d10, d01 + d11)
+                    row(2, d00 - d10, d01 - d11)
+                    row(3, -d10, -d11)
+                }
+            }
+        }
+    }
+
+    // MARK: Convolution passes
+
+    /// y = conv3×3(x, w) + bias with `inChannels → outChannels`; shared by the forward
+    /// and the input gradient (which passes flipped, transposed weights).
+    static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                         _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
+                         height h: Int, width w: Int, _ g: ConvolutionGeometry) {
+        let tiles = Tiles(g)
+        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
+        let pMax = group * tiles.perImage
+        Workspace.shared.withBuffer(16 * (c + o) * pMax) { scratch in
+            let v = scratch, m = scratch + 16 * c * pMax
+            var n0 = 0
+            while n0 < batch {
+                let count = min(group, batch - n0)
+                let p = count * tiles.perImage
+                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
+                for xi in 0..<16 {
+                    GEMM.sgemm(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                }
+                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w)
+                n0 += count
+            }
+        }
+    }
+
+    static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let o = g.outChannels, c = g.inChannels
+        Workspace.shared.withBuffer(16 * o * c) { u in
+            transformWeights(weight, outChannels: o, inChannels: c, u)
+            convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
+                     height: g.height, width: g.width, g)
+        }
+    }
+
+    static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let o = g.outChannels, c = g.inChannels
+        Workspace.shared.withBuffer(9 * o * c + 16 * o * c) { scratch in
+            let flipped = scratch, u = scratch + 9 * o * c
+            // w'[c][o][ky][kx] = w[o][c][2 − ky][2 − kx]
+            for oc in 0..<o { for ch in 0..<c { for k in 0..<9 { flipped[(ch * o + oc) * 9 + k] = weight[(oc * c + ch) * 9 + 8 - k] } } }
+            transformWeights(flipped, outChannels: c, inChannels: o, u)
+            convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
+                     height: g.height, width: g.width, g)
+        }
+    }
+
+    static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                               dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let o = g.outChannels, c = g.inChannels, h = g.height, w = g.width
+        let tiles = Tiles(g)
+        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
+        let pMax = group * tiles.perImage
+        Workspace.shared.withBuffer(16 * (c + o) * pMax + 16 * o * c) { scratch in
+            let v = scratch, dm = scratch + 16 * c * pMax, du = dm + 16 * o * pMax
+            var n0 = 0
+            while n0 < g.batch {
+                let count = min(group, g.batch - n0)
+                let p = count * tiles.perImage
+                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
+                transformOutputGradient(dy + n0 * o * h * w, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, dm)
+                for xi in 0..<16 {
+                    GEMM.sgemm(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
+                               beta: n0 == 0 ? 0 : 1, c: du + xi * o * c, ldc: c)
+                }
+                n0 += count
+            }
+            transformWeightGradient(du, outChannels: o, inChannels: c, dweight)
+        }
+    }
+}
