@@ -53,11 +53,17 @@ public final class StorageCache: @unchecked Sendable {
     private struct State {
         var free: [Int: [UnsafeMutableRawPointer]] = [:]
         var cachedBytes = 0
-        var limit = 2 << 30
+        var limit = StorageCache.defaultLimit
     }
     private let state = Mutex(State())
 
-    /// Most bytes kept for reuse (default 2 GiB); lowering it frees the excess.
+    /// A quarter of physical memory: room for a whole training step's activations.
+    static let defaultLimit: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? pages * size / 4 : 2 << 30
+    }()
+
+    /// Most bytes kept for reuse (default a quarter of physical memory); lowering it frees the excess.
     public var limitBytes: Int {
         get { state.withLock { $0.limit } }
         set { state.withLock { $0.limit = max(0, newValue) }; trim() }
