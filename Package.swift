@@ -30,9 +30,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // libjpeg/libpng behind setjmp guards: their errors become return codes, never longjmp into Swift.
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+
         // The layers.
         .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .target(name: "Vision", dependencies: ["Tensor"]),
+        .target(name: "Vision", dependencies: ["Tensor", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Dataset"]),
         .target(name: "Recommender", dependencies: ["Tensor", "Models"]),
@@ -43,7 +47,7 @@ let package = Package(
 
         // One test target per layer (Swift Testing).
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Reference")]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
