@@ -1,0 +1,102 @@
+/// What identifies a photo across image and label files: prefix, id, period, style, gender.
+///
+/// Labels are joined to images on the whole key, never on the 5-digit id alone: ids repeat
+/// across the `W` and `T` prefixes (`T_00004_90_hiphop_M` and `W_00004_50_ivy_M`).
+/// The style is canonical, so `hippee` and `hippie` spellings of one photo still match.
+public struct ImageKey: Hashable, Comparable, Sendable, Codable {
+    /// `W` or `T` (the set's two photo sources).
+    public let prefix: String
+    /// The image id as written (leading zeros kept).
+    public let id: String
+    /// The period (`00`, `19`, `50`, …) as written.
+    public let period: String
+    /// Canonical style (see ``StyleAliases``).
+    public let style: String
+    public let gender: Gender
+
+    public init(prefix: String, id: String, period: String, style: String, gender: Gender) {
+        self.prefix = prefix; self.id = id; self.period = period
+        self.style = StyleAliases.canonical(style); self.gender = gender
+    }
+
+    /// `{style}_{gender}`, the class name (31 classes in the real set).
+    public var className: String { "\(style)_\(gender.rawValue)" }
+
+    /// The stem with the canonical style: `W_01752_00_metrosexual_M`.
+    public var canonicalStem: String { "\(prefix)_\(id)_\(period)_\(style)_\(gender.rawValue)" }
+
+    public static func < (a: ImageKey, b: ImageKey) -> Bool {
+        (a.prefix, a.id, a.period, a.style, a.gender.rawValue) < (b.prefix, b.id, b.period, b.style, b.gender.rawValue)
+    }
+}
+
+/// Why a file name was not taken as an image or label record.
+public struct NameError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let name: String
+    public let reason: String
+    public var description: String { "\(name): \(reason)" }
+}
+
+/// One photo: `{W|T}_{id}_{period}_{style}_{gender}.jpg`.
+public struct ImageRecord: Hashable, Sendable, Codable {
+    /// The file name as found (original spelling).
+    public let fileName: String
+    public let key: ImageKey
+
+    /// Parses a photo's file name; a name that does not follow the pattern throws a ``NameError`` saying why.
+    public init(fileName: String) throws {
+        guard let dot = fileName.lastIndex(of: ".") else { throw NameError(name: fileName, reason: "no extension (expected .jpg)") }
+        let ext = fileName[fileName.index(after: dot)...].lowercased()
+        guard ext == "jpg" || ext == "jpeg" else { throw NameError(name: fileName, reason: "extension .\(ext) (expected .jpg)") }
+        let parts = fileName[..<dot].split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 5 else {
+            throw NameError(name: fileName, reason: "\(parts.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender})")
+        }
+        self.fileName = fileName
+        self.key = try ImageRecord.key(parts, name: fileName)
+    }
+
+    static func key(_ parts: [String], name: String) throws -> ImageKey {
+        guard parts[0] == "W" || parts[0] == "T" else { throw NameError(name: name, reason: "prefix '\(parts[0])' (expected W or T)") }
+        guard !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit) else { throw NameError(name: name, reason: "image id '\(parts[1])' is not a number") }
+        guard !parts[2].isEmpty, parts[2].allSatisfy(\.isASCIIDigit) else { throw NameError(name: name, reason: "period '\(parts[2])' is not a number") }
+        guard !parts[3].isEmpty, parts[3].allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw NameError(name: name, reason: "style '\(parts[3])' is not a word")
+        }
+        guard let gender = Gender(rawValue: parts[4]) else { throw NameError(name: name, reason: "gender '\(parts[4])' (expected W or M)") }
+        return ImageKey(prefix: parts[0], id: parts[1], period: parts[2], style: parts[3], gender: gender)
+    }
+}
+
+/// One survey answer file: `{image stem}_{surveyID}.json`.
+public struct LabelRecord: Hashable, Sendable, Codable {
+    public let fileName: String
+    /// The photo this label is about.
+    public let key: ImageKey
+    /// The survey id as written (`023425`).
+    public let surveyID: String
+
+    /// Parses a label's file name; throws a ``NameError`` saying why when it does not parse.
+    public init(fileName: String) throws {
+        guard fileName.lowercased().hasSuffix(".json") else { throw NameError(name: fileName, reason: "extension (expected .json)") }
+        let parts = fileName.dropLast(5).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6 else {
+            throw NameError(name: fileName, reason: "\(parts.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender}_{surveyID})")
+        }
+        guard !parts[5].isEmpty, parts[5].allSatisfy(\.isASCIIDigit) else {
+            throw NameError(name: fileName, reason: "survey id '\(parts[5])' is not a number")
+        }
+        self.fileName = fileName
+        self.key = try ImageRecord.key(Array(parts[0..<5]), name: fileName)
+        self.surveyID = parts[5]
+    }
+
+    /// The image name this label's own spelling points to: `W_03412_50_classic_W.jpg`.
+    public var imageFileName: String {
+        String(fileName.dropLast(5 + surveyID.count + 1)) + ".jpg"
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Mission 2-2's output: totals, the top respondents' likes and dislikes, what was dropped.
+public struct PreferenceReport: Codable, Sendable {
+    public struct Row: Codable, Hashable, Sendable {
+        public let rank: Int
+        public let respondent: Int
+        public let answers: Int
+        public let trainingLiked: [String], trainingDisliked: [String]
+        public let validationLiked: [String], validationDisliked: [String]
+    }
+
+    public let title: String
+    public let totals: [CountReport.Total]
+    public let rows: [Row]
+    public let contradictions: [Contradiction]
+    public let skipped: [SkippedFile]
+
+    /// The report of `table` listing its `top` respondents (`top ≤ 0`: all).
+    public init(table: PreferenceTable, top: Int) {
+        let chosen = table.top(top)
+        title = top > 0 ? "Mission 2-2: the \(chosen.count) respondents with the most answers" : "Mission 2-2: all respondents"
+        let answers = table.answers
+        totals = [
+            .init("valid label files read", table.labelFilesRead),
+            .init("answers kept", answers.count),
+            .init("training answers", answers.filter { $0.split == .training }.count),
+            .init("validation answers", answers.filter { $0.split == .validation }.count),
+            .init("likes", answers.filter(\.liked).count),
+            .init("respondents", table.respondents.count),
+            .init("contradictory answers dropped", table.contradictions.reduce(0) { $0 + $1.labelFiles.count }),
+            .init("skipped files", table.skipped.count),
+        ]
+        rows = chosen.enumerated().map { i, p in
+            Row(rank: i + 1, respondent: p.respondent, answers: p.answerCount,
+                trainingLiked: p.trainingLiked, trainingDisliked: p.trainingDisliked,
+                validationLiked: p.validationLiked, validationDisliked: p.validationDisliked)
+        }
+        contradictions = table.contradictions
+        skipped = table.skipped
+    }
+
+    static let countHeader = ["rank", "R_id", "answers", "training liked", "training disliked", "validation liked", "validation disliked"]
+
+    /// The report in `format`. CSV has one line per respondent, lists joined by `;`; HTML is a
+    /// self-contained page with the lists in a scrollable table.
+    public func rendered(as format: ReportFormat) throws -> String {
+        let counts = rows.map { r in
+            [String(r.rank), String(r.respondent), String(r.answers), String(r.trainingLiked.count),
+             String(r.trainingDisliked.count), String(r.validationLiked.count), String(r.validationDisliked.count)]
+        }
+        switch format {
+        case .csv:
+            return TextTable.csvLine(["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"])
+                + rows.map { r in
+                    TextTable.csvLine([String(r.rank), String(r.respondent), String(r.answers),
+                                       r.trainingLiked.joined(separator: ";"), r.trainingDisliked.joined(separator: ";"),
+                                       r.validationLiked.joined(separator: ";"), r.validationDisliked.joined(separator: ";")])
+                }.joined()
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        case .text:
+            var out = "\(title)\n\n" + TextTable.aligned(header: ["", "count"], rows: totals.map { [$0.name, TextTable.grouped($0.value)] }, rightAligned: [1])
+            out += "\n" + TextTable.aligned(header: Self.countHeader, rows: counts, rightAligned: Set(0..<7))
+            out += contradictionText()
+            out += CountReport(title: "", unit: "", rows: [], totals: [], skipped: skipped).skippedText()
+            return out
+        case .markdown:
+            var out = "# \(title)\n\n" + TextTable.markdown(header: ["", "count"], rows: totals.map { [$0.name, String($0.value)] }, rightAligned: [1])
+            out += "\n" + TextTable.markdown(header: Self.countHeader, rows: counts, rightAligned: Set(0..<7))
+            if !contradictions.isEmpty {
+                out += "\n## contradictory answers (dropped)\n\n" + TextTable.markdown(
+                    header: ["R_id", "split", "image", "label files"],
+                    rows: contradictions.map { [String($0.respondent), $0.split.rawValue, $0.image, $0.labelFiles.joined(separator: ", ")] })
+            }
+            return out
+        case .html:
+            var body = "<h1>\(TextTable.htmlEscaped(title))</h1>\n"
+            body += HTMLTable.table(header: ["", "count"], rows: totals.map { [$0.name, String($0.value)] })
+            body += "<h2>likes and dislikes</h2>\n<div class=\"scroll\">\n<table>\n<thead><tr>"
+            body += ["rank", "R_id", "answers", "training liked", "training disliked", "validation liked", "validation disliked"]
+                .map { "<th>\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            for r in rows {
+                body += "<tr><td>\(r.rank)</td><td>\(r.respondent)</td><td>\(r.answers)</td>"
+                for list in [r.trainingLiked, r.trainingDisliked, r.validationLiked, r.validationDisliked] {
+                    body += "<td class=\"list\">\(TextTable.htmlEscaped(list.joined(separator: ", ")))</td>"
+                }
+                body += "</tr>\n"
+            }
+            body += "</tbody>\n</table>\n</div>\n"
+            if !contradictions.isEmpty {
+                body += "<h2>contradictory answers (dropped)</h2>\n" + HTMLTable.table(
+                    header: ["R_id", "split", "image", "label files"],
+                    rows: contradictions.map { [String($0.respondent), $0.split.rawValue, $0.image, $0.labelFiles.joined(separator: ", ")] })
+            }
+            return HTMLTable.page(title: title, body: body)
+        }
+    }
+
+    func contradictionText() -> String {
+        guard !contradictions.isEmpty else { return "" }
+        return "\ncontradictory answers dropped:\n" + contradictions.map {
+            "  R_id \($0.respondent) on \($0.split.rawValue) \($0.image): \($0.labelFiles.joined(separator: ", "))\n"
+        }.joined()
+    }
+}

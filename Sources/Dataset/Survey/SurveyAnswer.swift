@@ -1,0 +1,83 @@
+import Foundation
+
+/// The parts of a K-Fashion label JSON that the missions use; every other field is ignored.
+///
+/// `{"imgName": …, "item": {"survey": {"Q5": 2, …}, …}, "user": {"R_id": 64391, …}}` —
+/// `Q5` is the style preference (1 dislike, 2 like), `R_id` the respondent.
+public struct SurveyLabelFile: Decodable, Sendable {
+    public struct Item: Decodable, Sendable {
+        public struct Survey: Decodable, Sendable {
+            public let Q5: FlexibleInt?
+        }
+        public let survey: Survey?
+    }
+    public struct User: Decodable, Sendable {
+        public let R_id: FlexibleInt?
+    }
+    public let imgName: String?
+    public let item: Item?
+    public let user: User?
+}
+
+/// An integer written as a JSON number or as a numeric string (`64391` or `"64391"`).
+public struct FlexibleInt: Decodable, Sendable, Equatable {
+    public let value: Int
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let n = try? container.decode(Int.self) { value = n; return }
+        if let d = try? container.decode(Double.self), d.rounded() == d, abs(d) < 1e15 { value = Int(d); return }
+        if let s = try? container.decode(String.self), let n = Int(s.trimmingCharacters(in: .whitespaces)) { value = n; return }
+        throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer")
+    }
+}
+
+/// One respondent's answer about one photo (mission 2-2).
+public struct SurveyAnswer: Hashable, Codable, Sendable {
+    public let split: Split
+    /// The label file it came from.
+    public let labelFile: String
+    public let image: ImageKey
+    /// The photo's file name as the label spells it (`W_03412_50_classic_W.jpg`).
+    public let imageFileName: String
+    /// `user.R_id`.
+    public let respondent: Int
+    /// `item.survey.Q5 == 2`.
+    public let liked: Bool
+
+    public init(split: Split, labelFile: String, image: ImageKey, imageFileName: String, respondent: Int, liked: Bool) {
+        self.split = split; self.labelFile = labelFile; self.image = image
+        self.imageFileName = imageFileName; self.respondent = respondent; self.liked = liked
+    }
+
+    /// Decodes one label file's bytes; a malformed file, a missing or out-of-range `Q5`, or a
+    /// missing `R_id` throws a ``SurveyError`` with the reason.
+    public init(label: LabelRecord, split: Split, json: Data) throws {
+        let file: SurveyLabelFile
+        do {
+            file = try JSONDecoder().decode(SurveyLabelFile.self, from: json)
+        } catch let error as DecodingError {
+            throw SurveyError(reason: "malformed JSON (\(Self.describe(error)))")
+        }
+        guard let q5 = file.item?.survey?.Q5?.value else { throw SurveyError(reason: "missing item.survey.Q5") }
+        guard q5 == 1 || q5 == 2 else { throw SurveyError(reason: "item.survey.Q5 = \(q5), expected 1 (dislike) or 2 (like)") }
+        guard let respondent = file.user?.R_id?.value else { throw SurveyError(reason: "missing user.R_id") }
+        self.init(split: split, labelFile: label.fileName, image: label.key, imageFileName: label.imageFileName,
+                  respondent: respondent, liked: q5 == 2)
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// Why a label file's content was not used.
+public struct SurveyError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
