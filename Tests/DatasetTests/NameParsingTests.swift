@@ -66,3 +66,22 @@ import Testing
         #expect(t.key.id == w.key.id && t.key != w.key)
     }
 }
+
+@Suite struct LabelJoinTests {
+    @Test func byteCheckAgreesWithTheParser() throws {
+        let names = ["W_03412_50_classic_W_023425.json", "T_1_1_a_M_1.json", "W_03412_50_hippee_W_023425.json",
+                     "W_03412_50_classic_W_023425.JSON", "W_03412_50_Classic_W_023425.json", "W_03412_50_classic_W.json",
+                     "X_03412_50_classic_W_023425.json", "W_03412_50_classic_F_023425.json", "W_0341a_50_classic_W_1.json",
+                     "W_03412_50_classic_W_.json", "W__50_classic_W_1.json", ".json", "W_1_2_x_W_3_4.json"]
+        for name in names {
+            var copy = name
+            let end = copy.withUTF8 { LabelJoin.checkedStemEnd($0) }
+            let parsed = try? LabelRecord(fileName: name)
+            if let end {
+                let record = try #require(parsed, "\(name) passed the byte check but not the parser")
+                #expect(String(name.prefix(end)) + ".jpg" == record.imageFileName)
+            }
+            if parsed == nil { #expect(end == nil, "\(name)") }
+        }
+    }
+}

@@ -3,28 +3,38 @@ import Foundation
 /// Fast listing of a folder's file names (one `readdir` pass; a K-Fashion label folder holds
 /// ~211,000 files). Names starting with `.` (`.DS_Store`, editor files) are left out.
 public enum DirectoryListing {
-    /// The regular files and symbolic links directly inside `url`, sorted by name.
-    public static func fileNames(in url: URL) throws -> [String] {
+    /// The regular files and symbolic links directly inside `url`, sorted by name unless
+    /// `sorted` is false (directory order — sorting 211,000 names costs more than listing them).
+    public static func fileNames(in url: URL, sorted: Bool = true) throws -> [String] {
+        var names: [String] = []
+        try forEachName(in: url) { names.append(String(decoding: $0, as: UTF8.self)) }
+        if sorted { names.sort() }
+        return names
+    }
+
+    /// Calls `body` with each file name's bytes (valid only during the call), in directory
+    /// order, without making a `String` per name.
+    public static func forEachName(in url: URL, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         guard let dir = opendir(url.path) else {
             throw DatasetError.unreadableFolder(path: url.path, reason: String(cString: strerror(errno)))
         }
         defer { closedir(dir) }
-        var names: [String] = []
         while let entry = readdir(dir) {
             let type = entry.pointee.d_type
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name.hasPrefix(".") { continue }
             if type == UInt8(DT_DIR) { continue }
-            if type == UInt8(DT_UNKNOWN) {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory), isDirectory.boolValue { continue }
+            try withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                try tuple.withMemoryRebound(to: UInt8.self, capacity: Int(NAME_MAX) + 1) { p in
+                    let name = UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+                    if name.isEmpty || name[0] == UInt8(ascii: ".") { return }
+                    if type == UInt8(DT_UNKNOWN) {
+                        var isDirectory: ObjCBool = false
+                        let path = url.appendingPathComponent(String(decoding: name, as: UTF8.self)).path
+                        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+                    }
+                    try body(name)
+                }
             }
-            names.append(name)
         }
-        names.sort()
-        return names
     }
 }
 

@@ -45,26 +45,66 @@ public struct ImageRecord: Hashable, Sendable, Codable {
 
     /// Parses a photo's file name; a name that does not follow the pattern throws a ``NameError`` saying why.
     public init(fileName: String) throws {
-        guard let dot = fileName.lastIndex(of: ".") else { throw NameError(name: fileName, reason: "no extension (expected .jpg)") }
-        let ext = fileName[fileName.index(after: dot)...].lowercased()
+        var copy = fileName
+        let parsed = copy.withUTF8 { NameFields(bytes: $0) }
+        guard let dot = parsed.extensionStart else { throw NameError(name: fileName, reason: "no extension (expected .jpg)") }
+        let ext = parsed.lowercasedExtension
         guard ext == "jpg" || ext == "jpeg" else { throw NameError(name: fileName, reason: "extension .\(ext) (expected .jpg)") }
-        let parts = fileName[..<dot].split(separator: "_", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5 else {
-            throw NameError(name: fileName, reason: "\(parts.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender})")
+        _ = dot
+        guard parsed.fields.count == 5 else {
+            throw NameError(name: fileName, reason: "\(parsed.fields.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender})")
         }
         self.fileName = fileName
-        self.key = try ImageRecord.key(parts, name: fileName)
+        self.key = try ImageRecord.key(parsed.fields, name: fileName)
     }
 
-    static func key(_ parts: [String], name: String) throws -> ImageKey {
-        guard parts[0] == "W" || parts[0] == "T" else { throw NameError(name: name, reason: "prefix '\(parts[0])' (expected W or T)") }
-        guard !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit) else { throw NameError(name: name, reason: "image id '\(parts[1])' is not a number") }
-        guard !parts[2].isEmpty, parts[2].allSatisfy(\.isASCIIDigit) else { throw NameError(name: name, reason: "period '\(parts[2])' is not a number") }
-        guard !parts[3].isEmpty, parts[3].allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw NameError(name: name, reason: "style '\(parts[3])' is not a word")
+    static func key(_ parts: [NameFields.Field], name: String) throws -> ImageKey {
+        guard parts[0].text == "W" || parts[0].text == "T" else { throw NameError(name: name, reason: "prefix '\(parts[0].text)' (expected W or T)") }
+        guard parts[1].isNumber else { throw NameError(name: name, reason: "image id '\(parts[1].text)' is not a number") }
+        guard parts[2].isNumber else { throw NameError(name: name, reason: "period '\(parts[2].text)' is not a number") }
+        guard parts[3].isWord else { throw NameError(name: name, reason: "style '\(parts[3].text)' is not a word") }
+        guard let gender = Gender(rawValue: parts[4].text) else { throw NameError(name: name, reason: "gender '\(parts[4].text)' (expected W or M)") }
+        return ImageKey(prefix: parts[0].text, id: parts[1].text, period: parts[2].text, style: parts[3].text, gender: gender)
+    }
+}
+
+/// A file name cut at `_` up to its last `.`, read byte by byte (a label folder holds
+/// ~211,000 names; `Character`-level parsing would dominate mission 2-1's time).
+struct NameFields {
+    struct Field {
+        let text: String
+        /// Non-empty and all ASCII digits.
+        let isNumber: Bool
+        /// Non-empty and all ASCII letters.
+        let isWord: Bool
+    }
+
+    var fields: [Field] = []
+    /// Index of the last `.` (nil when there is none).
+    var extensionStart: Int?
+    var lowercasedExtension = ""
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        var end = bytes.count
+        if let dot = bytes.lastIndex(of: UInt8(ascii: ".")) {
+            extensionStart = dot
+            lowercasedExtension = String(decoding: UnsafeBufferPointer(rebasing: bytes[(dot + 1)...]), as: UTF8.self).lowercased()
+            end = dot
         }
-        guard let gender = Gender(rawValue: parts[4]) else { throw NameError(name: name, reason: "gender '\(parts[4])' (expected W or M)") }
-        return ImageKey(prefix: parts[0], id: parts[1], period: parts[2], style: parts[3], gender: gender)
+        fields.reserveCapacity(6)
+        var start = 0
+        var digits = true, letters = true
+        for i in 0...end {
+            if i == end || bytes[i] == UInt8(ascii: "_") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                fields.append(Field(text: text, isNumber: digits && i > start, isWord: letters && i > start))
+                start = i + 1; digits = true; letters = true
+            } else {
+                let b = bytes[i]
+                if b < 0x30 || b > 0x39 { digits = false }
+                if !((b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)) { letters = false }
+            }
+        }
     }
 }
 
@@ -78,17 +118,21 @@ public struct LabelRecord: Hashable, Sendable, Codable {
 
     /// Parses a label's file name; throws a ``NameError`` saying why when it does not parse.
     public init(fileName: String) throws {
-        guard fileName.lowercased().hasSuffix(".json") else { throw NameError(name: fileName, reason: "extension (expected .json)") }
-        let parts = fileName.dropLast(5).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        var copy = fileName
+        let parsed = copy.withUTF8 { NameFields(bytes: $0) }
+        guard parsed.lowercasedExtension == "json" else { throw NameError(name: fileName, reason: "extension (expected .json)") }
+        let parts = parsed.fields
         guard parts.count == 6 else {
             throw NameError(name: fileName, reason: "\(parts.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender}_{surveyID})")
         }
-        guard !parts[5].isEmpty, parts[5].allSatisfy(\.isASCIIDigit) else {
-            throw NameError(name: fileName, reason: "survey id '\(parts[5])' is not a number")
-        }
+        guard parts[5].isNumber else { throw NameError(name: fileName, reason: "survey id '\(parts[5].text)' is not a number") }
         self.fileName = fileName
         self.key = try ImageRecord.key(Array(parts[0..<5]), name: fileName)
-        self.surveyID = parts[5]
+        self.surveyID = parts[5].text
+    }
+
+    init(fileName: String, key: ImageKey, surveyID: String) {
+        self.fileName = fileName; self.key = key; self.surveyID = surveyID
     }
 
     /// The image name this label's own spelling points to: `W_03412_50_classic_W.jpg`.
@@ -97,6 +141,3 @@ public struct LabelRecord: Hashable, Sendable, Codable {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// A K-Fashion data set on disk in the real layout:
 /// `training_image/`, `validation_image/`, `training_label/`, `validation_label/`.
@@ -25,25 +26,41 @@ public struct KFashionTree: Sendable {
         }
     }
 
-    /// The label files of a split, parsed from their names (not opened).
+    /// The label files of a split, parsed from their names (not opened), in directory order
+    /// (callers sort what they keep: a label folder holds ~211,000 names).
     public func labels(_ split: Split) throws -> (records: [LabelRecord], skipped: [SkippedFile]) {
-        try parse(folder: split.labelFolder, expected: "label files named {image stem}_{surveyID}.json") {
+        try parse(folder: split.labelFolder, sorted: false, expected: "label files named {image stem}_{surveyID}.json") {
             try LabelRecord(fileName: $0)
         }
     }
 
-    private func parse<R>(folder: String, expected: String, _ make: (String) throws -> R) throws -> (records: [R], skipped: [SkippedFile]) {
+    private func parse<R>(folder: String, sorted: Bool = true, expected: String, _ make: (String) throws -> R) throws -> (records: [R], skipped: [SkippedFile]) {
         let url = root.appendingPathComponent(folder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DatasetError.missingFolder(path: url.path, expected: expected)
         }
-        var records: [R] = [], skipped: [SkippedFile] = []
-        for name in try DirectoryListing.fileNames(in: url) {
-            do { records.append(try make(name)) } catch let error as NameError {
-                skipped.append(SkippedFile(path: "\(folder)/\(name)", reason: error.reason))
+        // Parse on all cores: a label folder holds ~211,000 names.
+        let names = try DirectoryListing.fileNames(in: url, sorted: sorted)
+        var results = [Result<R, NameError>?](repeating: nil, count: names.count)
+        results.withUnsafeMutableBufferPointer { out in
+            Threading.parallelRanges(names.count, minimumGrain: 4096) { range in
+                for i in range {
+                    do { out[i] = .success(try make(names[i])) } catch let error as NameError { out[i] = .failure(error) } catch {
+                        out[i] = .failure(NameError(name: names[i], reason: "\(error)"))
+                    }
+                }
             }
         }
-        return (records, skipped)
+        var records: [R] = [], skipped: [SkippedFile] = []
+        records.reserveCapacity(names.count)
+        for result in results {
+            switch result {
+            case .success(let r)?: records.append(r)
+            case .failure(let e)?: skipped.append(SkippedFile(path: "\(folder)/\(e.name)", reason: e.reason))
+            case nil: break
+            }
+        }
+        return (records, skipped.sorted { $0.path < $1.path })
     }
 }

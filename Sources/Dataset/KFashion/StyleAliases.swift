@@ -10,7 +10,7 @@ public enum StyleAliases {
 
     /// The canonical spelling of `style` (lower-cased; aliases resolved).
     public static func canonical(_ style: String) -> String {
-        let lower = style.lowercased()
+        let lower = style.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? style.lowercased() : style
         return table[lower] ?? lower
     }
 }

@@ -1,3 +1,6 @@
+import Foundation
+import Tensor
+
 /// Mission 2-1: the label files whose photo exists in the same split, and their counts.
 ///
 /// A label is valid when its whole image key (prefix, id, period, canonical style, gender)
@@ -12,13 +15,28 @@ public struct LabelStatistics: Sendable {
 
     /// Lists both label folders and joins them with the image folders of `tree`.
     public init(tree: KFashionTree, images: ImageStatistics) throws {
+        // The two label folders are listed and joined concurrently.
+        let splits = Split.allCases
+        var results = [Swift.Result<LabelJoin.Result, Error>?](repeating: nil, count: splits.count)
+        results.withUnsafeMutableBufferPointer { out in
+            Threading.parallelFor(splits.count) { s in
+                let split = splits[s]
+                let folder = tree.labelFolder(split)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    out[s] = .failure(DatasetError.missingFolder(path: folder.path, expected: "label files named {image stem}_{surveyID}.json"))
+                    return
+                }
+                let join = LabelJoin(images: split == .training ? images.training : images.validation)
+                out[s] = Swift.Result { try join.scan(folder: folder, relativeFolder: split.labelFolder) }
+            }
+        }
         var raw: [Split: Int] = [:], valid: [Split: [LabelRecord]] = [:], skipped = images.skipped
-        for split in Split.allCases {
-            let labels = try tree.labels(split)
-            let photos = Set((split == .training ? images.training : images.validation).map(\.key))
-            raw[split] = labels.records.count
-            valid[split] = labels.records.filter { photos.contains($0.key) }
-            skipped += labels.skipped
+        for (s, split) in splits.enumerated() {
+            let r = try results[s]!.get()
+            raw[split] = r.raw
+            valid[split] = r.valid
+            skipped += r.skipped
         }
         self.rawCounts = raw; self.valid = valid; self.skipped = skipped
     }

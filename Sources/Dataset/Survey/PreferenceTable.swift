@@ -89,18 +89,24 @@ public struct PreferenceTable: Sendable {
         var work: [(Split, LabelRecord)] = []
         for split in Split.allCases { for label in labels.valid[split] ?? [] { work.append((split, label)) } }
         var results = [Result<SurveyAnswer, SkippedFile>?](repeating: nil, count: work.count)
+        let folders = Dictionary(uniqueKeysWithValues: Split.allCases.map { ($0, tree.labelFolder($0).path) })
         results.withUnsafeMutableBufferPointer { out in
-            Threading.parallelFor(work.count, minimumGrain: 64) { i in
-                let (split, label) = work[i]
-                let relative = "\(split.labelFolder)/\(label.fileName)"
-                let url = tree.labelFolder(split).appendingPathComponent(label.fileName)
-                guard let data = FileManager.default.contents(atPath: url.path) else {
-                    out[i] = .failure(SkippedFile(path: relative, reason: "cannot read file")); return
-                }
-                do {
-                    out[i] = .success(try SurveyAnswer(label: label, split: split, json: data))
-                } catch {
-                    out[i] = .failure(SkippedFile(path: relative, reason: "\(error)"))
+            Threading.parallelRanges(work.count, minimumGrain: 64) { range in
+                let decoder = JSONDecoder()
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                for i in range {
+                    let (split, label) = work[i]
+                    let relative = "\(split.labelFolder)/\(label.fileName)"
+                    let data: Data
+                    switch SmallFile.read(folders[split]! + "/" + label.fileName, buffer: &buffer) {
+                    case .success(let d): data = d
+                    case .failure(let why): out[i] = .failure(SkippedFile(path: relative, reason: why.reason)); continue
+                    }
+                    do {
+                        out[i] = .success(try SurveyAnswer(label: label, split: split, json: data, decoder: decoder))
+                    } catch {
+                        out[i] = .failure(SkippedFile(path: relative, reason: "\(error)"))
+                    }
                 }
             }
         }

@@ -51,10 +51,10 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
 
     /// Decodes one label file's bytes; a malformed file, a missing or out-of-range `Q5`, or a
     /// missing `R_id` throws a ``SurveyError`` with the reason.
-    public init(label: LabelRecord, split: Split, json: Data) throws {
+    public init(label: LabelRecord, split: Split, json: Data, decoder: JSONDecoder = JSONDecoder()) throws {
         let file: SurveyLabelFile
         do {
-            file = try JSONDecoder().decode(SurveyLabelFile.self, from: json)
+            file = try decoder.decode(SurveyLabelFile.self, from: json)
         } catch let error as DecodingError {
             throw SurveyError(reason: "malformed JSON (\(Self.describe(error)))")
         }
