@@ -1,4 +1,5 @@
 import Dispatch
+import Dataset
 import Tensor
 
 /// Why a training step could not go on.
@@ -23,16 +24,6 @@ public struct EpochSummary: Sendable, Codable, Equatable {
     public var examples: Int
     public var seconds: Double
     public var imagesPerSecond: Double { seconds > 0 ? Double(examples) / seconds : 0 }
-}
-
-/// One labelled batch: N×C×H×W images and N class indices.
-public struct LabelledBatch {
-    public var images: Tensor
-    public var labels: [Int]
-    public init(images: Tensor, labels: [Int]) {
-        precondition(images.shape.first == labels.count, "LabelledBatch: \(labels.count) labels for images \(images.shape)")
-        self.images = images; self.labels = labels
-    }
 }
 
 /// Softmax cross-entropy training and evaluation of an image classifier, one epoch at a time.

@@ -1,0 +1,14 @@
+import Tensor
+
+/// One labelled batch: N×C×H×W images and N class indices (and which items they were).
+public struct LabelledBatch {
+    public var images: Tensor
+    public var labels: [Int]
+    /// The data-set indices of the items, in batch order (empty when unknown).
+    public var indices: [Int]
+
+    public init(images: Tensor, labels: [Int], indices: [Int] = []) {
+        precondition(images.shape.first == labels.count, "LabelledBatch: \(labels.count) labels for images \(images.shape)")
+        self.images = images; self.labels = labels; self.indices = indices
+    }
+}
