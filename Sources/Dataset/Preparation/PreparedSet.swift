@@ -1,0 +1,183 @@
+import Foundation
+import Tensor
+import Vision
+
+/// Mission 1-2 steps 1–3 over a whole K-Fashion tree: every photo of both splits prepared
+/// (``PhotoPreparer``), the white-share IQR flags, the training mean/std.
+///
+/// Output folder: `training_image/` and `validation_image/` with the prepared photos under their
+/// original names (JPEG, quality 95), `manifest.csv` (one row per prepared photo: white share,
+/// subject box, channel mean/std), `white_share.csv` (`split,file,white_share,flagged`),
+/// `normalization.json` (training mean/std both ways) and `skipped.csv` (file, reason). Every
+/// file is written atomically; a re-run reuses photos already prepared and listed in the manifest.
+public struct PreparedSet: Sendable {
+    public let tree: KFashionTree
+    public let output: URL
+    public let preparer: PhotoPreparer
+
+    public init(tree: KFashionTree, output: URL, preparer: PhotoPreparer) {
+        self.tree = tree; self.output = output; self.preparer = preparer
+    }
+
+    /// One prepared photo's figures (a manifest row).
+    public struct Entry: Codable, Equatable, Sendable {
+        public var split: Split
+        public var file: String
+        public var whiteShare: Double
+        public var box: ForegroundMask.Box?
+        public var stats: ChannelStatistics
+        public var size: Int
+    }
+
+    /// What a run did.
+    public struct Summary: Codable, Sendable {
+        public var prepared = 0, reused = 0
+        public var skipped: [SkippedFile] = []
+        public var flagged: [String] = []
+        public var rules: [String: InterquartileRule] = [:]
+        public var normalization: NormalizationFile?
+        public var seconds = 0.0
+        public var photosPerSecond: Double { seconds > 0 ? Double(prepared) / seconds : 0 }
+    }
+
+    /// `normalization.json`: what training should normalise with.
+    public struct NormalizationFile: Codable, Equatable, Sendable {
+        /// The seed's definition: mean over training images of each image's channel mean/std.
+        public var mean: [Double]
+        public var std: [Double]
+        /// The exact mean and population std over all training pixels.
+        public var pooled: ChannelStatistics
+        public var images: Int
+        public var size: Int
+        public var method: String
+    }
+
+    /// Prepares everything; `progress(done, total)` is called from worker threads.
+    public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Summary {
+        let start = Date()
+        let fm = FileManager.default
+        for split in Split.allCases {
+            try fm.createDirectory(at: output.appendingPathComponent(split.imageFolder), withIntermediateDirectories: true)
+        }
+        let previous = Dictionary((try? Self.readManifest(output.appendingPathComponent("manifest.csv"))) ?? [],
+                                  uniquingKeysWith: { a, _ in a })
+        var work: [(Split, ImageRecord)] = []
+        var summary = Summary()
+        for split in Split.allCases {
+            let listed = try tree.images(split)
+            summary.skipped += listed.skipped
+            for record in listed.records { work.append((split, record)) }
+        }
+        var entries = [Entry?](repeating: nil, count: work.count)
+        var failures = [SkippedFile?](repeating: nil, count: work.count)
+        var reused = [Bool](repeating: false, count: work.count)
+        let counter = ProgressCounter()
+        let preparer = self.preparer, tree = self.tree, output = self.output
+        entries.withUnsafeMutableBufferPointer { out in
+            failures.withUnsafeMutableBufferPointer { failed in
+                reused.withUnsafeMutableBufferPointer { again in
+                    Threading.parallelFor(work.count) { i in
+                        let (split, record) = work[i]
+                        let target = output.appendingPathComponent(split.imageFolder).appendingPathComponent(record.fileName)
+                        let key = "\(split.rawValue)/\(record.fileName)"
+                        if let old = previous[key], old.size == preparer.size, FileManager.default.fileExists(atPath: target.path) {
+                            out[i] = old; again[i] = true
+                        } else {
+                            do {
+                                let source = tree.imageFolder(split).appendingPathComponent(record.fileName)
+                                let result = try preparer.prepare(contentsOf: source)
+                                try result.image.write(to: target, jpegQuality: 95)
+                                out[i] = Entry(split: split, file: record.fileName, whiteShare: result.whiteShare, box: result.box,
+                                               stats: ChannelStatistics(of: result.image), size: preparer.size)
+                            } catch let error as ImageIOError {
+                                failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: Self.reason(error))
+                            } catch {
+                                failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: "\(error)")
+                            }
+                        }
+                        progress?(counter.increment(), work.count)
+                    }
+                }
+            }
+        }
+        let done = entries.compactMap { $0 }
+        summary.skipped += failures.compactMap { $0 }
+        summary.reused = reused.filter { $0 }.count
+        summary.prepared = done.count - summary.reused
+
+        // White-share IQR flags per split.
+        var flaggedSet = Set<String>()
+        for split in Split.allCases {
+            let shares = done.filter { $0.split == split }.map(\.whiteShare)
+            guard !shares.isEmpty else { continue }
+            let rule = InterquartileRule(values: shares)
+            summary.rules[split.rawValue] = rule
+            for e in done where e.split == split && rule.flags(e.whiteShare) { flaggedSet.insert("\(split.rawValue)/\(e.file)") }
+        }
+        summary.flagged = flaggedSet.sorted()
+
+        // Training normalisation.
+        var accumulator = NormalizationAccumulator()
+        for e in done where e.split == .training { accumulator.add(e.stats, pixels: e.size * e.size) }
+        if accumulator.images > 0 {
+            let seed = accumulator.meanOfImages
+            summary.normalization = NormalizationFile(mean: seed.mean, std: seed.std, pooled: accumulator.pooled,
+                                                      images: accumulator.images, size: preparer.size,
+                                                      method: "mean over training images of each image's channel mean and unbiased std")
+        }
+        try writeOutputs(done, summary: summary)
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    static func reason(_ error: ImageIOError) -> String {
+        let text = error.description
+        return text.hasPrefix(error.path + ": ") ? String(text.dropFirst(error.path.count + 2)) : text
+    }
+
+    func writeOutputs(_ entries: [Entry], summary: Summary) throws {
+        let sorted = entries.sorted { ($0.split, $0.file) < ($1.split, $1.file) }
+        var manifest = TextTable.csvLine(["split", "file", "white_share", "box_x", "box_y", "box_width", "box_height", "size",
+                                          "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b"])
+        var shares = TextTable.csvLine(["split", "file", "white_share", "flagged"])
+        let flagged = Set(summary.flagged)
+        for e in sorted {
+            let box = e.box.map { [String($0.x), String($0.y), String($0.width), String($0.height)] } ?? ["", "", "", ""]
+            let m = e.stats.mean + [Double](repeating: e.stats.mean.first ?? 0, count: max(0, 3 - e.stats.mean.count))
+            let s = e.stats.std + [Double](repeating: e.stats.std.first ?? 0, count: max(0, 3 - e.stats.std.count))
+            manifest += TextTable.csvLine([e.split.rawValue, e.file, String(e.whiteShare)] + box + [String(e.size)]
+                                          + m.prefix(3).map { String($0) } + s.prefix(3).map { String($0) })
+            shares += TextTable.csvLine([e.split.rawValue, e.file, String(format: "%.6f", e.whiteShare),
+                                         flagged.contains("\(e.split.rawValue)/\(e.file)") ? "1" : "0"])
+        }
+        try Data(manifest.utf8).write(to: output.appendingPathComponent("manifest.csv"), options: .atomic)
+        try Data(shares.utf8).write(to: output.appendingPathComponent("white_share.csv"), options: .atomic)
+        let skipped = TextTable.csvLine(["file", "reason"]) + summary.skipped.map { TextTable.csvLine([$0.path, $0.reason]) }.joined()
+        try Data(skipped.utf8).write(to: output.appendingPathComponent("skipped.csv"), options: .atomic)
+        if let n = summary.normalization {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(n).write(to: output.appendingPathComponent("normalization.json"), options: .atomic)
+        }
+    }
+
+    /// Reads a manifest written by a previous run (`split/file` → entry).
+    static func readManifest(_ url: URL) throws -> [(String, Entry)] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var rows: [(String, Entry)] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 14, let split = Split(rawValue: f[0]), let share = Double(f[2]), let size = Int(f[7]) else { continue }
+            let box: ForegroundMask.Box? = Int(f[3]).flatMap { x in
+                guard let y = Int(f[4]), let w = Int(f[5]), let h = Int(f[6]) else { return nil }
+                return ForegroundMask.Box(x: x, y: y, width: w, height: h)
+            }
+            let numbers = f[8..<14].compactMap(Double.init)
+            guard numbers.count == 6 else { continue }
+            rows.append(("\(split.rawValue)/\(f[1])", Entry(split: split, file: f[1], whiteShare: share, box: box,
+                                                            stats: ChannelStatistics(mean: Array(numbers[0..<3]), std: Array(numbers[3..<6])),
+                                                            size: size)))
+        }
+        return rows
+    }
+}
