@@ -25,48 +25,56 @@ public struct BackgroundRemover: Sendable {
     /// The foreground mask of `image` (grey or RGB) and the largest component's bounding box;
     /// nil box when nothing is left in the foreground.
     public func foreground(of image: Image) -> (mask: ForegroundMask, box: ForegroundMask.Box?) {
-        let w = image.width, h = image.height, c = image.channels
-        var background = [UInt8](repeating: 0, count: w * h)
-        image.pixels.withUnsafeBufferPointer { px in
-            // Mean border colour.
-            var mean: [Float] = [0, 0, 0]
-            var n: Float = 0
-            func addBorder(_ p: Int) { for k in 0..<c { mean[k] += Float(px[p * c + k]) }; n += 1 }
-            for x in 0..<w { addBorder(x); addBorder((h - 1) * w + x) }
-            for y in 1..<max(1, h - 1) { addBorder(y * w); addBorder(y * w + w - 1) }
-            for k in 0..<c { mean[k] /= max(n, 1) }
-            let step2 = stepTolerance * stepTolerance, global2 = globalTolerance * globalTolerance
-            @inline(__always) func distance2(_ a: Int, _ b: Int) -> Float {
-                var s: Float = 0
-                for k in 0..<c { let d = Float(px[a * c + k]) - Float(px[b * c + k]); s += d * d }
-                return s
-            }
-            @inline(__always) func fromMean2(_ a: Int) -> Float {
-                var s: Float = 0
-                for k in 0..<c { let d = Float(px[a * c + k]) - mean[k]; s += d * d }
-                return s
-            }
-            var stack: [Int] = []
-            stack.reserveCapacity(w * h / 4)
-            func seed(_ p: Int) {
-                if background[p] == 0 && fromMean2(p) <= global2 { background[p] = 1; stack.append(p) }
-            }
-            for x in 0..<w { seed(x); seed((h - 1) * w + x) }
-            for y in 0..<h { seed(y * w); seed(y * w + w - 1) }
-            while let p = stack.popLast() {
-                let x = p % w
-                @inline(__always) func visit(_ q: Int) {
-                    if background[q] == 0 && distance2(p, q) <= step2 && fromMean2(q) <= global2 {
-                        background[q] = 1; stack.append(q)
+        let w = image.width, h = image.height, c = image.channels, n = w * h
+        var background = [UInt8](repeating: 0, count: n)
+        var near = [UInt8](repeating: 0, count: n)
+        var stack = [Int32](repeating: 0, count: n)
+        let step2 = stepTolerance * stepTolerance, global2 = globalTolerance * globalTolerance
+        image.pixels.withUnsafeBufferPointer { pxBuffer in
+            background.withUnsafeMutableBufferPointer { bgBuffer in
+                near.withUnsafeMutableBufferPointer { nearBuffer in
+                    stack.withUnsafeMutableBufferPointer { stackBuffer in
+                        let px = pxBuffer.baseAddress!, bg = bgBuffer.baseAddress!, ok = nearBuffer.baseAddress!, st = stackBuffer.baseAddress!
+                        // Mean border colour.
+                        var mean: (Float, Float, Float) = (0, 0, 0)
+                        var count: Float = 0
+                        func channel(_ p: Int, _ k: Int) -> Float { Float(px[p * c + min(k, c - 1)]) }
+                        var borderPixels: [Int] = Array(0..<w) + Array(((h - 1) * w)..<(h * w))
+                        for y in 1..<max(1, h - 1) { borderPixels.append(y * w); borderPixels.append(y * w + w - 1) }
+                        for p in borderPixels { mean.0 += channel(p, 0); mean.1 += channel(p, 1); mean.2 += channel(p, 2); count += 1 }
+                        mean = (mean.0 / max(count, 1), mean.1 / max(count, 1), mean.2 / max(count, 1))
+                        // Pixels close enough to the backdrop colour (one pass, no branches on neighbours).
+                        for p in 0..<n {
+                            let d0 = channel(p, 0) - mean.0, d1 = channel(p, 1) - mean.1, d2 = channel(p, 2) - mean.2
+                            let d = c == 1 ? d0 * d0 : d0 * d0 + d1 * d1 + d2 * d2
+                            ok[p] = d <= global2 ? 1 : 0
+                        }
+                        var top = 0
+                        for p in borderPixels where ok[p] == 1 && bg[p] == 0 { bg[p] = 1; st[top] = Int32(p); top += 1 }
+                        while top > 0 {
+                            top -= 1
+                            let p = Int(st[top])
+                            let x = p % w
+                            for side in 0..<4 {
+                                let q: Int
+                                switch side {
+                                case 0: q = x > 0 ? p - 1 : -1
+                                case 1: q = x < w - 1 ? p + 1 : -1
+                                case 2: q = p >= w ? p - w : -1
+                                default: q = p < n - w ? p + w : -1
+                                }
+                                guard q >= 0 && bg[q] == 0 && ok[q] == 1 else { continue }
+                                var d: Float = 0
+                                for k in 0..<c { let e = Float(px[p * c + k]) - Float(px[q * c + k]); d += e * e }
+                                if d <= step2 { bg[q] = 1; st[top] = Int32(q); top += 1 }
+                            }
+                        }
                     }
                 }
-                if x > 0 { visit(p - 1) }
-                if x < w - 1 { visit(p + 1) }
-                if p >= w { visit(p - w) }
-                if p < (h - 1) * w { visit(p + w) }
             }
         }
-        let raw = ForegroundMask(width: w, height: h, bits: background.map { 1 - $0 })
+        for i in 0..<n { background[i] = 1 - background[i] }
+        let raw = ForegroundMask(width: w, height: h, bits: background)
         return Self.refine(raw, radius: max(1, Int((Double(min(w, h)) * morphologyRadius).rounded())))
     }
 
