@@ -3,9 +3,11 @@ import Dataset
 import Foundation
 import Models
 import Tensor
+import Vision
 
-/// `fashion demo`: everything that exists so far, end to end, on the embedded default
-/// data — the kernel benchmark summary and a short ResNet-18 run on Fashion-MNIST.
+/// `fashion demo`: everything that exists so far, end to end, on the embedded default data —
+/// a generated K-Fashion look-alike set (missions 1-1, 2-1, 2-2 and the photo preparation of
+/// 1-2), the kernel benchmark summary, and a short ResNet-18 run on Fashion-MNIST.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every step that exists on the embedded default data (minutes on two cores).")
 
@@ -21,7 +23,14 @@ struct Demo: ParsableCommand {
     @Flag(help: "Skip the kernel benchmark.")
     var skipBench = false
 
+    @Option(help: "Folder for the generated set and every report.")
+    var out = "demo-output"
+
+    @Option(help: "Side of the prepared photos.")
+    var prepareSize = 112
+
     func run() throws {
+        try missions()
         if !skipBench {
             print("== Kernel benchmark (ResNet-18 convolutions at 224×224, batch 16; training step at batch 16)")
             var bench = KernelBenchmark()
@@ -57,5 +66,68 @@ struct Demo: ParsableCommand {
         let eval = ClassifierEpoch.evaluate(model, batches: testBatches)
         print(String(format: "training: loss %.4f, accuracy %.2f%%, %.1f images/s (%.0f s)", fit.loss, 100 * fit.accuracy, fit.imagesPerSecond, fit.seconds))
         print(String(format: "test (%d images): loss %.4f, accuracy %.2f%% (chance 10%%)", eval.examples, eval.loss, 100 * eval.accuracy))
+    }
+
+    /// Missions 1-1, 2-1, 2-2 and the preparation of 1-2 on a generated set (made once, then reused).
+    func missions() throws {
+        let root = URL(fileURLWithPath: out)
+        let data = root.appendingPathComponent("kfashion"), reports = root.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: data.appendingPathComponent("training_label").path) {
+            print("== Generated K-Fashion look-alike set: reusing \(data.path)")
+        } else {
+            print("== Generating a K-Fashion look-alike set at scale 1 (the seed's 4,070 + 951 photos) in \(data.path)")
+            let bar = TerminalProgress(total: 1, label: "synth: files")
+            let s = try KFashionGenerator().generate(into: data) { done, total in bar.update(done, of: total) }
+            bar.finish()
+            print("\(s.trainingImages) + \(s.validationImages) photos, \(s.validLabels) valid + \(s.orphanLabels) orphan labels, \(s.respondents) respondents (\(String(format: "%.0f", s.seconds)) s)")
+        }
+        let tree = try KFashionTree(root: data)
+        func save(_ name: String, _ text: String) throws {
+            try Data(text.utf8).write(to: reports.appendingPathComponent(name), options: .atomic)
+        }
+
+        print("\n== Mission 1-1: photos by gender and style")
+        let images = try ImageStatistics(tree: tree)
+        let imageReport = images.report
+        print(try imageReport.rendered(as: .text))
+        for format in [ReportFormat.markdown, .csv, .json] { try save("mission-1-1.\(format.fileExtension)", try imageReport.rendered(as: format)) }
+
+        print("== Mission 2-1: labels whose photo exists (full-stem join)")
+        let labels = try LabelStatistics(tree: tree, images: images)
+        let labelReport = labels.report
+        for t in labelReport.totals { print("  \(t.name): \(TextTable.grouped(t.value))") }
+        for format in [ReportFormat.markdown, .csv, .json] { try save("mission-2-1.\(format.fileExtension)", try labelReport.rendered(as: format)) }
+
+        print("\n== Mission 2-2: preference table")
+        let table = PreferenceTable(tree: tree, labels: labels)
+        let top = PreferenceReport(table: table, top: 100)
+        let text = try PreferenceReport(table: table, top: 10).rendered(as: .text)
+        print(text)
+        for format in [ReportFormat.html, .csv, .json] { try save("mission-2-2-top100.\(format.fileExtension)", try top.rendered(as: format)) }
+
+        print("== Mission 1-2, steps 1-3: preparing the photos at \(prepareSize)×\(prepareSize)")
+        let prepared = PreparedSet(tree: tree, output: root.appendingPathComponent("prepared"), preparer: PhotoPreparer(size: prepareSize))
+        let bar = TerminalProgress(total: 1, label: "prepare: photos")
+        let p = try prepared.run { done, total in bar.update(done, of: total) }
+        bar.finish()
+        print("prepared \(p.prepared) photos (\(p.reused) reused) in \(String(format: "%.1f", p.seconds)) s; \(p.flagged.count) flagged by the white-share IQR rule")
+        if let n = p.normalization {
+            print(String(format: "training mean %.4f %.4f %.4f, std %.4f %.4f %.4f (seed: 0.8752 0.8656 0.8636, 0.2598 0.2734 0.2761)",
+                         n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]))
+        }
+        print("\nreports in \(reports.path) (Markdown, CSV, JSON, HTML); prepared photos in \(root.appendingPathComponent("prepared").path)\n")
+    }
+}
+
+extension ReportFormat {
+    var fileExtension: String {
+        switch self {
+        case .text: return "txt"
+        case .markdown: return "md"
+        case .csv: return "csv"
+        case .json: return "json"
+        case .html: return "html"
+        }
     }
 }
