@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Reference")]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Reference")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Dataset"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,78 @@
+import Foundation
+import Tensor
+
+/// What a model checkpoint says about itself, kept in the safetensors `__metadata__` (strings).
+public struct CheckpointMetadata: Codable, Equatable, Sendable {
+    /// Bumped when the metadata's meaning changes.
+    public var formatVersion = 1
+    public var architecture = "resnet18"
+    /// Class names in label order (the label encoder's sorted list).
+    public var classes: [String]
+    public var inputChannels: Int
+    /// Side of the square input the model was trained on.
+    public var inputSize: Int
+    public var stem: ResNet18.Stem
+    /// Per-channel normalisation applied to inputs in [0, 1].
+    public var mean: [Float]
+    public var std: [Float]
+    public var epoch: Int
+    public var metricName: String
+    public var metric: Double
+
+    public init(classes: [String], inputChannels: Int, inputSize: Int, stem: ResNet18.Stem,
+                mean: [Float], std: [Float], epoch: Int = 0, metricName: String = "validation_accuracy", metric: Double = 0) {
+        self.classes = classes; self.inputChannels = inputChannels; self.inputSize = inputSize; self.stem = stem
+        self.mean = mean; self.std = std; self.epoch = epoch; self.metricName = metricName; self.metric = metric
+    }
+
+    /// The metadata as safetensors strings (lists as JSON).
+    public var strings: [String: String] {
+        func json<T: Encodable>(_ v: T) -> String { String(decoding: (try? JSONEncoder().encode(v)) ?? Data("[]".utf8), as: UTF8.self) }
+        return ["format_version": String(formatVersion), "architecture": architecture, "classes": json(classes),
+                "input_channels": String(inputChannels), "input_size": String(inputSize), "stem": stem.rawValue,
+                "normalization_mean": json(mean), "normalization_std": json(std), "epoch": String(epoch),
+                "metric_name": metricName, "metric": String(metric)]
+    }
+
+    /// Metadata read back from strings; nil when the file has none of ours (e.g. made by PyTorch).
+    public init?(strings s: [String: String]) {
+        func list<T: Decodable>(_ key: String, _ type: T.Type) -> T? { s[key].flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
+        guard let classes = list("classes", [String].self), let channels = s["input_channels"].flatMap(Int.init),
+              let size = s["input_size"].flatMap(Int.init), let stem = s["stem"].flatMap(ResNet18.Stem.init(rawValue:)) else { return nil }
+        self.init(classes: classes, inputChannels: channels, inputSize: size, stem: stem,
+                  mean: list("normalization_mean", [Float].self) ?? [], std: list("normalization_std", [Float].self) ?? [],
+                  epoch: s["epoch"].flatMap(Int.init) ?? 0, metricName: s["metric_name"] ?? "", metric: s["metric"].flatMap(Double.init) ?? 0)
+        formatVersion = s["format_version"].flatMap(Int.init) ?? 1
+        architecture = s["architecture"] ?? "resnet18"
+    }
+}
+
+/// ResNet-18 checkpoints as safetensors with torchvision's 122 keys — loadable in PyTorch with
+/// `model.load_state_dict(safetensors.torch.load_file(path))`, and PyTorch's loadable here.
+///
+/// For the small-image stem, the PyTorch model needs the same two changes first:
+/// `model.conv1 = nn.Conv2d(c, 64, 3, 1, 1, bias=False)` and `model.maxpool = nn.Identity()`.
+public enum Checkpoint {
+    /// Writes the model's state dictionary and `metadata` to `url` atomically.
+    public static func save(_ model: ResNet18, metadata: CheckpointMetadata, to url: URL) throws {
+        try Safetensors.write(Safetensors.Contents(state: model.stateDictionary(), metadata: metadata.strings), to: url)
+    }
+
+    /// Reads a checkpoint and builds the model it describes. Files without this project's
+    /// metadata (a PyTorch `state_dict`) are understood from their shapes: classes from
+    /// `fc.weight`, input channels and stem from `conv1.weight` (7×7 → torchvision's, 3×3 → small).
+    public static func load(contentsOf url: URL) throws -> (model: ResNet18, metadata: CheckpointMetadata?) {
+        let contents = try Safetensors.read(contentsOf: url)
+        let state = contents.state
+        guard let fc = state["fc.weight"], fc.shape.count == 2, let conv1 = state["conv1.weight"], conv1.shape.count == 4 else {
+            throw Safetensors.FormatError(path: url.path, reason: "not a ResNet-18 checkpoint (no fc.weight or conv1.weight)")
+        }
+        let metadata = CheckpointMetadata(strings: contents.metadata)
+        let stem: ResNet18.Stem = metadata?.stem ?? (conv1.shape[2] == 7 ? .imagenet : .small)
+        let model = ResNet18(classes: fc.shape[0], inputChannels: conv1.shape[1], stem: stem)
+        do { try model.load(state) } catch {
+            throw Safetensors.FormatError(path: url.path, reason: "\(error)")
+        }
+        return (model, metadata)
+    }
+}

@@ -1,0 +1,77 @@
+import Dataset
+import Foundation
+import Testing
+import Tensor
+@testable import Models
+
+@Suite struct CheckpointTests {
+    static func reference(_ name: String) -> URL {
+        Bundle.module.url(forResource: "Reference/\(name)", withExtension: nil)!
+    }
+
+    @Test func loadsAPyTorchCheckpointAndReproducesItsLogits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("resnet18_torch.safetensors")
+        try Gzip.contents(of: Self.reference("resnet18_torch.safetensors.gz")).write(to: file)
+        let (model, metadata) = try Checkpoint.load(contentsOf: file)
+        #expect(metadata == nil)   // PyTorch's file carries none of our metadata
+        #expect(model.stem == .imagenet && model.fc.weight.shape == [31, 512])
+        #expect(model.stateDictionary()["layer1.0.bn1.num_batches_tracked"]!.scalars == [123])
+        let io = try Safetensors.read(contentsOf: Self.reference("resnet18_torch_io.safetensors")).state
+        model.eval()
+        let logits = withNoGrad { model(io["input"]!) }
+        let expected = io["logits"]!
+        #expect(logits.shape == expected.shape)
+        let worst = zip(logits.scalars, expected.scalars).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "max |Δ| = \(worst)")
+    }
+
+    @Test func checkpointRoundTrip() throws {
+        let model = ResNet18(classes: 7, stem: .small, initialization: .kaimingUniform, seed: 3)
+        // Make the batch-norm statistics non-trivial with one training-mode pass.
+        var g = RandomGenerator(seed: 5)
+        let x = Tensor(shape: [2, 3, 32, 32], scalars: (0..<(2 * 3 * 32 * 32)).map { _ in g.uniform() })
+        _ = withNoGrad { model(x) }
+        model.eval()
+        let logits = withNoGrad { model(x) }
+        let metadata = CheckpointMetadata(classes: (0..<7).map { "class \($0), \"quoted\"" }, inputChannels: 3, inputSize: 32,
+                                          stem: .small, mean: [0.8752, 0.8656, 0.8636], std: [0.2598, 0.2734, 0.2761],
+                                          epoch: 36, metric: 0.616)
+        let dir = ProcessInfo.processInfo.environment["FASHION_EXPORT_CHECKPOINT"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("resnet18_swift.safetensors")
+        try Checkpoint.save(model, metadata: metadata, to: url)
+        // For Tools/make_checkpoint_reference.py --check: the input and the logits computed here.
+        var io = StateDictionary()
+        io.set("input", x); io.set("logits", logits)
+        try Safetensors.write(Safetensors.Contents(state: io), to: dir.appendingPathComponent("resnet18_swift_io.safetensors"))
+
+        let (loaded, readBack) = try Checkpoint.load(contentsOf: url)
+        #expect(readBack == metadata)
+        loaded.eval()
+        #expect(withNoGrad { loaded(x) }.scalars == logits.scalars)
+        let raw = try Safetensors.read(contentsOf: url)
+        #expect(raw.state.keys.count == 122)
+        #expect(raw.state.entries.first { $0.name == "bn1.num_batches_tracked" }?.elementType == .int64)
+    }
+
+    @Test func refusesWhatIsNotAResNetCheckpoint() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("other.safetensors")
+        var state = StateDictionary()
+        state.set("weight", Tensor(shape: [2], scalars: [1, 2]))
+        try Safetensors.write(Safetensors.Contents(state: state), to: url)
+        #expect(throws: Safetensors.FormatError.self) { try Checkpoint.load(contentsOf: url) }
+        // A ResNet with a wrong shape somewhere is refused with the key named.
+        let model = ResNet18(classes: 3, stem: .small)
+        var bad = model.stateDictionary()
+        bad.set("layer2.0.conv1.weight", Tensor(shape: [1], scalars: [0]))
+        try Safetensors.write(Safetensors.Contents(state: bad), to: url)
+        do { _ = try Checkpoint.load(contentsOf: url); Issue.record("loaded a bad checkpoint") } catch {
+            #expect("\(error)".contains("layer2.0.conv1.weight"))
+        }
+    }
+}
