@@ -6,11 +6,15 @@ import Tensor
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite at the given epoch and batch.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
+    /// Training went through but validation gave a NaN or infinite loss (diverged weights).
+    case nonFiniteValidation(epoch: Int, value: Double)
 
     public var description: String {
         switch self {
         case .nonFiniteLoss(let e, let b, let v):
             return "training stopped: loss is \(v) at epoch \(e), batch \(b) (learning rate too high, or bad input data?)"
+        case .nonFiniteValidation(let e, let v):
+            return "training stopped: validation loss is \(v) after epoch \(e + 1) (weights diverged; learning rate too high?); the last good checkpoint is kept"
         }
     }
 }

@@ -30,6 +30,9 @@ public final class SGD: Optimizer {
         momentumBuffers = Array(repeating: nil, count: parameters.count)
     }
 
+    /// Replaces the momentum buffers (resuming a run).
+    func restore(momentumBuffers buffers: [Tensor?]) { momentumBuffers = buffers }
+
     public func step() {
         let lr = learningRate, mu = momentum, damp = dampening, wd = weightDecay, nesterov = self.nesterov
         for (i, p) in parameters.enumerated() {
@@ -73,6 +76,11 @@ public final class Adam: Optimizer {
         beta1 = betas.0; beta2 = betas.1; self.eps = eps; self.weightDecay = weightDecay
         firstMoments = parameters.map { .zeros($0.shape) }
         secondMoments = parameters.map { .zeros($0.shape) }
+    }
+
+    /// Replaces the step count and moments (resuming a run).
+    func restore(step: Int, first: [Tensor], second: [Tensor]) {
+        stepCount = step; firstMoments = first; secondMoments = second
     }
 
     public func step() {

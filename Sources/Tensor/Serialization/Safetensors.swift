@@ -8,6 +8,7 @@ import Foundation
 /// entries keep `.int64` as their element type so they are written back as PyTorch had them);
 /// writes F32 and I64. `safetensors.torch.load_file` reads what this writes.
 public enum Safetensors {
+
     /// A parsed file: the state dictionary and the metadata strings.
     public struct Contents {
         public var state: StateDictionary
@@ -79,6 +80,10 @@ public enum Safetensors {
             var values = [Float](repeating: 0, count: count)
             data.withUnsafeBytes { raw in
                 let p = raw.baseAddress! + (body - data.startIndex) + begin
+                if entry.dtype == "F32" {
+                    values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: p, count: 4 * count)) }
+                    return
+                }
                 for i in 0..<count {
                     let q = p + i * size
                     switch entry.dtype {
@@ -110,9 +115,8 @@ public enum Safetensors {
             let begin = offset
             switch entry.elementType {
             case .float32:
-                var raw = [UInt32](repeating: 0, count: values.count)
-                for i in values.indices { raw[i] = values[i].bitPattern.littleEndian }
-                raw.withUnsafeBytes { body.append(contentsOf: $0) }
+                // Little-endian hosts (x86-64, arm64) write the floats as they lie in memory.
+                values.withUnsafeBytes { body.append(contentsOf: $0) }
                 offset += 4 * values.count
             case .int64:
                 var raw = [Int64](repeating: 0, count: values.count)

@@ -1,0 +1,165 @@
+import Dataset
+import Foundation
+import Tensor
+
+/// How a classifier is trained.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    public enum OptimizerKind: Codable, Equatable, Sendable {
+        /// `torch.optim.Adam` with L2 weight decay.
+        case adam(weightDecay: Double)
+        /// `torch.optim.SGD`.
+        case sgd(momentum: Double, weightDecay: Double, nesterov: Bool)
+    }
+
+    public var epochs: Int
+    public var learningRate: Double
+    public var optimizer: OptimizerKind
+    public var schedule: LearningRateSchedule
+    public var labelSmoothing: Double
+    public var seed: UInt64
+
+    public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
+                schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42) {
+        self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
+        self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed
+    }
+}
+
+/// Batches for training (a fresh, seeded order and augmentation per epoch) and validation.
+public protocol TrainingData {
+    /// The batches of 0-based `epoch`; the same epoch gives the same batches.
+    func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch>
+    /// The validation batches (no augmentation).
+    func validationBatches() -> AnySequence<LabelledBatch>
+    /// Batches per training epoch (for progress).
+    var trainingBatchCount: Int { get }
+}
+
+/// One epoch of a run, as logged (one JSON line each in `log.jsonl`).
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var learningRate: Double
+    public var trainLoss: Double, trainAccuracy: Double
+    public var validationLoss: Double, validationAccuracy: Double
+    public var seconds: Double
+    public var imagesPerSecond: Double
+    /// Whether this epoch gave the best validation accuracy so far (and `best.safetensors`).
+    public var best: Bool
+}
+
+/// What the trainer reports while it runs.
+public enum TrainerEvent {
+    case resumed(completedEpochs: Int)
+    case batch(epoch: Int, index: Int, of: Int, running: EpochSummary)
+    case epoch(EpochRecord)
+}
+
+/// Why a run folder cannot be used.
+public struct TrainerError: Error, CustomStringConvertible, Equatable {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// The epoch loop of mission 1-2: train, validate, keep the best checkpoint, log, resume.
+///
+/// The run folder holds `last.safetensors` + `last.optimizer.safetensors` (after every epoch),
+/// `best.safetensors` (whenever validation accuracy improves), `trainer_state.json` and
+/// `log.jsonl`; all written atomically. Resuming loads the last model and optimiser state and
+/// continues with the next epoch; since every epoch's batches depend only on (seed, epoch),
+/// the result is bit-identical to an uninterrupted run. A NaN or infinite loss stops the run
+/// with ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` and leaves the last good files.
+public final class Trainer {
+    public let model: ResNet18
+    public let configuration: TrainingConfiguration
+    /// Written into every checkpoint (epoch and metric filled in).
+    public let metadata: CheckpointMetadata
+    public let directory: URL
+
+    struct State: Codable {
+        var completedEpochs: Int
+        var bestAccuracy: Double
+        var bestEpoch: Int
+        var configuration: TrainingConfiguration
+        var records: [EpochRecord]
+    }
+
+    public init(model: ResNet18, configuration: TrainingConfiguration, metadata: CheckpointMetadata, directory: URL) {
+        self.model = model; self.configuration = configuration; self.metadata = metadata; self.directory = directory
+    }
+
+    var stateURL: URL { directory.appendingPathComponent("trainer_state.json") }
+    public var lastCheckpoint: URL { directory.appendingPathComponent("last.safetensors") }
+    public var bestCheckpoint: URL { directory.appendingPathComponent("best.safetensors") }
+    var optimizerURL: URL { directory.appendingPathComponent("last.optimizer.safetensors") }
+
+    func makeOptimizer() -> any StatefulOptimizer {
+        let lr = Float(configuration.learningRate)
+        switch configuration.optimizer {
+        case .adam(let wd): return Adam(model.parameters, learningRate: lr, weightDecay: Float(wd))
+        case .sgd(let m, let wd, let n): return SGD(model.parameters, learningRate: lr, momentum: Float(m), weightDecay: Float(wd), nesterov: n)
+        }
+    }
+
+    /// Runs (or resumes, when `resume` and the folder holds a run of the same configuration)
+    /// up to `configuration.epochs` epochs — or only `epochLimit` more of them this time (a
+    /// run split over sessions). Returns every epoch's record so far.
+    @discardableResult
+    public func run(data: some TrainingData, resume: Bool = true, epochLimit: Int? = nil,
+                    events: (TrainerEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let optimizer = makeOptimizer()
+        let names = model.namedParameters.map(\.0)
+        var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
+        if resume, let data = try? Data(contentsOf: stateURL) {
+            let saved: State
+            do { saved = try JSONDecoder().decode(State.self, from: data) } catch {
+                throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or restart")
+            }
+            guard saved.configuration == configuration else {
+                throw TrainerError(reason: "\(directory.path) holds a run with another configuration; use another folder or restart")
+            }
+            let (last, _) = try Checkpoint.load(contentsOf: lastCheckpoint)
+            try model.load(last.stateDictionary())
+            try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
+            state = saved
+            events(.resumed(completedEpochs: saved.completedEpochs))
+        }
+        let batchCount = data.trainingBatchCount
+        let end = min(configuration.epochs, state.completedEpochs + (epochLimit ?? configuration.epochs))
+        for epoch in state.completedEpochs..<max(state.completedEpochs, end) {
+            let lr = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch)
+            optimizer.learningRate = Float(lr)
+            let fit = try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
+                                                batches: data.trainingBatches(epoch: epoch)) { i, running in
+                events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
+            }
+            let validation = ClassifierEpoch.evaluate(model, batches: data.validationBatches())
+            guard validation.loss.isFinite, fit.loss.isFinite else {
+                throw TrainingError.nonFiniteValidation(epoch: epoch, value: validation.loss)
+            }
+            let improved = validation.accuracy > state.bestAccuracy
+            let record = EpochRecord(epoch: epoch + 1, learningRate: lr, trainLoss: fit.loss, trainAccuracy: fit.accuracy,
+                                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                                     seconds: fit.seconds + validation.seconds, imagesPerSecond: fit.imagesPerSecond, best: improved)
+            var meta = metadata
+            meta.epoch = epoch + 1
+            meta.metric = validation.accuracy
+            if improved {
+                state.bestAccuracy = validation.accuracy
+                state.bestEpoch = epoch + 1
+                try Checkpoint.save(model, metadata: meta, to: bestCheckpoint)
+            }
+            try Checkpoint.save(model, metadata: meta, to: lastCheckpoint)
+            try Safetensors.write(optimizer.state(names: names), to: optimizerURL)
+            state.completedEpochs = epoch + 1
+            state.records.append(record)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let lines = try state.records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+            try Data(lines.utf8).write(to: directory.appendingPathComponent("log.jsonl"), options: .atomic)
+            try encoder.encode(state).write(to: stateURL, options: .atomic)
+            events(.epoch(record))
+        }
+        return state.records
+    }
+}

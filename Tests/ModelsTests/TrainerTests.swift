@@ -1,0 +1,118 @@
+import Dataset
+import Foundation
+import Testing
+import Tensor
+@testable import Models
+
+/// Two classes of 4×4 images (bright top half vs bright bottom half) with noise; a seeded order per epoch.
+struct StripesData: TrainingData {
+    let images: [[Float]], labels: [Int]
+    let batchSize = 8
+
+    init(count: Int, seed: UInt64) {
+        var g = RandomGenerator(seed: seed)
+        var images: [[Float]] = [], labels: [Int] = []
+        for i in 0..<count {
+            let label = i % 2
+            images.append((0..<16).map { p in ((p / 4 < 2) == (label == 0) ? 0.8 : 0.2) + 0.2 * g.uniform() })
+            labels.append(label)
+        }
+        self.images = images; self.labels = labels
+    }
+
+    func batches(_ order: [Int]) -> AnySequence<LabelledBatch> {
+        AnySequence(stride(from: 0, to: order.count, by: batchSize).map { s in
+            let idx = Array(order[s..<min(s + batchSize, order.count)])
+            return LabelledBatch(images: Tensor(shape: [idx.count, 1, 4, 4], scalars: idx.flatMap { images[$0] }), labels: idx.map { labels[$0] })
+        })
+    }
+    func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+        var g = RandomGenerator(seed: 100 + UInt64(epoch))
+        return batches(g.permutation(images.count))
+    }
+    func validationBatches() -> AnySequence<LabelledBatch> { batches(Array(0..<images.count)) }
+    var trainingBatchCount: Int { (images.count + batchSize - 1) / batchSize }
+}
+
+@Suite(.serialized) struct TrainerTests {
+    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)") }
+    let metadata = CheckpointMetadata(classes: ["top", "bottom"], inputChannels: 1, inputSize: 4, stem: .small, mean: [0.5], std: [0.3])
+    let configuration = TrainingConfiguration(epochs: 3, learningRate: 1e-3, optimizer: .adam(weightDecay: 1e-4),
+                                              schedule: .step(every: 2, gamma: 0.5), labelSmoothing: 0.05, seed: 7)
+
+    @Test func resumedRunEqualsAnUninterruptedOne() throws {
+        let data = StripesData(count: 16, seed: 1)
+        let a = folder(), b = folder()
+        let full = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                               metadata: metadata, directory: a).run(data: data)
+        #expect(full.count == 3 && full.map(\.learningRate) == [1e-3, 1e-3, 5e-4])
+        // Two epochs, "killed", then a fresh process resumes from the folder.
+        let first = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                                metadata: metadata, directory: b).run(data: data, epochLimit: 2)
+        #expect(first.count == 2)
+        var resumedFrom = -1
+        let rest = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 99), configuration: configuration,
+                               metadata: metadata, directory: b).run(data: data) { if case .resumed(let n) = $0 { resumedFrom = n } }
+        #expect(resumedFrom == 2)
+        #expect(rest.map(\.trainLoss) == full.map(\.trainLoss))
+        #expect(rest.map(\.validationAccuracy) == full.map(\.validationAccuracy))
+        let wa = try Safetensors.read(contentsOf: a.appendingPathComponent("last.safetensors")).state
+        let wb = try Safetensors.read(contentsOf: b.appendingPathComponent("last.safetensors")).state
+        #expect(wa.keys == wb.keys)
+        #expect(wa.entries.allSatisfy { $0.tensor.scalars == wb[$0.name]!.scalars })
+        let log = try String(contentsOf: b.appendingPathComponent("log.jsonl"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 3)
+        let best = try Checkpoint.load(contentsOf: b.appendingPathComponent("best.safetensors"))
+        #expect(best.metadata?.classes == ["top", "bottom"] && (best.metadata?.epoch ?? 0) >= 1)
+    }
+
+    @Test func refusesToResumeAnotherConfiguration() throws {
+        let data = StripesData(count: 8, seed: 1)
+        let dir = folder()
+        var c = configuration
+        c.epochs = 1
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: c, metadata: metadata, directory: dir).run(data: data)
+        c.learningRate = 0.5
+        #expect(throws: TrainerError.self) {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: c, metadata: metadata, directory: dir).run(data: data)
+        }
+    }
+
+    @Test func nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let dir = folder()
+        var c = configuration
+        c.epochs = 2
+        c.learningRate = 1e9   // diverges
+        c.optimizer = .sgd(momentum: 0, weightDecay: 0, nesterov: false)
+        let data = StripesData(count: 16, seed: 2)
+        do {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: c, metadata: metadata, directory: dir).run(data: data)
+            Issue.record("a learning rate of 1e9 trained without a non-finite loss")
+        } catch let error as TrainingError {
+            #expect("\(error)".contains("loss is"), "\(error)")
+        }
+        // Whatever epochs completed left loadable files; nothing half-written.
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        #expect(leftovers.allSatisfy { !$0.hasSuffix(".tmp") && !$0.hasPrefix(".") })
+        if leftovers.contains("last.safetensors") { _ = try Checkpoint.load(contentsOf: dir.appendingPathComponent("last.safetensors")) }
+    }
+
+    @Test func evaluationFigures() {
+        let e = Evaluation(classes: ["a", "b", "c"], truth: [0, 0, 0, 1, 1, 2], predictions: [0, 0, 1, 1, 0, 2])
+        #expect(e.confusion == [[2, 1, 0], [1, 1, 0], [0, 0, 1]])
+        #expect(abs(e.accuracy - 4.0 / 6) < 1e-12)
+        #expect(e.perClassAccuracy.map { $0 ?? -1 } == [2.0 / 3, 0.5, 1])
+        #expect(e.classesByAccuracy.map(\.name) == ["b", "a", "c"])
+        let h = e.harmonicAccuracy(minority: [2])
+        #expect(abs(h.majority - 0.6) < 1e-12 && h.minority == 1 && abs(h.harmonic - 0.75) < 1e-12)
+        #expect(e.harmonicAccuracy(minority: [1]).harmonic > 0)
+        #expect(Evaluation(classes: ["a", "b"], truth: [0, 1], predictions: [0, 0]).harmonicAccuracy(minority: [1]).harmonic == 0)
+        #expect(e.markdown(title: "t").contains("| b | 2 | 50.00 % |"))
+    }
+
+    @Test func schedules() {
+        #expect(abs(LearningRateSchedule.step(every: 30, gamma: 0.1).rate(base: 1, epoch: 65) - 0.01) < 1e-15)   // two decays by epoch 65
+        let cosine = LearningRateSchedule.cosine(epochs: 10, minimum: 0)
+        #expect(cosine.rate(base: 1, epoch: 0) == 1 && abs(cosine.rate(base: 1, epoch: 5) - 0.5) < 1e-12 && cosine.rate(base: 1, epoch: 10) < 1e-12)
+    }
+}
