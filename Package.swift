@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "Vision", dependencies: ["Tensor", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["Tensor", "Vision", "CZlib"]),
-        .target(name: "Models", dependencies: ["Tensor", "Dataset"]),
+        .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
         .target(name: "Recommender", dependencies: ["Tensor", "Models"]),
         .executableTarget(name: "FashionCLI", dependencies: [
             "Tensor", "Vision", "Dataset", "Models", "Recommender",

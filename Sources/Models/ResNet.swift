@@ -41,8 +41,12 @@ public final class ResNet18: Layer {
     public enum Stem: String, Sendable, Codable, CaseIterable {
         /// torchvision's 7×7 stride-2 convolution and 3×3 stride-2 max-pool (224 px inputs).
         case imagenet
-        /// A 3×3 stride-1 convolution and no max-pool, for small images such as Fashion-MNIST.
+        /// A 3×3 stride-1 convolution and no max-pool, for small images such as Fashion-MNIST
+        /// (`layer1` runs at the full input resolution).
         case small
+        /// A 3×3 stride-1 convolution, then torchvision's 3×3 stride-2 max-pool: `layer1` at half
+        /// the input resolution — a quarter of `.small`'s cost, for 28–64 px images on a CPU.
+        case compact
     }
 
     /// How weights are initialised.
@@ -77,6 +81,9 @@ public final class ResNet18: Layer {
         case .small:
             conv1 = Conv2d(inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: &g)
             maxpool = nil
+        case .compact:
+            conv1 = Conv2d(inputChannels, 64, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: &g)
+            maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
         }
         bn1 = BatchNorm2d(64)
         func stage(_ inPlanes: Int, _ planes: Int, _ stride: Int) -> Sequential {

@@ -73,6 +73,20 @@ public enum ClassifierEpoch {
         return summary(total, correct, seen, t0)
     }
 
+    /// True labels and predicted classes of every example, in evaluation mode.
+    public static func predict(_ model: some Layer, batches: some Sequence<LabelledBatch>) -> (truth: [Int], predictions: [Int]) {
+        model.eval()
+        defer { model.train() }
+        var truth: [Int] = [], predictions: [Int] = []
+        withNoGrad {
+            for batch in batches {
+                predictions += argmaxRows(model(batch.images))
+                truth += batch.labels
+            }
+        }
+        return (truth, predictions)
+    }
+
     /// Index of the largest value in each row of an N×K tensor.
     public static func argmaxRows(_ logits: Tensor) -> [Int] {
         precondition(logits.rank == 2, "argmaxRows: expected N×K, got \(logits.shape)")

@@ -84,7 +84,7 @@ enum WinogradKernels {
             defer { rows.deallocate() }
             let e = rows + 4 * pw
             for idx in range {
-                let i = idx / c, ch = idx % c
+                let ch = idx / count, i = idx % count   // channel-major: consecutive images write adjacent tiles
                 let plane = x + (i * c + ch) * h * w
                 let base = ch * p + i * t
                 for ty in 0..<tiles.rows {
@@ -123,7 +123,7 @@ enum WinogradKernels {
             let rows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * pw)
             defer { rows.deallocate() }
             for idx in range {
-                let i = idx / o, ch = idx % o
+                let ch = idx / count, i = idx % count   // channel-major: consecutive images read adjacent tiles
                 let out = y + (i * o + ch) * oh * ow
                 let b = bias?[ch] ?? 0
                 let base = ch * p + i * t
@@ -156,7 +156,7 @@ enum WinogradKernels {
                                         tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, op = o * p
         Threading.parallelFor(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { idx in
-            let i = idx / o, ch = idx % o
+            let ch = idx / count, i = idx % count
             let g = dy + (i * o + ch) * oh * ow
             let base = ch * p + i * t
             for ty in 0..<tiles.rows {

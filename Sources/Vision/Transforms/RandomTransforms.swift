@@ -189,3 +189,19 @@ public struct Normalize: ImageTransform {
 }
 
 import Foundation
+
+/// `RandomCrop(size, padding, fill)`: pads (left, top, right, bottom all `padding`), then
+/// crops `height × width` at top ~ randint(0, H − h), left ~ randint(0, W − w).
+public struct RandomCrop: ImageTransform {
+    public let height: Int, width: Int, padding: Int
+    public let fill: Float
+    public init(height: Int, width: Int, padding: Int = 0, fill: Float = 0) {
+        self.height = height; self.width = width; self.padding = padding; self.fill = fill
+    }
+    public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) -> PlanarImage {
+        let padded = padding > 0 ? image.padded(left: padding, top: padding, right: padding, bottom: padding, fill: fill) : image
+        precondition(padded.height >= height && padded.width >= width, "RandomCrop: \(height)×\(width) from \(padded.height)×\(padded.width)")
+        let top = generator.int(below: padded.height - height + 1), left = generator.int(below: padded.width - width + 1)
+        return padded.cropped(top: top, left: left, height: height, width: width)
+    }
+}

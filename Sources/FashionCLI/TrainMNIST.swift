@@ -1,0 +1,82 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Models
+import Tensor
+
+/// ResNet-18 from scratch on Fashion-MNIST (real data nobody here made).
+struct TrainMNIST: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-mnist",
+        abstract: "Train ResNet-18 from scratch on Fashion-MNIST (Debian's dataset-fashion-mnist); resumable.")
+
+    @Option(help: "Run folder (checkpoints, log.jsonl, evaluation). An existing run of the same configuration is resumed.")
+    var out = "runs/fashion-mnist"
+    @Option(help: "Epochs in total.") var epochs = 5
+    @Option(help: "Stop after this many epochs in this invocation (resume later).") var epochsThisRun: Int?
+    @Option(help: "Batch size.") var batchSize = 128
+    @Option(help: "Optimizer: adam or sgd (momentum 0.9, Nesterov).") var optimizer = "adam"
+    @Option(help: "Base learning rate.") var lr = 2e-3
+    @Option(help: "Weight decay (L2, added to the gradient as PyTorch's).") var weightDecay = 5e-4
+    @Option(help: "Schedule: constant, cosine (to 0 over the epochs) or step (×0.1 every third of the run).") var schedule = "cosine"
+    @Option(help: "Label smoothing.") var labelSmoothing = 0.0
+    @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem = "compact"
+    @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
+    @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
+    @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
+
+    func run() throws {
+        if ProcessInfo.processInfo.environment["FASHION_CONV_ALGORITHM"] == "im2col" { ConvolutionKernels.algorithm = .im2col }
+        guard let stemKind = ResNet18.Stem(rawValue: stem), stemKind != .imagenet || true else { throw ValidationError("--stem: compact, small or imagenet") }
+        let optimizerKind: TrainingConfiguration.OptimizerKind
+        switch optimizer {
+        case "adam": optimizerKind = .adam(weightDecay: weightDecay)
+        case "sgd": optimizerKind = .sgd(momentum: 0.9, weightDecay: weightDecay, nesterov: true)
+        default: throw ValidationError("--optimizer: adam or sgd")
+        }
+        let scheduleKind: LearningRateSchedule
+        switch schedule {
+        case "constant": scheduleKind = .constant
+        case "cosine": scheduleKind = .cosine(epochs: epochs, minimum: 0)
+        case "step": scheduleKind = .step(every: max(1, epochs / 3), gamma: 0.1)
+        default: throw ValidationError("--schedule: constant, cosine or step")
+        }
+        let train = try FashionMNIST(split: .train, directory: data)
+        let test = try FashionMNIST(split: .test, directory: data)
+        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, seed: seed, limit: limit)
+        let configuration = TrainingConfiguration(epochs: epochs, learningRate: lr, optimizer: optimizerKind, schedule: scheduleKind,
+                                                  labelSmoothing: labelSmoothing, seed: seed)
+        let model = ResNet18(classes: 10, inputChannels: 1, stem: stemKind, initialization: .torchvision, seed: seed)
+        let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stemKind,
+                                          mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
+        let folder = URL(fileURLWithPath: out)
+        if restart { try? FileManager.default.removeItem(at: folder) }
+        let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
+        var bar: TerminalProgress?
+        let started = Date()
+        try trainer.run(data: source, epochLimit: epochsThisRun) { event in
+            switch event {
+            case .resumed(let n): print("resuming \(out) after epoch \(n)")
+            case .batch(let epoch, let index, let count, let s):
+                if index == 0 { bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(epochs)") }
+                bar?.update(index + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s", s.loss, 100 * s.accuracy, s.imagesPerSecond))
+            case .epoch(let r):
+                bar?.finish()
+                print(String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
+                             r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
+                             r.seconds, r.imagesPerSecond, r.best ? "  (best)" : ""))
+            }
+        }
+        let (truth, predictions) = ClassifierEpoch.predict(model, batches: source.validationBatches())
+        let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: predictions)
+        try Data(evaluation.markdown(title: "Fashion-MNIST test set, last epoch").utf8)
+            .write(to: folder.appendingPathComponent("evaluation.md"), options: .atomic)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(evaluation).write(to: folder.appendingPathComponent("evaluation.json"), options: .atomic)
+        print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md", 100 * evaluation.accuracy,
+                     Date().timeIntervalSince(started), out))
+    }
+}

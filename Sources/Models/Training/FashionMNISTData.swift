@@ -1,0 +1,49 @@
+import Dataset
+import Tensor
+import Vision
+
+/// Fashion-MNIST as ``TrainingData``: a seeded shuffle per epoch, optional augmentation
+/// (torchvision-style `RandomCrop(28, padding)` and `RandomHorizontalFlip`), normalisation
+/// with the training set's pixel mean and std, batches built on background threads.
+/// Validation is the 10,000-image test split.
+public struct FashionMNISTData: TrainingData {
+    public let train: FashionMNIST, test: FashionMNIST
+    public let batchSize: Int
+    public let augmentation: (any ImageTransform)?
+    public let seed: UInt64
+    /// Use only the first `limit` shuffled training images per epoch (quick runs).
+    public let limit: Int?
+    /// Fashion-MNIST's training-set pixel mean and std.
+    public static let mean: Float = 0.2860, std: Float = 0.3530
+
+    public init(train: FashionMNIST, test: FashionMNIST, batchSize: Int = 128, augment: Bool = true,
+                padding: Int = 2, seed: UInt64 = 42, limit: Int? = nil) {
+        self.train = train; self.test = test; self.batchSize = batchSize; self.seed = seed; self.limit = limit
+        augmentation = augment ? Compose([RandomCrop(height: train.rows, width: train.columns, padding: padding),
+                                          RandomHorizontalFlip()]) : nil
+    }
+
+    public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }
+
+    public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+        var g = RandomGenerator(seed: seed &+ UInt64(epoch) &* 7919)
+        var order = g.permutation(train.count)
+        if let limit { order = Array(order.prefix(limit)) }
+        return AnySequence(loader(train, order: order, epoch: epoch, transform: augmentation))
+    }
+
+    public func validationBatches() -> AnySequence<LabelledBatch> {
+        AnySequence(loader(test, order: Array(0..<test.count), epoch: 0, transform: nil))
+    }
+
+    func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?) -> BatchLoader {
+        let rows = set.rows, columns = set.columns, plane = rows * columns
+        return BatchLoader(order: order, batchSize: batchSize, itemShape: [1, rows, columns], seed: seed, epoch: epoch) { index, generator, out in
+            var image = PlanarImage(channels: 1, height: rows, width: columns,
+                                    values: set.pixels[(index * plane)..<((index + 1) * plane)].map { Float($0) / 255 })
+            if let transform { image = transform(image, using: &generator) }
+            for i in 0..<plane { out[i] = (image.values[i] - Self.mean) / Self.std }
+            return set.labels[index]
+        }
+    }
+}
