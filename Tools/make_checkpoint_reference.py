@@ -17,6 +17,7 @@ Check a checkpoint written by Swift (FASHION_EXPORT_CHECKPOINT=DIR swift test --
 """
 import gzip, os, sys
 import torch, torchvision
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 if len(sys.argv) == 3 and sys.argv[1] == "--check":
@@ -24,9 +25,12 @@ if len(sys.argv) == 3 and sys.argv[1] == "--check":
     state = load_file(os.path.join(d, "resnet18_swift.safetensors"))
     io = load_file(os.path.join(d, "resnet18_swift_io.safetensors"))
     model = torchvision.models.resnet18(num_classes=state["fc.weight"].shape[0])
-    if state["conv1.weight"].shape[-1] == 3:   # this project's small-image stem
+    with safe_open(os.path.join(d, "resnet18_swift.safetensors"), "pt") as f:
+        stem = (f.metadata() or {}).get("stem", "imagenet" if state["conv1.weight"].shape[-1] == 7 else "small")
+    if stem in ("small", "compact"):   # this project's small-image stems: 3x3 stride-1 conv1
         model.conv1 = torch.nn.Conv2d(state["conv1.weight"].shape[1], 64, 3, 1, 1, bias=False)
-        model.maxpool = torch.nn.Identity()
+        if stem == "small":
+            model.maxpool = torch.nn.Identity()   # "compact" keeps torchvision's 3x3/2 max-pool
     model.load_state_dict(state, strict=True)
     model.eval()
     with torch.no_grad():

@@ -50,8 +50,10 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
 /// ResNet-18 checkpoints as safetensors with torchvision's 122 keys — loadable in PyTorch with
 /// `model.load_state_dict(safetensors.torch.load_file(path))`, and PyTorch's loadable here.
 ///
-/// For the small-image stem, the PyTorch model needs the same two changes first:
-/// `model.conv1 = nn.Conv2d(c, 64, 3, 1, 1, bias=False)` and `model.maxpool = nn.Identity()`.
+/// For the small-image stems, the PyTorch model needs the same changes first:
+/// `model.conv1 = nn.Conv2d(c, 64, 3, 1, 1, bias=False)`, and for `.small` also
+/// `model.maxpool = nn.Identity()` (`.compact` keeps torchvision's max-pool). The stem is in
+/// the file's metadata (`stem`).
 public enum Checkpoint {
     /// Writes the model's state dictionary and `metadata` to `url` atomically.
     public static func save(_ model: ResNet18, metadata: CheckpointMetadata, to url: URL) throws {
