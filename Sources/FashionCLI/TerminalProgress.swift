@@ -20,7 +20,8 @@ final class TerminalProgress: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let eta = done > 0 ? elapsed / Double(done) * Double(max(0, total - done)) : 0
-        let line = String(format: "%@ %d/%d  %.0f/s  %@  ETA %.0fs", label, done, total, rate, detail, eta)
+        let line = String(format: rate < 10 ? "%@ %d/%d  %.2f/s  %@  ETA %.0fs" : "%@ %d/%d  %.0f/s  %@  ETA %.0fs",
+                          label, done, total, rate, detail, eta)
         if isTerminal {
             guard done >= total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
