@@ -91,21 +91,17 @@ struct Train: ParsableCommand {
         let (best, _) = try Checkpoint.load(contentsOf: trainer.bestCheckpoint)
         let (truth, predictions) = ClassifierEpoch.predict(best, batches: data.validationBatches())
         let evaluation = Evaluation(classes: encoder.classes, truth: truth, predictions: predictions)
-        // Minority classes: those the planner multiplies most (fewer than a tenth of the target).
         let counts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
         let median = counts.sorted()[counts.count / 2]
-        let minority = Set(counts.indices.filter { counts[$0] < median })
-        try Data(evaluation.markdown(title: "Mission 1-2, \(recipe.name) preset: best checkpoint on validation", minority: minority).utf8)
-            .write(to: folder.appendingPathComponent("evaluation.md"), options: .atomic)
-        let encoderJSON = JSONEncoder()
-        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoderJSON.encode(evaluation).write(to: folder.appendingPathComponent("evaluation.json"), options: .atomic)
+        let minority = Set(counts.indices.filter { counts[$0] < median })   // the classes below the median size
+        try EvaluationOutput.write(evaluation, title: "Mission 1-2, \(recipe.name) preset: best checkpoint on validation", minority: minority,
+                                   cache: validCache, predictions: predictions, samples: 24, seed: seed, to: folder)
         let ranked = evaluation.classesByAccuracy
         let h = evaluation.harmonicAccuracy(minority: minority)
         print(String(format: "best validation accuracy %.2f%% (chance %.2f%%); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",
                      100 * evaluation.accuracy, 100 / Double(encoder.count), 100 * h.majority, 100 * h.minority, 100 * h.harmonic))
         if let low = ranked.first, let high = ranked.last {
-            print(String(format: "lowest %@ %.1f%%, highest %@ %.1f%%; per-class table and confusion matrix in %@/evaluation.md",
+            print(String(format: "lowest %@ %.1f%%, highest %@ %.1f%%; per-class table, confusion matrix and samples.png in %@",
                          low.name, 100 * low.accuracy, high.name, 100 * high.accuracy, out))
         }
     }

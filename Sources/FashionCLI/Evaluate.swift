@@ -1,0 +1,54 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Models
+import Tensor
+import Vision
+
+/// Mission 1-2's evaluation of a checkpoint on the validation split.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a checkpoint on the validation photos: accuracy, per-class accuracy, confusion matrix, acc_h, sample predictions.")
+
+    @Option(help: "Checkpoint written by `fashion train` (its metadata gives classes, input size and normalisation).")
+    var checkpoint: String
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
+    @Option(help: "Folder for evaluation.md, evaluation.json and samples.png.") var out = "runs/evaluation"
+    @Option(help: "Sample predictions on the contact sheet (0: none).") var samples = 24
+    @Option(help: "Random seed for choosing the samples.") var seed: UInt64 = 42
+
+    func run() throws {
+        let (model, found) = try Checkpoint.load(contentsOf: URL(fileURLWithPath: checkpoint))
+        guard let metadata = found else {
+            throw ValidationError("\(checkpoint) has no class list in its metadata (made outside this project?); use `fashion predict`")
+        }
+        let preparedURL = URL(fileURLWithPath: prepared)
+        if !FileManager.default.fileExists(atPath: preparedURL.appendingPathComponent("manifest.csv").path) {
+            print("preparing the photos at \(metadata.inputSize) px into \(prepared)")
+            _ = try PreparedSet(tree: try dataOptions.tree(), output: preparedURL, preparer: PhotoPreparer(size: metadata.inputSize)).run()
+        }
+        let encoder = LabelEncoder(fitting: metadata.classes)
+        guard encoder.classes == metadata.classes else { throw ValidationError("\(checkpoint): class list is not sorted as a label encoder's") }
+        let (validation, skipped) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: metadata.inputSize, encoder: encoder)
+        for s in skipped { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
+        var preset = KFashionData.Preset.baseline
+        preset.imageSize = metadata.inputSize
+        let data = KFashionData(training: validation, validation: validation, preset: preset, mean: metadata.mean, std: metadata.std)
+        let (truth, predictions) = ClassifierEpoch.predict(model, batches: data.validationBatches())
+        let evaluation = Evaluation(classes: metadata.classes, truth: truth, predictions: predictions)
+        let counts = validation.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
+        let median = counts.sorted()[counts.count / 2]
+        let minority = Set(counts.indices.filter { counts[$0] < median })
+        try EvaluationOutput.write(evaluation, title: "\(checkpoint) on the validation photos", minority: minority, cache: validation,
+                                   predictions: predictions, samples: samples, seed: seed, to: URL(fileURLWithPath: out))
+        let h = evaluation.harmonicAccuracy(minority: minority)
+        print(String(format: "accuracy %.2f%% (%d of %d); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",
+                     100 * evaluation.accuracy, evaluation.correct, evaluation.examples, 100 * h.majority, 100 * h.minority, 100 * h.harmonic))
+        let ranked = evaluation.classesByAccuracy
+        if let low = ranked.first, let high = ranked.last {
+            print(String(format: "lowest %@ %.1f%%, highest %@ %.1f%%", low.name, 100 * low.accuracy, high.name, 100 * high.accuracy))
+        }
+        print("wrote \(out)/evaluation.md, evaluation.json\(samples > 0 ? ", samples.png" : "")")
+    }
+}
