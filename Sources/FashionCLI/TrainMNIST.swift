@@ -18,7 +18,8 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Optimizer: adam or sgd (momentum 0.9, Nesterov).") var optimizer = "adam"
     @Option(help: "Base learning rate.") var lr = 2e-3
     @Option(help: "Weight decay (L2, added to the gradient as PyTorch's).") var weightDecay = 5e-4
-    @Option(help: "Schedule: constant, cosine (to 0 over the epochs) or step (×0.1 every third of the run).") var schedule = "cosine"
+    @Option(help: "Schedule: constant, cosine (to 0 over the epochs, per epoch), step (×0.1 every third of the run) or onecycle (PyTorch's OneCycleLR per batch, --lr as the peak).") var schedule = "cosine"
+    @Option(help: "onecycle: fraction of the steps spent warming up (pct_start).") var warmup = 0.3
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
     @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem = "compact"
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
@@ -26,6 +27,8 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
     @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
+    @Flag(help: "Also write initial.safetensors (the untrained weights) and batch-order.json (each epoch's training indices) into the run folder, for Tools/pytorch_parity.py.")
+    var exportParity = false
 
     func run() throws {
         if ProcessInfo.processInfo.environment["FASHION_CONV_ALGORITHM"] == "im2col" { ConvolutionKernels.algorithm = .im2col }
@@ -41,7 +44,8 @@ struct TrainMNIST: ParsableCommand {
         case "constant": scheduleKind = .constant
         case "cosine": scheduleKind = .cosine(epochs: epochs, minimum: 0)
         case "step": scheduleKind = .step(every: max(1, epochs / 3), gamma: 0.1)
-        default: throw ValidationError("--schedule: constant, cosine or step")
+        case "onecycle": scheduleKind = .oneCycle(epochs: epochs, warmup: warmup, div: 25, finalDiv: 1e4)
+        default: throw ValidationError("--schedule: constant, cosine, step or onecycle")
         }
         let train = try FashionMNIST(split: .train, directory: data)
         let test = try FashionMNIST(split: .test, directory: data)
@@ -54,6 +58,7 @@ struct TrainMNIST: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         if restart { try? FileManager.default.removeItem(at: folder) }
         let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
+        if exportParity { try writeParityFiles(model: model, metadata: metadata, source: source, folder: folder) }
         var bar: TerminalProgress?
         let started = Date()
         try trainer.run(data: source, epochLimit: epochsThisRun) { event in
@@ -78,5 +83,22 @@ struct TrainMNIST: ParsableCommand {
         try encoder.encode(evaluation).write(to: folder.appendingPathComponent("evaluation.json"), options: .atomic)
         print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md", 100 * evaluation.accuracy,
                      Date().timeIntervalSince(started), out))
+    }
+
+    /// The untrained weights and every epoch's batch order, so that PyTorch can replay the run.
+    func writeParityFiles(model: ResNet18, metadata: CheckpointMetadata, source: FashionMNISTData, folder: URL) throws {
+        guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("log.jsonl").path) else {
+            throw ValidationError("--export-parity needs a fresh run (add --restart): \(out) already holds epochs")
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Checkpoint.save(model, metadata: metadata, to: folder.appendingPathComponent("initial.safetensors"))
+        struct Order: Encodable {
+            let batchSize: Int, learningRate: Double, weightDecay: Double, optimizer: String, schedule: String
+            let labelSmoothing: Double, augment: Bool, mean: Float, std: Float, epochs: [[Int]]
+        }
+        let order = Order(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: optimizer, schedule: schedule,
+                          labelSmoothing: labelSmoothing, augment: !noAugment, mean: FashionMNISTData.mean, std: FashionMNISTData.std,
+                          epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
+        try JSONEncoder().encode(order).write(to: folder.appendingPathComponent("batch-order.json"), options: .atomic)
     }
 }

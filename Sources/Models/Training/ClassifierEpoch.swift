@@ -36,11 +36,13 @@ public enum ClassifierEpoch {
     /// with ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` before a NaN loss updates the weights.
     public static func train(_ model: some Layer, optimizer: some Optimizer, epoch: Int = 0,
                              labelSmoothing: Float = 0, batches: some Sequence<LabelledBatch>,
+                             learningRate: ((Int) -> Float)? = nil,
                              progress: (Int, EpochSummary) -> Void = { _, _ in }) throws -> EpochSummary {
         model.train()
         var total = 0.0, correct = 0, seen = 0
         let t0 = DispatchTime.now().uptimeNanoseconds
         for (i, batch) in batches.enumerated() {
+            if let learningRate { optimizer.learningRate = learningRate(i) }
             optimizer.zeroGrad()
             let logits = model(batch.images)
             let loss = softmaxCrossEntropy(logits: logits, targets: batch.labels, labelSmoothing: labelSmoothing)

@@ -25,11 +25,16 @@ public struct FashionMNISTData: TrainingData {
 
     public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }
 
-    public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+    /// The training-set indices of 0-based `epoch` in batch order (a seeded permutation,
+    /// cut to `limit`) — what ``trainingBatches(epoch:)`` walks, exported for parity runs.
+    public func trainingOrder(epoch: Int) -> [Int] {
         var g = RandomGenerator(seed: seed &+ UInt64(epoch) &* 7919)
-        var order = g.permutation(train.count)
-        if let limit { order = Array(order.prefix(limit)) }
-        return AnySequence(loader(train, order: order, epoch: epoch, transform: augmentation))
+        let order = g.permutation(train.count)
+        return limit.map { Array(order.prefix($0)) } ?? order
+    }
+
+    public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+        AnySequence(loader(train, order: trainingOrder(epoch: epoch), epoch: epoch, transform: augmentation))
     }
 
     public func validationBatches() -> AnySequence<LabelledBatch> {

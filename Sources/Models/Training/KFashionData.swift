@@ -123,9 +123,10 @@ public struct KFashionData: TrainingData {
             }
             names.append(name); labels.append(label)
         }
+        let fileNames = names
         let built = try ImageCache.build(count: names.count, names: names, labels: labels, classes: encoder.classes,
                                          width: size, height: size, channels: 3, source: folder.path, to: url, load: { i in
-            let image = try Image(contentsOf: images.appendingPathComponent(names[i]), options: DecodingOptions(minimumShorterSide: size))
+            let image = try Image(contentsOf: images.appendingPathComponent(fileNames[i]), options: DecodingOptions(minimumShorterSide: size))
             let rgb = image.channels == 3 ? image : Image(width: image.width, height: image.height, channels: 3,
                                                           pixels: image.pixels.flatMap { [$0, $0, $0] })
             return rgb.width == size && rgb.height == size ? rgb : PlanarImage(rgb).resized(height: size, width: size).image()

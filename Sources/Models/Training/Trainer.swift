@@ -127,10 +127,13 @@ public final class Trainer {
         let batchCount = data.trainingBatchCount
         let end = min(configuration.epochs, state.completedEpochs + (epochLimit ?? configuration.epochs))
         for epoch in state.completedEpochs..<max(state.completedEpochs, end) {
-            let lr = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch)
+            let lr = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, batch: 0, of: batchCount)
             optimizer.learningRate = Float(lr)
+            let schedule = configuration.schedule, base = configuration.learningRate
+            let perBatch: ((Int) -> Float)? = schedule.perBatch
+                ? { Float(schedule.rate(base: base, epoch: epoch, batch: $0, of: batchCount)) } : nil
             let fit = try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
-                                                batches: data.trainingBatches(epoch: epoch)) { i, running in
+                                                batches: data.trainingBatches(epoch: epoch), learningRate: perBatch) { i, running in
                 events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
             }
             let validation = ClassifierEpoch.evaluate(model, batches: data.validationBatches())

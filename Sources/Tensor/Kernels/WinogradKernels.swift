@@ -38,19 +38,21 @@ enum WinogradKernels {
     static func transformWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                  _ u: UnsafeMutablePointer<Float>) {
         let oc = o * c
-        Threading.parallelFor(oc, minimumGrain: 256) { idx in
-            let g = w + idx * 9
-            // Row i of G g, then that row times Gᵀ.
-            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
-                u[(i * 4 + 0) * oc + idx] = r0
-                u[(i * 4 + 1) * oc + idx] = 0.5 * (r0 + r1 + r2)
-                u[(i * 4 + 2) * oc + idx] = 0.5 * (r0 - r1 + r2)
-                u[(i * 4 + 3) * oc + idx] = r2
+        Threading.parallelRanges(oc, minimumGrain: 4096) { range in
+            for idx in range {
+                let g = w + idx * 9
+                // Row i of G g, then that row times Gᵀ.
+                @inline(__always) func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
+                    u[(i * 4 + 0) * oc + idx] = r0
+                    u[(i * 4 + 1) * oc + idx] = 0.5 * (r0 + r1 + r2)
+                    u[(i * 4 + 2) * oc + idx] = 0.5 * (r0 - r1 + r2)
+                    u[(i * 4 + 3) * oc + idx] = r2
+                }
+                row(0, g[0], g[1], g[2])
+                row(1, 0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8]))
+                row(2, 0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8]))
+                row(3, g[6], g[7], g[8])
             }
-            row(0, g[0], g[1], g[2])
-            row(1, 0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8]))
-            row(2, 0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8]))
-            row(3, g[6], g[7], g[8])
         }
     }
 
@@ -58,16 +60,18 @@ enum WinogradKernels {
     static func transformWeightGradient(_ du: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                         _ dw: UnsafeMutablePointer<Float>) {
         let oc = o * c
-        Threading.parallelFor(oc, minimumGrain: 256) { idx in
-            @inline(__always) func m(_ k: Int) -> Float { du[k * oc + idx] }
-            let out = dw + idx * 9
-            // Row i of Gᵀ dU (a 4-vector), then that row times G.
-            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float, _ r3: Float) {
-                out[i * 3] = r0 + 0.5 * (r1 + r2); out[i * 3 + 1] = 0.5 * (r1 - r2); out[i * 3 + 2] = 0.5 * (r1 + r2) + r3
+        Threading.parallelRanges(oc, minimumGrain: 4096) { range in
+            for idx in range {
+                @inline(__always) func m(_ k: Int) -> Float { du[k * oc + idx] }
+                let out = dw + idx * 9
+                // Row i of Gᵀ dU (a 4-vector), then that row times G.
+                @inline(__always) func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float, _ r3: Float) {
+                    out[i * 3] = r0 + 0.5 * (r1 + r2); out[i * 3 + 1] = 0.5 * (r1 - r2); out[i * 3 + 2] = 0.5 * (r1 + r2) + r3
+                }
+                row(0, m(0) + 0.5 * (m(4) + m(8)), m(1) + 0.5 * (m(5) + m(9)), m(2) + 0.5 * (m(6) + m(10)), m(3) + 0.5 * (m(7) + m(11)))
+                row(1, 0.5 * (m(4) - m(8)), 0.5 * (m(5) - m(9)), 0.5 * (m(6) - m(10)), 0.5 * (m(7) - m(11)))
+                row(2, 0.5 * (m(4) + m(8)) + m(12), 0.5 * (m(5) + m(9)) + m(13), 0.5 * (m(6) + m(10)) + m(14), 0.5 * (m(7) + m(11)) + m(15))
             }
-            row(0, m(0) + 0.5 * (m(4) + m(8)), m(1) + 0.5 * (m(5) + m(9)), m(2) + 0.5 * (m(6) + m(10)), m(3) + 0.5 * (m(7) + m(11)))
-            row(1, 0.5 * (m(4) - m(8)), 0.5 * (m(5) - m(9)), 0.5 * (m(6) - m(10)), 0.5 * (m(7) - m(11)))
-            row(2, 0.5 * (m(4) + m(8)) + m(12), 0.5 * (m(5) + m(9)) + m(13), 0.5 * (m(6) + m(10)) + m(14), 0.5 * (m(7) + m(11)) + m(15))
         }
     }
 
@@ -152,32 +156,38 @@ enum WinogradKernels {
     }
 
     /// dM = A dY Aᵀ (the adjoint of ``transformOutput``) for `count` images of `dy`, into `dm` ([16][O][P]).
+    /// Works a tile row at a time like ``transformInput``: A over the two gradient rows for the
+    /// whole (zero-padded) width, then · Aᵀ per tile into 16 contiguous streams.
     static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                         tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
-        let t = tiles.perImage, p = count * t, op = o * p
-        Threading.parallelFor(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { idx in
-            let ch = idx / count, i = idx % count
-            let g = dy + (i * o + ch) * oh * ow
-            let base = ch * p + i * t
-            for ty in 0..<tiles.rows {
-                for tx in 0..<tiles.columns {
-                    let y0 = 2 * ty, x0 = 2 * tx
-                    let d00 = g[y0 * ow + x0]
-                    let d01: Float = x0 + 1 < ow ? g[y0 * ow + x0 + 1] : 0
-                    let d10: Float = y0 + 1 < oh ? g[(y0 + 1) * ow + x0] : 0
-                    let d11: Float = (y0 + 1 < oh && x0 + 1 < ow) ? g[(y0 + 1) * ow + x0 + 1] : 0
-                    // A dY: rows [d0, d0 + d1, d0 − d1, −d1] of 2-vectors; then · Aᵀ per row.
-                    let col = base + ty * tiles.columns + tx
-                    @inline(__always) func row(_ r: Int, _ a0: Float, _ a1: Float) {
-                        dm[(r * 4 + 0) * op + col] = a0
-                        dm[(r * 4 + 1) * op + col] = a0 + a1
-                        dm[(r * 4 + 2) * op + col] = a0 - a1
-                        dm[(r * 4 + 3) * op + col] = -a1
+        let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
+        let pw = 2 * tw
+        Threading.parallelRanges(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { range in
+            let rows = UnsafeMutablePointer<Float>.allocate(capacity: 6 * pw)
+            defer { rows.deallocate() }
+            let d0 = rows, d1 = rows + pw, e = rows + 2 * pw
+            for idx in range {
+                let ch = idx / count, i = idx % count
+                let g = dy + (i * o + ch) * oh * ow
+                let base = ch * p + i * t
+                for ty in 0..<tiles.rows {
+                    let y0 = 2 * ty
+                    d0.update(repeating: 0, count: pw); d1.update(repeating: 0, count: pw)
+                    d0.update(from: g + y0 * ow, count: ow)
+                    if y0 + 1 < oh { d1.update(from: g + (y0 + 1) * ow, count: ow) }
+                    // A dY: rows d0, d0 + d1, d0 − d1, −d1.
+                    let e0 = e, e1 = e + pw, e2 = e + 2 * pw, e3 = e + 3 * pw
+                    for j in 0..<pw { e0[j] = d0[j]; e1[j] = d0[j] + d1[j]; e2[j] = d0[j] - d1[j]; e3[j] = -d1[j] }
+                    let col = base + ty * tw
+                    for r in 0..<4 {
+                        let er = e + r * pw
+                        let o0 = dm + (r * 4 + 0) * op + col, o1 = dm + (r * 4 + 1) * op + col
+                        let o2 = dm + (r * 4 + 2) * op + col, o3 = dm + (r * 4 + 3) * op + col
+                        for tx in 0..<tw {
+                            let a0 = er[2 * tx], a1 = er[2 * tx + 1]
+                            o0[tx] = a0; o1[tx] = a0 + a1; o2[tx] = a0 - a1; o3[tx] = -a1
+                        }
                     }
-                    row(0, d00, d01)
-                    row(1, d00 + d10, d01 + d11)
-                    row(2, d00 - d10, d01 - d11)
-                    row(3, -d10, -d11)
                 }
             }
         }
@@ -189,7 +199,7 @@ enum WinogradKernels {
     /// and the input gradient (which passes flipped, transposed weights).
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
-                         height h: Int, width w: Int, _ g: ConvolutionGeometry) {
+                         height h: Int, width w: Int, _ g: ConvolutionGeometry, flippedTranspose: Bool = false) {
         let tiles = Tiles(g)
         let group = imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
@@ -201,7 +211,15 @@ enum WinogradKernels {
                 let p = count * tiles.perImage
                 transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
                 for xi in 0..<16 {
-                    GEMM.sgemm(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                    if flippedTranspose {
+                        // U' = Q U Q (Q swaps Winograd rows 0 and 3), each component transposed.
+                        let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
+                        let source = q(xi / 4) * 4 + q(xi % 4)
+                        GEMM.sgemm(transposeA: true, m: o, n: p, k: c, a: u + source * o * c, lda: o,
+                                   b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                    } else {
+                        GEMM.sgemm(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                    }
                 }
                 transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w)
                 n0 += count
@@ -219,16 +237,16 @@ enum WinogradKernels {
         }
     }
 
+    /// The input gradient: the same convolution with flipped, transposed weights. Flipping a
+    /// kernel swaps rows 0 and 3 of G (G·J = Q·G), so its transform is the forward's with
+    /// components permuted — the GEMMs read the forward's U transposed, no flipped copy.
     static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         let o = g.outChannels, c = g.inChannels
-        Workspace.shared.withBuffer(9 * o * c + 16 * o * c) { scratch in
-            let flipped = scratch, u = scratch + 9 * o * c
-            // w'[c][o][ky][kx] = w[o][c][2 − ky][2 − kx]
-            for oc in 0..<o { for ch in 0..<c { for k in 0..<9 { flipped[(ch * o + oc) * 9 + k] = weight[(oc * c + ch) * 9 + 8 - k] } } }
-            transformWeights(flipped, outChannels: c, inChannels: o, u)
+        Workspace.shared.withBuffer(16 * o * c) { u in
+            transformWeights(weight, outChannels: o, inChannels: c, u)
             convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
-                     height: g.height, width: g.width, g)
+                     height: g.height, width: g.width, g, flippedTranspose: true)
         }
     }
 
