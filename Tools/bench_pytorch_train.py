@@ -2,6 +2,8 @@
 """Times PyTorch's CPU ResNet-18 training step the way `fashion bench kernels` times ours.
 
 Run: /tmp/torchenv/bin/python Tools/bench_pytorch_train.py [--batch 16 32] [--steps 3]
+     ... --fashion-mnist --batch 128 --steps 10: the Fashion-MNIST model instead (1×28×28,
+     10 classes, this project's `compact` stem: 3×3 stride-1 conv1 keeping the max-pool).
 Each batch size: torchvision resnet18(num_classes=31), random 224×224 input, one warm-up
 step, then the mean of --steps steps of forward, cross-entropy, backward, Adam.step.
 Peak RSS is read from /proc/self/status (VmHWM) after resetting it for each batch size,
@@ -37,6 +39,7 @@ def main():
     ap.add_argument("--batch", type=int, nargs="+", default=[16, 32])
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--fashion-mnist", action="store_true")
     args = ap.parse_args()
     torch.manual_seed(0)
     a = torch.rand(1024, 1024)
@@ -48,11 +51,14 @@ def main():
     results = []
     for batch in args.batch:
         reset_peak()
-        model = torchvision.models.resnet18(weights=None, num_classes=31)
+        classes = 10 if args.fashion_mnist else 31
+        model = torchvision.models.resnet18(weights=None, num_classes=classes)
+        if args.fashion_mnist:
+            model.conv1 = torch.nn.Conv2d(1, 64, 3, 1, 1, bias=False)
         model.train()
         opt = torch.optim.Adam(model.parameters())
-        x = torch.rand(batch, 3, args.size, args.size)
-        y = torch.arange(batch) % 31
+        x = torch.rand(batch, 1, 28, 28) if args.fashion_mnist else torch.rand(batch, 3, args.size, args.size)
+        y = torch.arange(batch) % classes
 
         def step():
             opt.zero_grad()

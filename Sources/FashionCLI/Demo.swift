@@ -6,16 +6,17 @@ import Tensor
 import Vision
 
 /// `fashion demo`: everything that exists so far, end to end, on the embedded default data —
-/// a generated K-Fashion look-alike set (missions 1-1, 2-1, 2-2 and the photo preparation of
-/// 1-2), the kernel benchmark summary, and a short ResNet-18 run on Fashion-MNIST.
+/// a generated K-Fashion look-alike set (missions 1-1, 2-1, 2-2, the photo preparation of
+/// 1-2 and one epoch of its training with evaluation), the kernel benchmark summary, and a
+/// short ResNet-18 run on Fashion-MNIST.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every step that exists on the embedded default data (minutes on two cores).")
 
     @Option(help: "Fashion-MNIST training images used by the short run.")
-    var trainImages = 1500
+    var trainImages = 3000
 
-    @Option(help: "Fashion-MNIST test images evaluated.")
-    var testImages = 1000
+    @Option(help: "Per-class augmentation target of the short K-Fashion training run.")
+    var kfashionTarget = 100
 
     @Option(help: "Directory of Fashion-MNIST's gzip IDX files.")
     var fashionMNIST = FashionMNIST.defaultDirectory
@@ -40,32 +41,20 @@ struct Demo: ParsableCommand {
             print(BenchmarkTable.render(bench.run()))
             print()
         }
-        print("== ResNet-18 (small-image stem) from scratch on Fashion-MNIST: \(trainImages) training images, one epoch")
-        let train = try FashionMNIST(split: .train, directory: fashionMNIST)
-        let test = try FashionMNIST(split: .test, directory: fashionMNIST)
-        let model = ResNet18(classes: 10, inputChannels: 1, stem: .small, seed: 42)
-        let optimizer = Adam(model.parameters, learningRate: 1e-3)
-        var generator = RandomGenerator(seed: 42)
-        let order = Array(generator.permutation(train.count).prefix(min(trainImages, train.count)))
-        let (mean, std): (Float, Float) = (0.2860, 0.3530)   // Fashion-MNIST training-set pixel mean and std
-        let batchSize = 32
-        let trainBatches = stride(from: 0, to: order.count, by: batchSize).lazy.map { s in
-            let idx = Array(order[s..<min(s + batchSize, order.count)])
-            return LabelledBatch(images: train.batch(idx, mean: mean, std: std), labels: idx.map { train.labels[$0] })
-        }
-        let progress = TerminalProgress(total: (order.count + batchSize - 1) / batchSize, label: "train")
-        let fit = try ClassifierEpoch.train(model, optimizer: optimizer, batches: trainBatches) { i, s in
-            progress.update(i + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s", s.loss, 100 * s.accuracy, s.imagesPerSecond))
-        }
-        progress.finish()
-        let testCount = min(testImages, test.count)
-        let testBatches = stride(from: 0, to: testCount, by: 100).lazy.map { s in
-            let idx = Array(s..<min(s + 100, testCount))
-            return LabelledBatch(images: test.batch(idx, mean: mean, std: std), labels: idx.map { test.labels[$0] })
-        }
-        let eval = ClassifierEpoch.evaluate(model, batches: testBatches)
-        print(String(format: "training: loss %.4f, accuracy %.2f%%, %.1f images/s (%.0f s)", fit.loss, 100 * fit.accuracy, fit.imagesPerSecond, fit.seconds))
-        print(String(format: "test (%d images): loss %.4f, accuracy %.2f%% (chance 10%%)", eval.examples, eval.loss, 100 * eval.accuracy))
+        let runs = URL(fileURLWithPath: out).appendingPathComponent("runs")
+        print("== Mission 1-2: ResNet-18 from scratch on the generated set (reduced preset, one epoch, \(kfashionTarget) a class)")
+        var train = try Train.parse(["--data", URL(fileURLWithPath: out).appendingPathComponent("kfashion").path,
+                                     "--prepared", URL(fileURLWithPath: out).appendingPathComponent("prepared").path,
+                                     "--preset", "reduced", "--epochs", "1", "--target", String(kfashionTarget),
+                                     "--out", runs.appendingPathComponent("kfashion").path, "--restart"])
+        try train.run()
+        print()
+        print("== ResNet-18 (compact stem) from scratch on Fashion-MNIST: \(trainImages) training images, one epoch, the 10,000 test images")
+        var mnist = try TrainMNIST.parse(["--data", fashionMNIST, "--out", runs.appendingPathComponent("fashion-mnist").path,
+                                          "--epochs", "1", "--limit", String(trainImages), "--optimizer", "sgd", "--lr", "0.05",
+                                          "--schedule", "onecycle", "--crop-padding", "0", "--restart"])
+        try mnist.run()
+        print("\nruns (checkpoints, log.jsonl, evaluation.md, confusion matrices, samples.png) in \(runs.path)")
     }
 
     /// Missions 1-1, 2-1, 2-2 and the preparation of 1-2 on a generated set (made once, then reused).

@@ -23,6 +23,7 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
     @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem = "compact"
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
+    @Option(help: "Padding of the random crop (0: horizontal flips only).") var cropPadding = 2
     @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
@@ -49,7 +50,7 @@ struct TrainMNIST: ParsableCommand {
         }
         let train = try FashionMNIST(split: .train, directory: data)
         let test = try FashionMNIST(split: .test, directory: data)
-        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, seed: seed, limit: limit)
+        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, padding: cropPadding, seed: seed, limit: limit)
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: lr, optimizer: optimizerKind, schedule: scheduleKind,
                                                   labelSmoothing: labelSmoothing, seed: seed)
         let model = ResNet18(classes: 10, inputChannels: 1, stem: stemKind, initialization: .torchvision, seed: seed)
@@ -74,7 +75,7 @@ struct TrainMNIST: ParsableCommand {
                              r.seconds, r.imagesPerSecond, r.best ? "  (best)" : ""))
             }
         }
-        let (truth, predictions) = ClassifierEpoch.predict(model, batches: source.validationBatches())
+        let (truth, predictions) = trainer.lastValidation ?? ClassifierEpoch.predict(model, batches: source.validationBatches())
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: predictions)
         try Data(evaluation.markdown(title: "Fashion-MNIST test set, last epoch").utf8)
             .write(to: folder.appendingPathComponent("evaluation.md"), options: .atomic)

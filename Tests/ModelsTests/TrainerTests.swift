@@ -66,6 +66,27 @@ struct StripesData: TrainingData {
         #expect(best.metadata?.classes == ["top", "bottom"] && (best.metadata?.epoch ?? 0) >= 1)
     }
 
+    @Test func perBatchScheduleResumesAndKeepsTheLastPredictions() throws {
+        let data = StripesData(count: 16, seed: 2)
+        let c = TrainingConfiguration(epochs: 2, learningRate: 0.05, optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true),
+                                      schedule: .oneCycle(epochs: 2, warmup: 0.3, div: 25, finalDiv: 1e4), seed: 7)
+        let fullTrainer = Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: c,
+                                  metadata: metadata, directory: folder())
+        let full = try fullTrainer.run(data: data)
+        let dir = folder()
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: c,
+                    metadata: metadata, directory: dir).run(data: data, epochLimit: 1)
+        let rest = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 5), configuration: c,
+                               metadata: metadata, directory: dir).run(data: data)
+        #expect(rest.map(\.trainLoss) == full.map(\.trainLoss))
+        // The logged rate is the epoch's first batch's: OneCycle's start, then a value past the peak.
+        #expect(abs(full[0].learningRate - 0.05 / 25) < 1e-12 && full[1].learningRate < 0.05 && full[1].learningRate > 0.002)
+        let last = try #require(fullTrainer.lastValidation)
+        let correct = zip(last.truth, last.predictions).filter { $0 == $1 }.count
+        #expect(last.truth.count == data.validationBatches().reduce(0) { $0 + $1.labels.count })
+        #expect(abs(Double(correct) / Double(last.truth.count) - full[1].validationAccuracy) < 1e-12)
+    }
+
     @Test func refusesToResumeAnotherConfiguration() throws {
         let data = StripesData(count: 8, seed: 1)
         let dir = folder()

@@ -60,19 +60,29 @@ public enum ClassifierEpoch {
 
     /// Loss and accuracy of `model` in evaluation mode, without recording gradients.
     public static func evaluate(_ model: some Layer, batches: some Sequence<LabelledBatch>) -> EpochSummary {
+        evaluateAndPredict(model, batches: batches).summary
+    }
+
+    /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label and predicted class.
+    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>)
+        -> (summary: EpochSummary, truth: [Int], predictions: [Int]) {
         model.eval()
         defer { model.train() }
         var total = 0.0, correct = 0, seen = 0
+        var truth: [Int] = [], predictions: [Int] = []
         let t0 = DispatchTime.now().uptimeNanoseconds
         withNoGrad {
             for batch in batches {
                 let logits = model(batch.images)
                 total += Double(softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar) * Double(batch.labels.count)
-                correct += zip(argmaxRows(logits), batch.labels).filter { $0 == $1 }.count
+                let predicted = argmaxRows(logits)
+                correct += zip(predicted, batch.labels).filter { $0 == $1 }.count
                 seen += batch.labels.count
+                predictions += predicted
+                truth += batch.labels
             }
         }
-        return summary(total, correct, seen, t0)
+        return (summary(total, correct, seen, t0), truth, predictions)
     }
 
     /// True labels and predicted classes of every example, in evaluation mode.

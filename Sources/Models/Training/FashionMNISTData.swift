@@ -19,8 +19,8 @@ public struct FashionMNISTData: TrainingData {
     public init(train: FashionMNIST, test: FashionMNIST, batchSize: Int = 128, augment: Bool = true,
                 padding: Int = 2, seed: UInt64 = 42, limit: Int? = nil) {
         self.train = train; self.test = test; self.batchSize = batchSize; self.seed = seed; self.limit = limit
-        augmentation = augment ? Compose([RandomCrop(height: train.rows, width: train.columns, padding: padding),
-                                          RandomHorizontalFlip()]) : nil
+        let crop: [any ImageTransform] = padding > 0 ? [RandomCrop(height: train.rows, width: train.columns, padding: padding)] : []
+        augmentation = augment ? Compose(crop + [RandomHorizontalFlip()]) : nil
     }
 
     public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }

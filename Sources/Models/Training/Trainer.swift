@@ -74,6 +74,9 @@ public final class Trainer {
     /// Written into every checkpoint (epoch and metric filled in).
     public let metadata: CheckpointMetadata
     public let directory: URL
+    /// True labels and predictions of the last validation pass of ``run(data:resume:epochLimit:events:)``
+    /// (nil until an epoch has run in this process).
+    public private(set) var lastValidation: (truth: [Int], predictions: [Int])?
 
     struct State: Codable {
         var completedEpochs: Int
@@ -136,7 +139,8 @@ public final class Trainer {
                                                 batches: data.trainingBatches(epoch: epoch), learningRate: perBatch) { i, running in
                 events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
             }
-            let validation = ClassifierEpoch.evaluate(model, batches: data.validationBatches())
+            let (validation, truth, predictions) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches())
+            lastValidation = (truth, predictions)
             guard validation.loss.isFinite, fit.loss.isFinite else {
                 throw TrainingError.nonFiniteValidation(epoch: epoch, value: validation.loss)
             }
