@@ -33,7 +33,7 @@ struct TrainMNIST: ParsableCommand {
 
     func run() throws {
         if ProcessInfo.processInfo.environment["FASHION_CONV_ALGORITHM"] == "im2col" { ConvolutionKernels.algorithm = .im2col }
-        guard let stemKind = ResNet18.Stem(rawValue: stem), stemKind != .imagenet || true else { throw ValidationError("--stem: compact, small or imagenet") }
+        guard let stemKind = ResNet18.Stem(rawValue: stem) else { throw ValidationError("--stem: compact, small or imagenet") }
         let optimizerKind: TrainingConfiguration.OptimizerKind
         switch optimizer {
         case "adam": optimizerKind = .adam(weightDecay: weightDecay)
