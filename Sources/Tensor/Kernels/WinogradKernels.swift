@@ -197,7 +197,7 @@ enum WinogradKernels {
 
     /// y = conv3×3(x, w) + bias with `inChannels → outChannels`; shared by the forward and
     /// the input gradient, which passes the forward's transformed weights with
-    /// `flippedTranspose` (each component read transposed, rows 0 and 3 swapped).
+    /// `flippedTranspose` (U' = Q·U·Q, Q swapping tile indices 0 and 3; each component read transposed).
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
                          height h: Int, width w: Int, _ g: ConvolutionGeometry, flippedTranspose: Bool = false) {
