@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Vision", dependencies: ["Tensor", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
-        .target(name: "Recommender", dependencies: ["Tensor", "Models"]),
+        .target(name: "Recommender", dependencies: ["Tensor", "Dataset", "Models"]),
         .executableTarget(name: "FashionCLI", dependencies: [
             "Tensor", "Vision", "Dataset", "Models", "Recommender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Reference")]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Dataset"], resources: [.copy("Reference")]),
-        .testTarget(name: "RecommenderTests", dependencies: ["Recommender"]),
+        .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
     ],
     swiftLanguageModes: [.v5]
 )

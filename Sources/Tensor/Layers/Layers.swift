@@ -86,6 +86,13 @@ public final class ReLU: Layer {
     public func callAsFunction(_ x: Tensor) -> Tensor { x.relu() }
 }
 
+/// `torch.nn.Sigmoid`.
+public final class Sigmoid: Layer {
+    public var isTraining = true
+    public init() {}
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.sigmoid() }
+}
+
 /// `torch.nn.MaxPool2d` (square kernel).
 public final class MaxPool2d: Layer {
     public var isTraining = true

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Models
+import Recommender
+import Vision
+
+/// Mission 3-2, step 1: ResNet-18 features of every photo.
+struct Features: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mission 3-2, step 1: the 512-d ResNet-18 features (fc → identity) of every photo of both splits, as safetensors and CSV.")
+
+    @Option(help: "A checkpoint written by `fashion train` (its metadata gives classes, input size and normalisation).")
+    var checkpoint: String
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
+    @Option(help: "Output file: NAME.safetensors or NAME.csv; the other format is written beside it.") var out = "runs/features.safetensors"
+    @Option(help: "Photos per forward pass.") var batchSize = 32
+
+    func run() throws {
+        let started = Date()
+        let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: batchSize)
+        for s in skipped { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
+        let written = try Features.write(store, to: out)
+        print(String(format: "%d photos × %d features in %.1f s; wrote %@", store.count, store.dimension,
+                     Date().timeIntervalSince(started), written.joined(separator: " and ")))
+    }
+
+    /// Extracts the features of both splits' prepared photos under a checkpoint.
+    static func extract(checkpoint: String, dataOptions: DataOptions, prepared: String, batchSize: Int) throws -> (FeatureStore, [SkippedFile]) {
+        let (model, found) = try Checkpoint.load(contentsOf: URL(fileURLWithPath: checkpoint))
+        guard let metadata = found else {
+            throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
+        }
+        let preparedURL = URL(fileURLWithPath: prepared)
+        if !FileManager.default.fileExists(atPath: preparedURL.appendingPathComponent("manifest.csv").path) {
+            print("preparing the photos at \(metadata.inputSize) px into \(prepared)")
+            let bar = TerminalProgress(total: 1, label: "prepare: photos")
+            _ = try PreparedSet(tree: try dataOptions.tree(), output: preparedURL, preparer: PhotoPreparer(size: metadata.inputSize)).run {
+                bar.update($0, of: $1)
+            }
+            bar.finish()
+        }
+        let encoder = LabelEncoder(fitting: metadata.classes)
+        var caches: [ImageCache] = [], skipped: [SkippedFile] = []
+        for split in Split.allCases {
+            let (cache, s) = try KFashionData.cache(prepared: preparedURL, split: split, size: metadata.inputSize, encoder: encoder)
+            caches.append(cache); skipped += s
+        }
+        let bar = TerminalProgress(total: caches.reduce(0) { $0 + $1.count }, label: "features: photos")
+        let store = try FeatureExtractor(model: model, mean: metadata.mean, std: metadata.std, batchSize: batchSize)
+            .extract(caches) { done, total in bar.update(done, of: total) }
+        bar.finish()
+        return (store, skipped)
+    }
+
+    /// Writes `store` as NAME.safetensors and NAME.csv (from either name); returns the paths.
+    static func write(_ store: FeatureStore, to path: String) throws -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let base = FeatureFile.Format(url: url) != nil ? url.deletingPathExtension() : url
+        try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var written: [String] = []
+        for format in FeatureFile.Format.allCases {
+            let target = base.appendingPathExtension(format.rawValue)
+            try FeatureFile.write(store, to: target)
+            written.append(target.path)
+        }
+        return written
+    }
+}

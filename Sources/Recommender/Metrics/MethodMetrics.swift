@@ -1,0 +1,59 @@
+/// The figures of one scoring method on the validation answers (`metrics.json`).
+public struct MethodMetrics: Codable, Equatable, Sendable {
+    public var method: String
+    /// Validation answers scored.
+    public var pairs: Int
+    public var positives: Int
+    /// The seed's rule: like when score > 0.
+    public var accuracyAt0: Double
+    public var correctAt0: Int
+    /// The first argmax of tpr − fpr on the validation ROC (the seed's threshold, tuned on the answers it scores); nil when infinite.
+    public var youdenThreshold: Double?
+    /// Like when score ≥ the Youden threshold.
+    public var accuracyAtYouden: Double
+    public var correctAtYouden: Int
+    /// `roc_auc_score`; nil when one class is absent.
+    public var auc: Double?
+    /// The Youden threshold of the training answers' leave-one-out scores (no validation answer used); nil when infinite.
+    public var trainThreshold: Double?
+    /// Like when score ≥ the training threshold.
+    public var accuracyAtTrainThreshold: Double
+    public var correctAtTrainThreshold: Int
+    /// Leave-one-out AUC on the training answers (what hyper-parameters were chosen by).
+    public var trainAUC: Double?
+    /// How often stand-ins were used: `like_side_median`, `dislike_side_median`, `photo_missing`, `user_fallback`.
+    public var standIns: [String: Int]
+    /// Hyper-parameters chosen on training answers (`k`, `weight`), if any.
+    public var parameters: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case method, pairs, positives
+        case accuracyAt0 = "accuracy_at_0", correctAt0 = "correct_at_0"
+        case youdenThreshold = "youden_threshold", accuracyAtYouden = "accuracy_at_youden", correctAtYouden = "correct_at_youden"
+        case auc
+        case trainThreshold = "train_threshold", accuracyAtTrainThreshold = "accuracy_at_train_threshold"
+        case correctAtTrainThreshold = "correct_at_train_threshold", trainAUC = "train_auc"
+        case standIns = "stand_ins", parameters
+    }
+
+    /// Computes every figure from validation and training (leave-one-out) scores.
+    public init(method: String, labels: [Bool], scores: [Double], trainingLabels: [Bool], trainingScores: [Double],
+                standIns: [String: Int] = [:], parameters: [String: Double] = [:]) {
+        self.method = method
+        pairs = labels.count
+        positives = labels.count(where: { $0 })
+        (correctAt0, accuracyAt0) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: 0, strict: true)
+        let roc = ROCCurve(labels: labels, scores: scores)
+        let y = roc.youden.threshold
+        youdenThreshold = y.isFinite ? y : nil
+        (correctAtYouden, accuracyAtYouden) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: y, strict: false)
+        auc = roc.area.isNaN ? nil : roc.area
+        let trainROC = ROCCurve(labels: trainingLabels, scores: trainingScores)
+        let t = trainingLabels.isEmpty ? 0 : trainROC.youden.threshold
+        trainThreshold = t.isFinite ? t : nil
+        (correctAtTrainThreshold, accuracyAtTrainThreshold) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: t, strict: false)
+        trainAUC = trainROC.area.isNaN ? nil : trainROC.area
+        self.standIns = standIns
+        self.parameters = parameters
+    }
+}
