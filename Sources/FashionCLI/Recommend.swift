@@ -12,7 +12,7 @@ struct Recommend: ParsableCommand {
     @Option(help: "Features file (.safetensors or .csv with header stem,f0,…), e.g. from `fashion features`.") var features: String?
     @Option(help: "Or a checkpoint: its features are extracted first (and saved as features.safetensors/.csv in --out).") var checkpoint: String?
     @Option(help: "Prepared photos, for --checkpoint.") var prepared = "data/prepared"
-    @Option(help: "item, user, hybrid or all.") var method = "all"
+    @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid or all.") var method = "all"
     @Option(help: "Neighbours for user-based CF (default: chosen on training answers).") var k: Int?
     @Option(help: "Weight of the user score in the hybrid (default: chosen on training answers).") var weight: Double?
     @Flag(help: "Also score with the camp's autoencoder codes (512→128→64→128→512).") var autoencoder = false
@@ -22,7 +22,9 @@ struct Recommend: ParsableCommand {
 
     func validate() throws {
         guard (features == nil) != (checkpoint == nil) else { throw ValidationError("give exactly one of --features and --checkpoint") }
-        guard ["item", "user", "hybrid", "all"].contains(method) else { throw ValidationError("--method: item, user, hybrid or all") }
+        guard method == "all" || PreferenceEvaluation.Method(rawValue: method) != nil else {
+            throw ValidationError("--method: item, item-centroid, user, hybrid or all")
+        }
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
     }
 

@@ -59,6 +59,17 @@ import Tensor
         #expect(scorer.missingStems == [Self.missing])
     }
 
+    @Test func centroidStandInIsTheMeanCosineToEveryPhoto() {
+        let got = ItemBasedScorer(store: Self.store, pairs: Self.pairs, standIn: .centroid).scoreValidation()
+        for (q, answer) in Self.pairs.validation.enumerated() where answer.stem != Self.missing {
+            let v = Self.vector(answer.stem)
+            let meanCos = Self.stems.map { Self.cosine(v, Self.vector($0)) }.reduce(0, +) / Double(Self.stems.count)
+            let (l, s) = Self.naiveItem(answer.respondent, answer.stem)
+            if got[q].likeStandIn { #expect(abs(got[q].likeSimilarity - meanCos) < 1e-5) } else { #expect(abs(got[q].likeSimilarity - l) < 1e-5) }
+            if got[q].dislikeStandIn { #expect(abs(got[q].dislikeSimilarity - meanCos) < 1e-5) } else { #expect(abs(got[q].dislikeSimilarity - s) < 1e-5) }
+        }
+    }
+
     @Test func leaveOneOutMatchesRecomputingWithoutTheAnswer() {
         let got = ItemBasedScorer(store: Self.store, pairs: Self.pairs).scoreTrainingLeaveOneOut()
         for (t, answer) in Self.pairs.training.enumerated() {
@@ -108,7 +119,7 @@ import Tensor
 
     @Test func evaluationReportsEveryMethodAndChoosesOnTrainingOnly() throws {
         let e = PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
-        #expect(e.results.map(\.method) == ["item", "user", "hybrid"])
+        #expect(e.results.map(\.method) == ["item", "item-centroid", "user", "hybrid"])
         let item = e.results[0]
         #expect(item.validationScores == e.item.map(\.score))
         #expect(item.metrics.pairs == Self.pairs.validation.count)
@@ -125,11 +136,11 @@ import Tensor
         #expect(e.results[0].validationScores == f.results[0].validationScores)
         let report = RecommendationReport([e])
         let csv = report.scoresCSV().split(separator: "\n")
-        #expect(csv.first == "R_id,jpg_name,label_file,y_like,n_train_liked,n_train_disliked,like_sim,dislike_sim,score,score_user,score_hybrid")
+        #expect(csv.first == "R_id,jpg_name,label_file,y_like,n_train_liked,n_train_disliked,like_sim,dislike_sim,score,score_item-centroid,score_user,score_hybrid")
         #expect(csv.count == Self.pairs.validation.count + 1)
         let json = try JSONSerialization.jsonObject(with: report.metricsJSON()) as! [String: Any]
         let methods = json["methods"] as! [[String: Any]]
-        #expect(methods.count == 3 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
+        #expect(methods.count == 4 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
         #expect(report.markdown().contains("| item |"))
     }
 }

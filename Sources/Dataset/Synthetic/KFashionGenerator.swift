@@ -6,8 +6,10 @@ import Vision
 /// scale 1 — exactly the seed's per-class image counts (``SeedClassCounts``).
 ///
 /// Photos (3:4) show a figure whose garments depend on the class (``StyleLook``), off-centre
-/// on a fairly plain backdrop. Respondents have latent tastes over styles and over what a
-/// photo shows (brightness, pattern, fit, hat) and answer ~8 photos each, so preferences are
+/// on a fairly plain backdrop. Respondents have latent tastes over what a photo shows
+/// (brightness, pattern, fit, hat): a style's appeal is mostly the taste applied to the style's
+/// typical look plus a small personal twist, so photos that look alike are liked alike. Each
+/// answers ~8 photos, most respondents photos of one gender's styles, so preferences are
 /// learnable from images. Like the real set it has names spelled `hippee`, `T_` prefixes
 /// whose ids collide with `W_` ones, label files naming photos that do not exist, and one
 /// respondent who both liked and disliked a photo. The same options give the same files.
@@ -175,6 +177,21 @@ public struct KFashionGenerator: Sendable {
         let classes = Array(Set(images.map(\.key.className))).sorted()
         let training = images.indices.filter { images[$0].split == .training }
         let validation = images.indices.filter { images[$0].split == .validation }
+        // A class's look: the mean visual attributes of its photos. Tastes are tied to it, so
+        // photos that look alike are liked alike (what item-based CF over image features needs).
+        var look: [String: [Float]] = [:], lookCount: [String: Float] = [:]
+        for (i, image) in images.enumerated() {
+            let c = image.key.className
+            look[c] = zip(look[c] ?? [0, 0, 0, 0], attributes[i].vector).map(+)
+            lookCount[c, default: 0] += 1
+        }
+        for c in classes { look[c] = look[c]!.map { $0 / lookCount[c]! } }
+        func pool(_ split: Split, _ gender: Gender?) -> [Int] {
+            images.indices.filter { images[$0].split == split && (gender == nil || images[$0].key.gender == gender) }
+        }
+        let pools: [Split: [Gender?: [Int]]] = Dictionary(uniqueKeysWithValues: Split.allCases.map { split in
+            (split, [nil: pool(split, nil), .women: pool(split, .women), .men: pool(split, .men)])
+        })
         var ids = Set<Int>()
         var labels: [PlannedLabel] = []
         var contradiction: [String] = []
@@ -183,25 +200,38 @@ public struct KFashionGenerator: Sendable {
             repeat { rid = 1 + rng.int(below: 99_999) } while ids.contains(rid)
             ids.insert(rid)
             let gender = 1 + rng.int(below: 2)
-            var styleTaste: [String: Float] = [:]
-            for c in classes { styleTaste[c] = rng.normal() }
             let visualTaste = (0..<4).map { _ in rng.normal() }
+            var styleTaste: [String: Float] = [:]
+            for c in classes {
+                let shared = zip(visualTaste, look[c]!).map(*).reduce(0, +)
+                styleTaste[c] = 1.2 * shared + 0.5 * rng.normal()
+            }
             let bias = rng.normal(mean: 0.1, std: 0.4)
             let count = max(2, options.answersPerRespondent - 5 + rng.int(below: 11))
             let validationCount = max(1, Int((Double(count) * 0.2).rounded()))
+            // Most respondents are shown photos of one gender's styles (r_gender 1 → men's, 2 → women's),
+            // most of them from a few styles of a survey session.
+            let shown: Gender? = rng.uniform() < 0.8 ? (gender == 1 ? .men : .women) : nil
+            let offered = shown.map { g in classes.filter { $0.hasSuffix("_" + g.rawValue) } } ?? classes
+            let sessionClasses = Set((0..<3).map { _ in offered[rng.int(below: offered.count)] })
             var chosen = Set<Int>()
             for k in 0..<count {
-                let pool = k < validationCount ? validation : training
-                guard !pool.isEmpty else { continue }
+                let split: Split = k < validationCount ? .validation : .training
+                var candidates = (pools[split]?[shown] ?? []).isEmpty ? (pools[split]?[nil] ?? []) : pools[split]![shown]!
+                if rng.uniform() < 0.6 {
+                    let session = candidates.filter { sessionClasses.contains(images[$0].key.className) }
+                    if !session.isEmpty { candidates = session }
+                }
+                guard !candidates.isEmpty else { continue }
                 var index = 0
-                repeat { index = pool[rng.int(below: pool.count)] } while chosen.contains(index) && chosen.count < pool.count
+                repeat { index = candidates[rng.int(below: candidates.count)] } while chosen.contains(index) && chosen.count < candidates.count
                 chosen.insert(index)
             }
             for index in chosen.sorted() {
                 let image = images[index]
                 let a = attributes[index].vector
-                var u = 1.1 * styleTaste[image.key.className]! + bias + rng.normal(mean: 0, std: 0.45)
-                for j in 0..<4 { u += 0.6 * visualTaste[j] * a[j] }
+                var u = styleTaste[image.key.className]! + bias + rng.normal(mean: 0, std: 0.45)
+                for j in 0..<4 { u += 0.4 * visualTaste[j] * a[j] }
                 labels.append(PlannedLabel(split: image.split, fileName: "", imageName: image.fileName, key: image.key,
                                            respondent: rid, respondentGender: gender, liked: u > 0, utility: u, eid: 0))
             }

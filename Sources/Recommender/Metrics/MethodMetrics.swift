@@ -14,13 +14,16 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
     public var correctAtYouden: Int
     /// `roc_auc_score`; nil when one class is absent.
     public var auc: Double?
-    /// The Youden threshold of the training answers' leave-one-out scores (no validation answer used); nil when infinite.
+    /// The Youden threshold of the training answers' leave-one-out scores (no validation answer
+    /// used; only answers whose own side keeps another answer); nil when infinite.
     public var trainThreshold: Double?
     /// Like when score ≥ the training threshold.
     public var accuracyAtTrainThreshold: Double
     public var correctAtTrainThreshold: Int
     /// Leave-one-out AUC on the training answers (what hyper-parameters were chosen by).
     public var trainAUC: Double?
+    /// Training answers the threshold and hyper-parameters were chosen on.
+    public var trainingAnswers: Int
     /// How often stand-ins were used: `like_side_median`, `dislike_side_median`, `photo_missing`, `user_fallback`.
     public var standIns: [String: Int]
     /// Hyper-parameters chosen on training answers (`k`, `weight`), if any.
@@ -32,7 +35,7 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         case youdenThreshold = "youden_threshold", accuracyAtYouden = "accuracy_at_youden", correctAtYouden = "correct_at_youden"
         case auc
         case trainThreshold = "train_threshold", accuracyAtTrainThreshold = "accuracy_at_train_threshold"
-        case correctAtTrainThreshold = "correct_at_train_threshold", trainAUC = "train_auc"
+        case correctAtTrainThreshold = "correct_at_train_threshold", trainAUC = "train_auc", trainingAnswers = "training_answers"
         case standIns = "stand_ins", parameters
     }
 
@@ -53,6 +56,7 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         trainThreshold = t.isFinite ? t : nil
         (correctAtTrainThreshold, accuracyAtTrainThreshold) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: t, strict: false)
         trainAUC = trainROC.area.isNaN ? nil : trainROC.area
+        trainingAnswers = trainingLabels.count
         self.standIns = standIns
         self.parameters = parameters
     }

@@ -28,14 +28,35 @@ public struct ItemScore: Equatable, Sendable {
 /// The mean of cosines is computed as one dot product with the mean of the unit vectors,
 /// which is the same number; respondents are scored in parallel.
 public struct ItemBasedScorer: Sendable {
+    /// What an empty side is compared with.
+    public enum StandIn: String, Sendable, CaseIterable {
+        /// The seed's: the element-wise median vector (`feature_df.median()`). Its cosine with
+        /// any photo is high (a central vector), so a respondent with no training dislikes gets
+        /// a high `dislike_sim` and looks as if they dislike everything.
+        case median
+        /// The mean of all photos' unit vectors: an empty side scores the photo's mean cosine
+        /// similarity to every photo — neutral, so the other side alone decides.
+        case centroid
+    }
+
     public let store: FeatureStore
     public let pairs: RatedPairs
+    public let standIn: StandIn
     /// Row of each training answer's photo (nil when the store lacks it).
     let trainingRows: [Int?]
+    /// The vector an empty side is replaced by (unit median, or the centroid of unit vectors).
+    let standInVector: [Float]
 
-    public init(store: FeatureStore, pairs: RatedPairs) {
-        self.store = store; self.pairs = pairs
+    public init(store: FeatureStore, pairs: RatedPairs, standIn: StandIn = .median) {
+        self.store = store; self.pairs = pairs; self.standIn = standIn
         trainingRows = pairs.training.map { store.row(of: $0.stem) }
+        switch standIn {
+        case .median: standInVector = store.normalizedMedian
+        case .centroid:
+            var c = [Double](repeating: 0, count: store.dimension)
+            for i in 0..<store.count { for j in 0..<store.dimension { c[j] += Double(store.normalized[i * store.dimension + j]) } }
+            standInVector = c.map { Float($0 / Double(max(store.count, 1))) }
+        }
     }
 
     /// Stems answered in either split that the store lacks, sorted.
@@ -64,6 +85,7 @@ public struct ItemBasedScorer: Sendable {
         out.withUnsafeMutableBufferPointer { results in
             store.normalized.withUnsafeBufferPointer { unit in
                 store.normalizedMedian.withUnsafeBufferPointer { median in
+                  standInVector.withUnsafeBufferPointer { empty in
                     Threading.parallelRanges(groups.count, minimumGrain: 16) { range in
                         var likeSum = [Double](repeating: 0, count: d), dislikeSum = [Double](repeating: 0, count: d)
                         var like = [Float](repeating: 0, count: d), dislike = [Float](repeating: 0, count: d)
@@ -94,8 +116,8 @@ public struct ItemBasedScorer: Sendable {
                                 for j in 0..<d {
                                     var l = likeSum[j], s = dislikeSum[j]
                                     if let e = excluded { if excludedLiked { l -= Double(e[j]) } else { s -= Double(e[j]) } }
-                                    like[j] = nl > 0 ? Float(l / Double(nl)) : median[j]
-                                    dislike[j] = nd > 0 ? Float(s / Double(nd)) : median[j]
+                                    like[j] = nl > 0 ? Float(l / Double(nl)) : empty[j]
+                                    dislike[j] = nd > 0 ? Float(s / Double(nd)) : empty[j]
                                 }
                                 let v = queryRows[q].map { unit.baseAddress! + $0 * d } ?? median.baseAddress!
                                 let ls = like.withUnsafeBufferPointer { FeatureStore.dot(v, $0.baseAddress!, d) }
@@ -105,6 +127,7 @@ public struct ItemBasedScorer: Sendable {
                             }
                         }
                     }
+                  }
                 }
             }
         }

@@ -3,11 +3,14 @@
 /// hyper-parameters chosen without validation answers), and the figures of each method.
 public struct PreferenceEvaluation: Sendable {
     public enum Method: String, Sendable, CaseIterable, Codable {
-        /// Mission 3-2: similar photos (cosine of features).
+        /// Mission 3-2 exactly: similar photos (cosine of features), the median vector for an empty side.
         case item
-        /// Mission 3-1: similar respondents; the item score where no neighbour answered the photo.
+        /// Mission 3-2 with a neutral stand-in for an empty side (the centroid of all photos' unit
+        /// vectors, see ``ItemBasedScorer/StandIn/centroid``); the item score user-based and hybrid build on.
+        case itemCentroid = "item-centroid"
+        /// Mission 3-1: similar respondents; the item-centroid score where no neighbour answered the photo.
         case user
-        /// Item score + weight × user score (0 where no neighbour), weight chosen on training answers.
+        /// Item-centroid score + weight × user score (0 where no neighbour), weight chosen on training answers.
         case hybrid
     }
 
@@ -27,7 +30,7 @@ public struct PreferenceEvaluation: Sendable {
         public var method: String
         /// Per validation answer, in ``RatedPairs/validation``'s order.
         public var validationScores: [Double]
-        /// Leave-one-out, per training answer.
+        /// Leave-one-out, per training answer used for choices (see ``trainingAnswersUsed``).
         public var trainingScores: [Double]
         public var metrics: MethodMetrics
         public var roc: ROCCurve
@@ -39,6 +42,9 @@ public struct PreferenceEvaluation: Sendable {
     public let results: [MethodResult]
     /// Answered stems the features lack.
     public let missingStems: [String]
+    /// Training answers whose leave-one-out scores chose the thresholds and hyper-parameters
+    /// (those whose own side keeps another answer).
+    public let trainingAnswersUsed: Int
 
     public var validationLabels: [Bool] { pairs.validation.map(\.liked) }
 
@@ -49,8 +55,16 @@ public struct PreferenceEvaluation: Sendable {
         missingStems = itemScorer.missingStems
         let itemValidation = itemScorer.scoreValidation(), itemTraining = itemScorer.scoreTrainingLeaveOneOut()
         item = itemValidation
-        let yValid = pairs.validation.map(\.liked), yTrain = pairs.training.map(\.liked)
-        let iv = itemValidation.map(\.score), it = itemTraining.map(\.score)
+        // Training answers whose own side keeps another answer once they are left out: leaving out
+        // a side's only answer would put the median stand-in exactly where the label is (a like
+        // scored against a median "like side" comes out high), a tie to the label that validation
+        // answers do not have. Thresholds and hyper-parameters are chosen on these answers only.
+        let usable = pairs.training.indices.filter { t in
+            pairs.training[t].liked ? itemTraining[t].likedCount > 0 : itemTraining[t].dislikedCount > 0
+        }
+        trainingAnswersUsed = usable.count
+        let yValid = pairs.validation.map(\.liked), yTrain = usable.map { pairs.training[$0].liked }
+        let iv = itemValidation.map(\.score), it = usable.map { itemTraining[$0].score }
         let itemStandIns = ["like_side_median": itemValidation.count(where: \.likeStandIn),
                             "dislike_side_median": itemValidation.count(where: \.dislikeStandIn),
                             "photo_missing": itemValidation.count(where: \.photoMissing)]
@@ -62,23 +76,32 @@ public struct PreferenceEvaluation: Sendable {
         }
         var results: [MethodResult] = []
         if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns)) }
+        // The neutral stand-in: the base user-based and hybrid scores build on.
+        let centroidScorer = ItemBasedScorer(store: store, pairs: pairs, standIn: .centroid)
+        let cValidation = centroidScorer.scoreValidation(), cTraining = centroidScorer.scoreTrainingLeaveOneOut()
+        let cv = cValidation.map(\.score), ct = usable.map { cTraining[$0].score }
+        let centroidStandIns = ["like_side_centroid": cValidation.count(where: \.likeStandIn),
+                                "dislike_side_centroid": cValidation.count(where: \.dislikeStandIn),
+                                "photo_missing": cValidation.count(where: \.photoMissing)]
+        if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns)) }
         if options.methods.contains(.user) || options.methods.contains(.hybrid) {
             let userScorer = UserBasedScorer(pairs: pairs)
-            let uv = userScorer.scoreValidation(), ut = userScorer.scoreTrainingLeaveOneOut()
+            let uv = userScorer.scoreValidation(), allUT = userScorer.scoreTrainingLeaveOneOut()
+            let ut = usable.map { allUT[$0] }
             func auc(_ s: [Double]) -> Double { let a = ROCCurve(labels: yTrain, scores: s).area; return a.isNaN ? -1 : a }
             // k: the best leave-one-out training AUC of user-or-item scores (first best on ties).
-            let k = options.k ?? PreferenceEvaluation.best(options.kCandidates) { k in auc(zip(ut, it).map { $0.score(k: k) ?? $1 }) } ?? 5
+            let k = options.k ?? PreferenceEvaluation.best(options.kCandidates) { k in auc(zip(ut, ct).map { $0.score(k: k) ?? $1 }) } ?? 5
             if options.methods.contains(.user) {
-                let v = zip(uv, iv).map { $0.score(k: k) ?? $1 }, t = zip(ut, it).map { $0.score(k: k) ?? $1 }
+                let v = zip(uv, cv).map { $0.score(k: k) ?? $1 }, t = zip(ut, ct).map { $0.score(k: k) ?? $1 }
                 let fallbacks = uv.count(where: { $0.score(k: k) == nil })
-                results.append(result("user", v, t, standIns: itemStandIns.merging(["user_fallback": fallbacks]) { $1 },
+                results.append(result("user", v, t, standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
                                       parameters: ["k": Double(k)]))
             }
             if options.methods.contains(.hybrid) {
                 func hybrid(_ u: [UserScore], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * ($0.score(k: k) ?? 0) } }
-                let w = options.weight ?? PreferenceEvaluation.best(options.weightCandidates) { auc(hybrid(ut, it, $0)) } ?? 0
-                results.append(result("hybrid", hybrid(uv, iv, w), hybrid(ut, it, w),
-                                      standIns: itemStandIns.merging(["user_fallback": uv.count(where: { $0.score(k: k) == nil })]) { $1 },
+                let w = options.weight ?? PreferenceEvaluation.best(options.weightCandidates) { auc(hybrid(ut, ct, $0)) } ?? 0
+                results.append(result("hybrid", hybrid(uv, cv, w), hybrid(ut, ct, w),
+                                      standIns: centroidStandIns.merging(["user_fallback": uv.count(where: { $0.score(k: k) == nil })]) { $1 },
                                       parameters: ["k": Double(k), "weight": w]))
             }
         }
