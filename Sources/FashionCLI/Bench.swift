@@ -1,12 +1,69 @@
 import ArgumentParser
 import Foundation
 import Models
+import Recommender
 import Tensor
 
 /// `fashion bench …`: speed measurements.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure kernels and training throughput.", subcommands: [Kernels.self])
+        abstract: "Measure kernels, training throughput and preference scoring.", subcommands: [Kernels.self, Recommend.self, Features.self])
+
+    /// `fashion bench features`: mission 3-2's feature extraction throughput.
+    struct Features: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time ResNet-18 feature extraction (eval mode, no gradient tape, fc → identity) on random images.")
+
+        @Option(help: "Images per forward pass.") var batch = 32
+        @Option(help: "Image side.") var size = 224
+        @Option(help: "Timed batches (after one warm-up).") var batches = 8
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let model = ResNet18(classes: 31, stem: .imagenet, initialization: .kaimingUniform, seed: 42)
+            model.eval()
+            var g = RandomGenerator(seed: 1)
+            let x = Tensor(shape: [batch, 3, size, size], scalars: (0..<(batch * 3 * size * size)).map { _ in g.normal() })
+            _ = withNoGrad { model.features(x) }
+            let start = Date()
+            for _ in 0..<batches { _ = withNoGrad { model.features(x) } }
+            let seconds = Date().timeIntervalSince(start)
+            let rate = Double(batch * batches) / seconds
+            let rss = ProcessMemory.peakResidentBytes() ?? 0
+            if json {
+                print("{\"batch\": \(batch), \"size\": \(size), \"images_per_second\": \(rate), \"peak_rss_bytes\": \(rss), \"threads\": \(Threading.coreCount)}")
+            } else {
+                print(String(format: "ResNet-18 features, batch %d, %d×%d, eval, no tape: %.1f images/s (%.3f s a batch), peak RSS %d MiB, %d threads",
+                             batch, size, size, rate, seconds / Double(batches), rss / 1_048_576, Threading.coreCount))
+            }
+        }
+    }
+
+    /// `fashion bench recommend`: missions 3-1/3-2's scoring on a large made-up answer set.
+    struct Recommend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time every scoring method, leave-one-out choices and metrics over made-up answers (default 250,000) and 5,021 × 512 features.")
+
+        @Option(help: "Answers in all (a fifth are validation answers).") var answers = 250_000
+        @Option(help: "Photos (feature rows).") var photos = 5021
+        @Option(help: "Feature dimension.") var dimension = 512
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            var bench = RecommenderBenchmark()
+            bench.answers = answers; bench.photos = photos; bench.dimension = dimension
+            let r = try bench.run()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            } else {
+                print(String(format: "%d training + %d validation answers of %d respondents, %d photos × %d: every method, leave-one-out choices and metrics in %.3f s (the seed's item scores alone %.3f s); item AUC %.3f; %d threads",
+                             r.training_answers, r.validation_answers, r.respondents, r.photos, r.dimension, r.seconds,
+                             r.item_validation_seconds, r.item_auc ?? .nan, r.threads))
+            }
+        }
+    }
 
     /// `fashion bench kernels`: conv kernels on ResNet-18's shapes, sgemm, training steps.
     struct Kernels: ParsableCommand {

@@ -7,8 +7,9 @@ import Vision
 
 /// `fashion demo`: everything that exists so far, end to end, on the embedded default data —
 /// a generated K-Fashion look-alike set (missions 1-1, 2-1, 2-2, the photo preparation of
-/// 1-2 and one epoch of its training with evaluation), the kernel benchmark summary, and a
-/// short ResNet-18 run on Fashion-MNIST.
+/// 1-2 and one epoch of its training with evaluation, the preference prediction of 3-1/3-2
+/// over that model's features), the kernel benchmark summary, and a short ResNet-18 run on
+/// Fashion-MNIST.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every step that exists on the embedded default data (minutes on two cores).")
 
@@ -43,14 +44,21 @@ struct Demo: ParsableCommand {
         }
         let runs = URL(fileURLWithPath: out).appendingPathComponent("runs")
         print("== Mission 1-2: ResNet-18 from scratch on the generated set (reduced preset, one epoch, \(kfashionTarget) a class)")
-        var train = try Train.parse(["--data", URL(fileURLWithPath: out).appendingPathComponent("kfashion").path,
+        let train = try Train.parse(["--data", URL(fileURLWithPath: out).appendingPathComponent("kfashion").path,
                                      "--prepared", URL(fileURLWithPath: out).appendingPathComponent("prepared").path,
                                      "--preset", "reduced", "--epochs", "1", "--target", String(kfashionTarget),
                                      "--out", runs.appendingPathComponent("kfashion").path, "--restart"])
         try train.run()
         print()
+        print("== Missions 3-1/3-2: preference prediction over the trained ResNet-18's features (item, item-centroid, user, hybrid; autoencoder codes)")
+        let recommend = try Recommend.parse(["--data", URL(fileURLWithPath: out).appendingPathComponent("kfashion").path,
+                                             "--checkpoint", runs.appendingPathComponent("kfashion/best.safetensors").path,
+                                             "--prepared", URL(fileURLWithPath: out).appendingPathComponent("prepared").path,
+                                             "--autoencoder", "--out", runs.appendingPathComponent("recommend").path])
+        try recommend.run()
+        print()
         print("== ResNet-18 (compact stem) from scratch on Fashion-MNIST: \(trainImages) training images, one epoch, the 10,000 test images")
-        var mnist = try TrainMNIST.parse(["--data", fashionMNIST, "--out", runs.appendingPathComponent("fashion-mnist").path,
+        let mnist = try TrainMNIST.parse(["--data", fashionMNIST, "--out", runs.appendingPathComponent("fashion-mnist").path,
                                           "--epochs", "1", "--limit", String(trainImages), "--optimizer", "sgd", "--lr", "0.05",
                                           "--schedule", "onecycle", "--crop-padding", "0", "--restart"])
         try mnist.run()
