@@ -52,8 +52,8 @@ def item_scores(queries, exclude_self, centroid=False):
         v = feature_df.loc[[q.stem]].values if q.stem in feature_df.index else DUMMY
         if centroid:
             vn = v / np.linalg.norm(v)
-            like = cosine_similarity(v, like_features).mean() if likes else float(vn @ CENTROID)
-            dislike = cosine_similarity(v, dislike_features).mean() if dislikes else float(vn @ CENTROID)
+            like = cosine_similarity(v, like_features).mean() if likes else float((vn @ CENTROID)[0])
+            dislike = cosine_similarity(v, dislike_features).mean() if dislikes else float((vn @ CENTROID)[0])
             out[pos] = like - dislike
         else:
             out[pos] = cosine_similarity(v, like_features).mean() - cosine_similarity(v, dislike_features).mean()

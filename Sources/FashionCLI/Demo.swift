@@ -54,7 +54,7 @@ struct Demo: ParsableCommand {
         let recommend = try Recommend.parse(["--data", URL(fileURLWithPath: out).appendingPathComponent("kfashion").path,
                                              "--checkpoint", runs.appendingPathComponent("kfashion/best.safetensors").path,
                                              "--prepared", URL(fileURLWithPath: out).appendingPathComponent("prepared").path,
-                                             "--autoencoder", "--out", runs.appendingPathComponent("recommend").path])
+                                             "--autoencoder", "--autoencoder-epochs", "50", "--out", runs.appendingPathComponent("recommend").path])
         try recommend.run()
         print()
         print("== ResNet-18 (compact stem) from scratch on Fashion-MNIST: \(trainImages) training images, one epoch, the 10,000 test images")

@@ -37,7 +37,7 @@ struct ROCPlot {
     }
 
     func svg() -> String {
-        let width = size + 2 * margin + 230, height = size + 2 * margin
+        let width = size + 2 * margin + 300, height = size + 2 * margin
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" viewBox=\"0 0 \(Self.f(width)) \(Self.f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         s += "<title>ROC curves</title>\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         for k in 0...5 {

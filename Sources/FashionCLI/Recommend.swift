@@ -75,7 +75,7 @@ struct Recommend: ParsableCommand {
             notes["autoencoder_mean_vector_mse"] = String(r.meanVectorError)
             notes["autoencoder_epochs"] = String(autoencoderEpochs)
             var aeOptions = PreferenceEvaluation.Options()
-            aeOptions.methods = [.item]
+            aeOptions.methods = [.item, .itemCentroid]
             evaluations.append(PreferenceEvaluation(store: r.store, pairs: pairs, options: aeOptions, label: "autoencoder-\(r.store.dimension) "))
         }
 
