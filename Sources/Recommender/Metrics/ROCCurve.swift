@@ -13,8 +13,10 @@ public struct ROCCurve: Equatable, Sendable {
     public init(labels: [Bool], scores: [Double], dropIntermediate: Bool = true) {
         precondition(labels.count == scores.count, "ROCCurve: \(labels.count) labels for \(scores.count) scores")
         // sklearn: argsort(kind="mergesort")[::-1] — a stable ascending sort, reversed.
-        let ascending = scores.indices.sorted { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        let order = Array(ascending.reversed())
+        // Descending by score, ties by index descending — the reversed stable ascending sort.
+        var keyed = scores.enumerated().map { (score: $0.element, index: $0.offset) }
+        keyed.sort { $0.score > $1.score || ($0.score == $1.score && $0.index > $1.index) }
+        let order = keyed.map(\.index)
         var tps: [Double] = [], fps: [Double] = [], thresholds: [Double] = []
         var tp = 0.0
         for (position, i) in order.enumerated() {

@@ -25,8 +25,8 @@ public struct ItemScore: Equatable, Sendable {
 /// the store lacks is itself replaced by the median vector; the score is
 /// `like_sim − dislike_sim`, "like" predicted when it is above a threshold (0 in the seed).
 ///
-/// The mean of cosines is computed as one dot product with the mean of the unit vectors,
-/// which is the same number; respondents are scored in parallel.
+/// The mean of cosines is computed as one dot product with the sum of the unit vectors,
+/// divided by the count — the same number; respondents are scored in parallel.
 public struct ItemBasedScorer: Sendable {
     /// What an empty side is compared with.
     public enum StandIn: String, Sendable, CaseIterable {
@@ -73,7 +73,9 @@ public struct ItemBasedScorer: Sendable {
         score(queries: pairs.training.map { ($0.respondent, $0.stem) }, leaveOut: Array(pairs.training.indices))
     }
 
-    /// Scores `(respondent, stem)` queries; `leaveOut[q]` names a training answer excluded from query q's means.
+    /// Scores `(respondent, stem)` queries; `leaveOut[q]` names a training answer excluded from
+    /// query q's means — the answer about the query's own photo, so its unit vector is the
+    /// query's and taking it out of a mean of dot products is subtracting v·v.
     func score(queries: [(respondent: Int, stem: String)], leaveOut: [Int]?) -> [ItemScore] {
         var byRespondent: [Int: [Int]] = [:]
         for (q, query) in queries.enumerated() { byRespondent[query.respondent, default: []].append(q) }
@@ -87,44 +89,40 @@ public struct ItemBasedScorer: Sendable {
                 store.normalizedMedian.withUnsafeBufferPointer { median in
                   standInVector.withUnsafeBufferPointer { empty in
                     Threading.parallelRanges(groups.count, minimumGrain: 16) { range in
-                        var likeSum = [Double](repeating: 0, count: d), dislikeSum = [Double](repeating: 0, count: d)
-                        var like = [Float](repeating: 0, count: d), dislike = [Float](repeating: 0, count: d)
-                        for g in range {
-                            let (respondent, members) = groups[g]
-                            for j in 0..<d { likeSum[j] = 0; dislikeSum[j] = 0 }
-                            var nLike = 0, nDislike = 0
-                            for t in pairs.trainingByRespondent[respondent] ?? [] {
-                                guard let row = trainingRows[t] else { continue }
-                                let u = unit.baseAddress! + row * d
-                                if pairs.training[t].liked {
-                                    for j in 0..<d { likeSum[j] += Double(u[j]) }
-                                    nLike += 1
-                                } else {
-                                    for j in 0..<d { dislikeSum[j] += Double(u[j]) }
-                                    nDislike += 1
+                        var likeSum = [Float](repeating: 0, count: d), dislikeSum = [Float](repeating: 0, count: d)
+                        likeSum.withUnsafeMutableBufferPointer { like in
+                          dislikeSum.withUnsafeMutableBufferPointer { dislike in
+                            for g in range {
+                                let (respondent, members) = groups[g]
+                                like.update(repeating: 0); dislike.update(repeating: 0)
+                                var nLike = 0, nDislike = 0
+                                for t in pairs.trainingByRespondent[respondent] ?? [] {
+                                    guard let row = trainingRows[t] else { continue }
+                                    let u = unit.baseAddress! + row * d
+                                    if pairs.training[t].liked {
+                                        for j in 0..<d { like[j] += u[j] }
+                                        nLike += 1
+                                    } else {
+                                        for j in 0..<d { dislike[j] += u[j] }
+                                        nDislike += 1
+                                    }
+                                }
+                                for q in members {
+                                    let v = queryRows[q].map { unit.baseAddress! + $0 * d } ?? median.baseAddress!
+                                    var nl = nLike, nd = nDislike
+                                    var l = Double(FeatureStore.dot(v, like.baseAddress!, d))
+                                    var s = Double(FeatureStore.dot(v, dislike.baseAddress!, d))
+                                    if let leaveOut, trainingRows[leaveOut[q]] != nil {
+                                        let own = Double(FeatureStore.dot(v, v, d))
+                                        if pairs.training[leaveOut[q]].liked { l -= own; nl -= 1 } else { s -= own; nd -= 1 }
+                                    }
+                                    let standIn = nl == 0 || nd == 0 ? Double(FeatureStore.dot(v, empty.baseAddress!, d)) : 0
+                                    results[q] = ItemScore(likeSimilarity: nl > 0 ? l / Double(nl) : standIn,
+                                                           dislikeSimilarity: nd > 0 ? s / Double(nd) : standIn,
+                                                           likedCount: nl, dislikedCount: nd, photoMissing: queryRows[q] == nil)
                                 }
                             }
-                            for q in members {
-                                var nl = nLike, nd = nDislike
-                                var excluded: UnsafePointer<Float>? = nil, excludedLiked = false
-                                if let leaveOut, let row = trainingRows[leaveOut[q]] {
-                                    excluded = unit.baseAddress! + row * d
-                                    excludedLiked = pairs.training[leaveOut[q]].liked
-                                    if excludedLiked { nl -= 1 } else { nd -= 1 }
-                                }
-                                // The means of the unit vectors (the excluded one taken out).
-                                for j in 0..<d {
-                                    var l = likeSum[j], s = dislikeSum[j]
-                                    if let e = excluded { if excludedLiked { l -= Double(e[j]) } else { s -= Double(e[j]) } }
-                                    like[j] = nl > 0 ? Float(l / Double(nl)) : empty[j]
-                                    dislike[j] = nd > 0 ? Float(s / Double(nd)) : empty[j]
-                                }
-                                let v = queryRows[q].map { unit.baseAddress! + $0 * d } ?? median.baseAddress!
-                                let ls = like.withUnsafeBufferPointer { FeatureStore.dot(v, $0.baseAddress!, d) }
-                                let ds = dislike.withUnsafeBufferPointer { FeatureStore.dot(v, $0.baseAddress!, d) }
-                                results[q] = ItemScore(likeSimilarity: Double(ls), dislikeSimilarity: Double(ds),
-                                                       likedCount: nl, dislikedCount: nd, photoMissing: queryRows[q] == nil)
-                            }
+                          }
                         }
                     }
                   }

@@ -98,9 +98,10 @@ public struct PreferenceEvaluation: Sendable {
                                       parameters: ["k": Double(k)]))
             }
             if options.methods.contains(.hybrid) {
-                func hybrid(_ u: [UserScore], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * ($0.score(k: k) ?? 0) } }
-                let w = options.weight ?? PreferenceEvaluation.best(options.weightCandidates) { auc(hybrid(ut, ct, $0)) } ?? 0
-                results.append(result("hybrid", hybrid(uv, cv, w), hybrid(ut, ct, w),
+                let uvk = uv.map { $0.score(k: k) ?? 0 }, utk = ut.map { $0.score(k: k) ?? 0 }
+                func hybrid(_ u: [Double], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * $0 } }
+                let w = options.weight ?? PreferenceEvaluation.best(options.weightCandidates) { auc(hybrid(utk, ct, $0)) } ?? 0
+                results.append(result("hybrid", hybrid(uvk, cv, w), hybrid(utk, ct, w),
                                       standIns: centroidStandIns.merging(["user_fallback": uv.count(where: { $0.score(k: k) == nil })]) { $1 },
                                       parameters: ["k": Double(k), "weight": w]))
             }

@@ -36,32 +36,46 @@ public struct UserScore: Equatable, Sendable {
 /// chosen on those scores (k, thresholds, the hybrid's weight) has seen a validation answer.
 public struct UserBasedScorer: Sendable {
     public let pairs: RatedPairs
-    /// Respondent → its training answers as (photo id, ±1), sorted by photo id.
-    let vectors: [Int: [(Int, Double)]]
-    /// Photo id → every answer about it, training answers first: (respondent, ±1).
-    let raters: [Int: [(respondent: Int, answer: Double)]]
-    /// Photo id → the training answers about it.
-    let trainingRaters: [Int: [(respondent: Int, answer: Double)]]
+    /// Respondent → dense index.
+    let respondentIndex: [Int: Int]
+    /// Dense respondent index → its training answers as (photo id, ±1), flat: `vectorStart[i]..<vectorStart[i+1]`.
+    let vectorStart: [Int]
+    let vectorPhoto: [Int32], vectorAnswer: [Float]
+    /// Photo id → every answer about it (training answers first): `raterStart[p]..<raterEnd[p]`
+    /// into `raterRespondent`/`raterAnswer`; the training ones end at `raterTrainingEnd[p]`.
+    let raterStart: [Int], raterTrainingEnd: [Int], raterEnd: [Int]
+    let raterRespondent: [Int32], raterAnswer: [Float]
     let photoIDs: [String: Int]
 
     public init(pairs: RatedPairs) {
         self.pairs = pairs
         var ids: [String: Int] = [:]
-        func id(_ stem: String) -> Int {
-            if let i = ids[stem] { return i }
-            ids[stem] = ids.count
-            return ids.count - 1
+        for a in pairs.training + pairs.validation where ids[a.stem] == nil { ids[a.stem] = ids.count }
+        var respondents: [Int: Int] = [:]
+        for a in pairs.training + pairs.validation where respondents[a.respondent] == nil { respondents[a.respondent] = respondents.count }
+        // Respondents' vectors, sorted by photo id.
+        var perRespondent = [[(Int32, Float)]](repeating: [], count: respondents.count)
+        for a in pairs.training { perRespondent[respondents[a.respondent]!].append((Int32(ids[a.stem]!), a.liked ? 1 : -1)) }
+        var start = [0], photo: [Int32] = [], answer: [Float] = []
+        for v in perRespondent {
+            for (p, x) in v.sorted(by: { $0.0 < $1.0 }) { photo.append(p); answer.append(x) }
+            start.append(photo.count)
         }
-        var vectors: [Int: [(Int, Double)]] = [:], raters: [Int: [(respondent: Int, answer: Double)]] = [:]
-        for a in pairs.training {
-            let p = id(a.stem)
-            vectors[a.respondent, default: []].append((p, a.liked ? 1 : -1))
-            raters[p, default: []].append((a.respondent, a.liked ? 1 : -1))
+        // Raters per photo: training answers, then validation answers.
+        var training = [[(Int32, Float)]](repeating: [], count: ids.count), validation = training
+        for a in pairs.training { training[ids[a.stem]!].append((Int32(respondents[a.respondent]!), a.liked ? 1 : -1)) }
+        for a in pairs.validation { validation[ids[a.stem]!].append((Int32(respondents[a.respondent]!), a.liked ? 1 : -1)) }
+        var rs: [Int] = [], rt: [Int] = [], re: [Int] = [], rr: [Int32] = [], ra: [Float] = []
+        for p in 0..<ids.count {
+            rs.append(rr.count)
+            for (r, x) in training[p] { rr.append(r); ra.append(x) }
+            rt.append(rr.count)
+            for (r, x) in validation[p] { rr.append(r); ra.append(x) }
+            re.append(rr.count)
         }
-        let trainingRaters = raters
-        for a in pairs.validation { raters[id(a.stem), default: []].append((a.respondent, a.liked ? 1 : -1)) }
-        for (r, v) in vectors { vectors[r] = v.sorted { $0.0 < $1.0 } }
-        self.vectors = vectors; self.raters = raters; self.trainingRaters = trainingRaters; self.photoIDs = ids
+        respondentIndex = respondents; vectorStart = start; vectorPhoto = photo; vectorAnswer = answer
+        raterStart = rs; raterTrainingEnd = rt; raterEnd = re; raterRespondent = rr; raterAnswer = ra
+        photoIDs = ids
     }
 
     /// Neighbours for every validation answer.
@@ -76,37 +90,38 @@ public struct UserBasedScorer: Sendable {
 
     func score(queries: [(respondent: Int, stem: String)], leaveOut: Bool) -> [UserScore] {
         var out = [UserScore](repeating: UserScore(neighbours: [], raters: 0), count: queries.count)
-        let photoCount = photoIDs.count
+        let photoCount = photoIDs.count, respondentCount = respondentIndex.count
         out.withUnsafeMutableBufferPointer { results in
-            Threading.parallelRanges(queries.count, minimumGrain: 64) { range in
-                // r's vector as a dense lookup, rebuilt when the respondent changes.
-                var dense = [Double](repeating: 0, count: photoCount)
-                var current: Int? = nil
+            Threading.parallelRanges(queries.count, minimumGrain: 256) { range in
+                // r's vector as a dense lookup (cleared after each query), and a stamp per
+                // respondent so each neighbour counts once.
+                var dense = [Float](repeating: 0, count: photoCount)
+                var seen = [Int](repeating: -1, count: respondentCount)
+                var neighbours: [(similarity: Double, answer: Double)] = []
                 for q in range {
-                    let (r, stem) = queries[q]
-                    let mine = vectors[r] ?? []
-                    if current != r {
-                        if let c = current { for (p, _) in vectors[c] ?? [] { dense[p] = 0 } }
-                        for (p, a) in mine { dense[p] = a }
-                        current = r
-                    }
-                    guard let photo = photoIDs[stem], let answers = (leaveOut ? trainingRaters : raters)[photo] else { continue }
-                    var count = mine.count
+                    let (respondent, stem) = queries[q]
+                    guard let photo = photoIDs[stem], let r = respondentIndex[respondent] else { continue }
+                    let mine = vectorStart[r]..<vectorStart[r + 1]
+                    for k in mine { dense[Int(vectorPhoto[k])] = vectorAnswer[k] }
                     let hidden = leaveOut ? dense[photo] : 0
-                    if hidden != 0 { count -= 1 }
-                    guard count > 0 else { results[q] = UserScore(neighbours: [], raters: answers.count(where: { $0.respondent != r })); continue }
-                    let normR = Double(count).squareRoot()
-                    var neighbours: [(similarity: Double, answer: Double)] = [], others = 0
-                    var seen = Set<Int>()
-                    for (s, answer) in answers where s != r {
+                    let count = mine.count - (hidden != 0 ? 1 : 0)
+                    let end = leaveOut ? raterTrainingEnd[photo] : raterEnd[photo]
+                    neighbours.removeAll(keepingCapacity: true)
+                    var others = 0
+                    for k in raterStart[photo]..<end where Int(raterRespondent[k]) != r {
                         others += 1
-                        guard seen.insert(s).inserted, let theirs = vectors[s], !theirs.isEmpty else { continue }
-                        var dot = 0.0
-                        for (p, a) in theirs { dot += dense[p] * a }
-                        if hidden != 0, let a = theirs.first(where: { $0.0 == photo })?.1 { dot -= hidden * a }
-                        let similarity = dot / (normR * Double(theirs.count).squareRoot())
-                        if similarity > 0 { neighbours.append((similarity, answer)) }
+                        let s = Int(raterRespondent[k])
+                        guard count > 0, seen[s] != q else { continue }
+                        seen[s] = q
+                        let theirs = vectorStart[s]..<vectorStart[s + 1]
+                        guard !theirs.isEmpty else { continue }
+                        var dot: Float = 0
+                        for j in theirs { dot += dense[Int(vectorPhoto[j])] * vectorAnswer[j] }
+                        if hidden != 0, let j = theirs.first(where: { Int(vectorPhoto[$0]) == photo }) { dot -= hidden * vectorAnswer[j] }
+                        let similarity = Double(dot) / (Double(count).squareRoot() * Double(theirs.count).squareRoot())
+                        if similarity > 0 { neighbours.append((similarity, Double(raterAnswer[k]))) }
                     }
+                    for k in mine { dense[Int(vectorPhoto[k])] = 0 }
                     neighbours.sort { $0.similarity > $1.similarity }
                     results[q] = UserScore(neighbours: neighbours, raters: others)
                 }
