@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Models
 import Recommender
 
 /// Missions 3-1 and 3-2: predict each respondent's likes.
@@ -10,7 +11,7 @@ struct Recommend: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Features file (.safetensors or .csv with header stem,f0,…), e.g. from `fashion features`.") var features: String?
-    @Option(help: "Or a checkpoint: its features are extracted first (and saved as features.safetensors/.csv in --out).") var checkpoint: String?
+    @Option(help: "Or a checkpoint: its features are extracted first (and saved as features.safetensors/.csv in --out). Given with --features, the file is checked against it and used.") var checkpoint: String?
     @Option(help: "Prepared photos, for --checkpoint.") var prepared = "data/prepared"
     @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid or all.") var method = "all"
     @Option(help: "Neighbours for user-based CF (default: chosen on training answers).") var k: Int?
@@ -21,7 +22,7 @@ struct Recommend: ParsableCommand {
     @Option(help: "Output folder: metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv.") var out = "runs/recommend"
 
     func validate() throws {
-        guard (features == nil) != (checkpoint == nil) else { throw ValidationError("give exactly one of --features and --checkpoint") }
+        guard features != nil || checkpoint != nil else { throw ValidationError("give --features or --checkpoint") }
         guard method == "all" || PreferenceEvaluation.Method(rawValue: method) != nil else {
             throw ValidationError("--method: item, item-centroid, user, hybrid or all")
         }
@@ -37,8 +38,16 @@ struct Recommend: ParsableCommand {
         if let features {
             store = try FeatureFile.read(contentsOf: URL(fileURLWithPath: features))
             notes["features"] = features
+            if let checkpoint {
+                let (model, _) = try Checkpoint.load(contentsOf: URL(fileURLWithPath: checkpoint))
+                let expected = model.fc.weight.shape[1]
+                guard store.dimension == expected else {
+                    throw FeatureFileError(path: features, line: 1, reason: "\(store.dimension) features per row, but \(checkpoint) gives \(expected)")
+                }
+            }
         } else {
-            let (s, skipped) = try Features.extract(checkpoint: checkpoint!, dataOptions: dataOptions, prepared: prepared, batchSize: 32)
+            guard let checkpoint else { throw ValidationError("give --features or --checkpoint") }
+            let (s, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: 32)
             for x in skipped { FileHandle.standardError.write(Data("skipped \(x)\n".utf8)) }
             store = s
             let written = try Features.write(store, to: folder.appendingPathComponent("features.safetensors").path)
