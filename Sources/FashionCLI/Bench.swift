@@ -39,6 +39,13 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Prints `value` as one line of JSON with sorted keys.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// `fashion bench recommend`: missions 3-1/3-2's scoring on a large made-up answer set.
     struct Recommend: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -54,9 +61,7 @@ struct Bench: ParsableCommand {
             bench.answers = answers; bench.photos = photos; bench.dimension = dimension
             let r = try bench.run()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+                try Bench.printJSON(r)
             } else {
                 print(String(format: "%d training + %d validation answers of %d respondents, %d photos × %d: every method, leave-one-out choices and metrics in %.3f s (the seed's item scores alone %.3f s); item AUC %.3f; %d threads",
                              r.training_answers, r.validation_answers, r.respondents, r.photos, r.dimension, r.seconds,
@@ -89,9 +94,7 @@ struct Bench: ParsableCommand {
             bench.trainSteps = steps
             let report = bench.run { line in if !json { FileHandle.standardError.write(Data(("… " + line + "\n").utf8)) } }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try Bench.printJSON(report)
             } else {
                 print(BenchmarkTable.render(report))
             }

@@ -23,11 +23,8 @@ struct Evaluate: ParsableCommand {
         guard let metadata = found else {
             throw ValidationError("\(checkpoint) has no class list in its metadata (made outside this project?); use `fashion predict`")
         }
+        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize)
         let preparedURL = URL(fileURLWithPath: prepared)
-        if !FileManager.default.fileExists(atPath: preparedURL.appendingPathComponent("manifest.csv").path) {
-            print("preparing the photos at \(metadata.inputSize) px into \(prepared)")
-            _ = try PreparedSet(tree: try dataOptions.tree(), output: preparedURL, preparer: PhotoPreparer(size: metadata.inputSize)).run()
-        }
         let encoder = LabelEncoder(fitting: metadata.classes)
         guard encoder.classes == metadata.classes else { throw ValidationError("\(checkpoint): class list is not sorted as a label encoder's") }
         let (validation, skipped) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: metadata.inputSize, encoder: encoder)

@@ -32,15 +32,8 @@ struct Features: ParsableCommand {
         guard let metadata = found else {
             throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
         }
+        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize)
         let preparedURL = URL(fileURLWithPath: prepared)
-        if !FileManager.default.fileExists(atPath: preparedURL.appendingPathComponent("manifest.csv").path) {
-            print("preparing the photos at \(metadata.inputSize) px into \(prepared)")
-            let bar = TerminalProgress(total: 1, label: "prepare: photos")
-            _ = try PreparedSet(tree: try dataOptions.tree(), output: preparedURL, preparer: PhotoPreparer(size: metadata.inputSize)).run {
-                bar.update($0, of: $1)
-            }
-            bar.finish()
-        }
         let encoder = LabelEncoder(fitting: metadata.classes)
         var caches: [ImageCache] = [], skipped: [SkippedFile] = []
         for split in Split.allCases {

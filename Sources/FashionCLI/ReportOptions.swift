@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Vision
 
 extension ReportFormat: ExpressibleByArgument {}
 
@@ -9,6 +10,17 @@ struct DataOptions: ParsableArguments {
     /// Root of the data set (training_image/, validation_image/, training_label/, validation_label/).
     @Option(name: .long, help: "K-Fashion root folder (the real layout; `fashion synth` makes one).")
     var data: String = "data/kfashion"
+
+    /// Prepares the tree's photos at `size` px into `prepared` unless a preparation is there
+    /// already (its `manifest.csv`), with a progress line.
+    func ensurePrepared(_ prepared: String, size: Int) throws {
+        let url = URL(fileURLWithPath: prepared)
+        guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.csv").path) else { return }
+        print("preparing the photos at \(size) px into \(prepared)")
+        let bar = TerminalProgress(total: 1, label: "prepare: photos")
+        _ = try PreparedSet(tree: try tree(), output: url, preparer: PhotoPreparer(size: size)).run { bar.update($0, of: $1) }
+        bar.finish()
+    }
 
     func tree() throws -> KFashionTree {
         do { return try KFashionTree(root: URL(fileURLWithPath: data)) } catch {
