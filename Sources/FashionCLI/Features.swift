@@ -51,7 +51,10 @@ struct Features: ParsableCommand {
     static func write(_ store: FeatureStore, to path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let base = FeatureFile.Format(url: url) != nil ? url.deletingPathExtension() : url
-        try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+            throw ValidationError("--out \(path): cannot create its folder (\(reason))")
+        }
         var written: [String] = []
         for format in FeatureFile.Format.allCases {
             let target = base.appendingPathExtension(format.rawValue)

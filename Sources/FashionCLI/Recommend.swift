@@ -32,7 +32,10 @@ struct Recommend: ParsableCommand {
     func run() throws {
         let started = Date()
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+            throw ValidationError("--out \(out): cannot create the folder (\(reason))")
+        }
         let store: FeatureStore
         var notes: [String: String] = [:]
         if let features {

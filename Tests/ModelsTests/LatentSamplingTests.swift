@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import Tensor
+@testable import Models
+
+@Suite struct LatentSamplingTests {
+    /// Clustered features: `classes` prototypes in `d` dimensions, `perClass` noisy rows each.
+    static func clusters(classes: Int, perClass: Int, d: Int, seed: UInt64) -> (x: [Float], y: [Int]) {
+        var g = RandomGenerator(seed: seed)
+        let prototypes = (0..<classes).map { _ in (0..<d).map { _ in max(0, g.normal() * 1.5) } }
+        var x: [Float] = [], y: [Int] = []
+        for i in 0..<(classes * perClass) {
+            let c = i % classes
+            x += prototypes[c].map { max(0, $0 + 0.5 * g.normal()) }
+            y.append(c)
+        }
+        return (x, y)
+    }
+
+    @Test func betaRisesEachEpochUntilEpochNinety() {
+        let s = FeatureVAE.BetaSchedule()
+        #expect(s.beta(epoch: 0) == 0)
+        #expect(abs(s.beta(epoch: 1) - 5.6e-6) < 1e-12)
+        #expect(s.beta(epoch: 90) == s.beta(epoch: 99))
+        #expect(abs(s.beta(epoch: 90) - 90 * 5.6e-6) < 1e-9)
+    }
+
+    /// The loss's gradient against central finite differences, ε drawn the same way each time.
+    @Test func lossGradientMatchesFiniteDifferences() {
+        let vae = FeatureVAE(dimension: 6, hidden: 5, latent: 3, seed: 3)
+        var g = RandomGenerator(seed: 4)
+        let x = Tensor(shape: [4, 6], scalars: (0..<24).map { _ in g.normal() })
+        func loss() -> Float {
+            var e = RandomGenerator(seed: 11)
+            return withNoGrad { vae.loss(x, beta: 0.7, generator: &e).total }.scalars[0]
+        }
+        var e = RandomGenerator(seed: 11)
+        vae.zeroGrad()
+        vae.loss(x, beta: 0.7, generator: &e).total.backward()
+        for (name, p) in vae.namedParameters {
+            let analytic = p.grad!.scalars
+            for k in stride(from: 0, to: p.value.count, by: max(1, p.value.count / 5)) {
+                let original = p.value.scalars[k]
+                let h: Float = 1e-2
+                var plus = p.value.scalars; plus[k] = original + h
+                p.assign(Tensor(shape: p.value.shape, scalars: plus))
+                let up = loss()
+                var minus = plus; minus[k] = original - h
+                p.assign(Tensor(shape: p.value.shape, scalars: minus))
+                let down = loss()
+                minus[k] = original
+                p.assign(Tensor(shape: p.value.shape, scalars: minus))
+                let numeric = (up - down) / (2 * h)
+                #expect(abs(numeric - analytic[k]) <= 2e-2 * max(1, abs(numeric)), "\(name)[\(k)]: \(analytic[k]) vs \(numeric)")
+            }
+        }
+    }
+
+    @Test func learnsHeldOutFeaturesBetterThanTheMeanVector() throws {
+        let (x, _) = Self.clusters(classes: 4, perClass: 60, d: 16, seed: 5)
+        let train = Array(x.prefix(200 * 16)), test = Array(x.suffix(40 * 16))
+        let vae = FeatureVAE(dimension: 16, hidden: 32, latent: 8, seed: 1)
+        let logs = try vae.train(train, count: 200, epochs: 60, batchSize: 32, schedule: .init(step: 1e-3, lastEpoch: 30))
+        #expect(logs.count == 60 && logs[0].beta == 0 && logs[59].beta == Float(30) * 1e-3)
+        var mean = [Float](repeating: 0, count: 16)
+        for i in 0..<200 { for j in 0..<16 { mean[j] += train[i * 16 + j] / 200 } }
+        var meanError = 0.0
+        for i in 0..<40 { for j in 0..<16 { let e = Double(test[i * 16 + j] - mean[j]); meanError += e * e } }
+        meanError /= 40
+        let error = vae.reconstructionError(test, count: 40)
+        #expect(error < 0.5 * meanError, "\(error) vs mean vector \(meanError)")
+        let kl = vae.klPerDimension(test, count: 40)
+        #expect(kl.count == 8 && kl.allSatisfy { $0 >= 0 } && kl.reduce(0, +) > 0)
+        var g = RandomGenerator(seed: 2)
+        let z1 = vae.sampleLatents(Array(test.prefix(16)), count: 1, generator: &g)
+        let z2 = vae.sampleLatents(Array(test.prefix(16)), count: 1, generator: &g)
+        #expect(z1.count == 8 && z1 != z2, "a fresh z every draw")
+    }
+
+    @Test func fewShotSplitKeepsShotsOfFiveRandomClasses() {
+        let labels = (0..<200).map { $0 % 10 }
+        let a = FewShotSplit(labels: labels, classCount: 10, shots: 3, seed: 7)
+        #expect(a.minorityClasses.count == 5)
+        var counts = [Int](repeating: 0, count: 10)
+        for i in a.kept { counts[labels[i]] += 1 }
+        for c in 0..<10 { #expect(counts[c] == (a.minorityClasses.contains(c) ? 3 : 20)) }
+        #expect(a == FewShotSplit(labels: labels, classCount: 10, shots: 3, seed: 7), "seeded")
+        #expect(a.minorityClasses != FewShotSplit(labels: labels, classCount: 10, shots: 3, seed: 8).minorityClasses)
+    }
+
+    @Test(arguments: [LatentSamplingClassifier.Mode.plain, .oversampling(30), .vaeSampling(30)])
+    func everyModeLearnsTheClasses(_ mode: LatentSamplingClassifier.Mode) throws {
+        let (x, y) = Self.clusters(classes: 4, perClass: 50, d: 12, seed: 9)
+        let split = FewShotSplit(labels: y, classCount: 4, minorityCount: 1, shots: 3, seed: 1)
+        let xs = split.kept.flatMap { i in x[(i * 12)..<((i + 1) * 12)] }, ys = split.kept.map { y[$0] }
+        var vae: FeatureVAE? = nil
+        if case .vaeSampling = mode {
+            vae = FeatureVAE(dimension: 12, hidden: 16, latent: 4, seed: 2)
+            try vae!.train(xs, count: ys.count, epochs: 20, batchSize: 32)
+        }
+        let classifier = LatentSamplingClassifier(mode: mode, dimension: 12, classCount: 4, vae: vae)
+        #expect(classifier.fc.weight.shape == [4, mode == .vaeSampling(30) ? 16 : 12])
+        try classifier.train(features: xs, labels: ys, count: ys.count, minority: Set(split.minorityClasses), epochs: 10)
+        let predicted = classifier.predict(features: x, count: y.count)
+        let accuracy = Double(zip(predicted, y).filter { $0 == $1 }.count) / Double(y.count)
+        #expect(accuracy > 0.6, "\(mode): \(accuracy)")
+    }
+}
