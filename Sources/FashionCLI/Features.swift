@@ -51,10 +51,7 @@ struct Features: ParsableCommand {
     static func write(_ store: FeatureStore, to path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let base = FeatureFile.Format(url: url) != nil ? url.deletingPathExtension() : url
-        do { try FileManager.default.createDirectory(at: base.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
-            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
-            throw ValidationError("--out \(path): cannot create its folder (\(reason))")
-        }
+        try OutputFolder.create(base.deletingLastPathComponent(), option: "--out")
         var written: [String] = []
         for format in FeatureFile.Format.allCases {
             let target = base.appendingPathExtension(format.rawValue)

@@ -32,10 +32,7 @@ struct Recommend: ParsableCommand {
     func run() throws {
         let started = Date()
         let folder = URL(fileURLWithPath: out)
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
-            throw ValidationError("--out \(out): cannot create the folder (\(reason))")
-        }
+        try OutputFolder.create(folder, option: "--out")
         let store: FeatureStore
         var notes: [String: String] = [:]
         if let features {

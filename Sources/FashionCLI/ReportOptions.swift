@@ -59,3 +59,22 @@ struct OutputOptions: ParsableArguments {
         FileHandle.standardError.write(Data(note.utf8))
     }
 }
+
+/// Makes an output folder (and its parents), or says which path is in the way and why.
+enum OutputFolder {
+    static func create(_ url: URL, option: String) throws {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            var reason = "no permission?"
+            var ancestor = url
+            while ancestor.path != "/" {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                    if !isDirectory.boolValue { reason = "\(ancestor.path) is a file, not a folder" }
+                    break
+                }
+                ancestor.deleteLastPathComponent()
+            }
+            throw ValidationError("\(option) \(url.path): cannot create the folder (\(reason))")
+        }
+    }
+}
