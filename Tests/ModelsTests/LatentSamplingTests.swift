@@ -106,3 +106,30 @@ import Tensor
         #expect(accuracy > 0.6, "\(mode): \(accuracy)")
     }
 }
+
+@Suite struct FewShotEvaluationTests {
+    /// A cell of the paper's table on clustered features: every row present, the figures
+    /// consistent with an evaluation of their own, the VAE better than the mean vector.
+    @Test func oneCellOfThePapersTable() throws {
+        let (x, y) = LatentSamplingTests.clusters(classes: 6, perClass: 80, d: 16, seed: 21)
+        let trainRows = Array(0..<360), testRows = Array(360..<480)
+        let split = FewShotSplit(labels: trainRows.map { y[$0] }, classCount: 6, minorityCount: 2, shots: 5, seed: 3)
+        let kept = split.kept.map { trainRows[$0] }
+        func rows(_ r: [Int]) -> [Float] { r.flatMap { i in x[(i * 16)..<((i + 1) * 16)] } }
+        var options = FewShotEvaluation.Options()
+        options.vaeEpochs = 30; options.vaeHidden = 32; options.latent = 8
+        options.beta = .init(step: 1e-3, lastEpoch: 20)
+        let testLabels = testRows.map { y[$0] }
+        let backbone = testLabels.map { $0 == split.minorityClasses[0] ? ($0 + 1) % 6 : $0 }   // misses one minority class
+        let report = try FewShotEvaluation(options: options).run(
+            train: rows(kept), trainLabels: kept.map { y[$0] }, test: rows(testRows), testLabels: testLabels, dimension: 16,
+            classes: (0..<6).map { "c\($0)" }, minority: Set(split.minorityClasses), backbonePredictions: backbone)
+        #expect(report.results.map(\.method) == ["backbone", "oversampling x30", "oversampling x50", "vae-sampling x30", "vae-sampling x50"])
+        let b = report.results[0]
+        #expect(abs(b.minorityAccuracy - 0.5) < 1e-9 && b.majorityAccuracy == 1)
+        #expect(abs(b.harmonicAccuracy - 2 * 0.5 * 1 / 1.5) < 1e-9)
+        for r in report.results.dropFirst() { #expect(r.accuracy > 0.6, "\(r.method): \(r.accuracy)") }
+        #expect(report.vaeTestError < report.meanVectorTestError)
+        #expect(report.klPerDimension.count == 8)
+    }
+}
