@@ -47,11 +47,7 @@ public final class FeatureAutoencoder: Layer {
             var begin = 0
             while begin < count {
                 let end = min(count, begin + batchSize)
-                var batch = [Float](repeating: 0, count: (end - begin) * d)
-                for (k, i) in order[begin..<end].enumerated() {
-                    for j in 0..<d { batch[k * d + j] = data[i * d + j] }
-                }
-                let x = Tensor(shape: [end - begin, d], scalars: batch)
+                let x = FeatureRows.batch(data, rows: order[begin..<end], dimension: d)
                 optimizer.zeroGrad()
                 let loss = meanSquaredError(self(x), x)
                 let value = Double(loss.scalars[0])

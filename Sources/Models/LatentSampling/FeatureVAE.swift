@@ -103,12 +103,8 @@ public final class FeatureVAE: Layer {
             var begin = 0
             while begin < count {
                 let end = min(count, begin + batchSize)
-                var batch = [Float](repeating: 0, count: (end - begin) * dimension)
-                for (k, i) in order[begin..<end].enumerated() {
-                    for j in 0..<dimension { batch[k * dimension + j] = data[i * dimension + j] }
-                }
                 optimizer.zeroGrad()
-                let l = loss(Tensor(shape: [end - begin, dimension], scalars: batch), beta: beta, generator: &g)
+                let l = loss(FeatureRows.batch(data, rows: order[begin..<end], dimension: dimension), beta: beta, generator: &g)
                 let value = l.total.scalars[0]
                 guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: begin / batchSize + 1, value: value) }
                 l.total.backward()
