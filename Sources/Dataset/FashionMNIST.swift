@@ -38,6 +38,18 @@ public struct FashionMNIST: Sendable {
         rows = images.dimensions[1]; columns = images.dimensions[2]
     }
 
+    /// The images `indices` (in that order) as a set of their own.
+    public func subset(_ indices: [Int]) -> FashionMNIST {
+        let plane = rows * columns
+        var p = [UInt8](); p.reserveCapacity(indices.count * plane)
+        for i in indices { p += pixels[(i * plane)..<((i + 1) * plane)] }
+        return FashionMNIST(pixels: p, labels: indices.map { labels[$0] }, rows: rows, columns: columns)
+    }
+
+    init(pixels: [UInt8], labels: [Int], rows: Int, columns: Int) {
+        self.pixels = pixels; self.labels = labels; self.rows = rows; self.columns = columns
+    }
+
     /// Images `indices` as an N×1×28×28 tensor in [0, 1], optionally normalised `(x − mean)/std`.
     public func batch(_ indices: [Int], mean: Float = 0, std: Float = 1) -> Tensor {
         let plane = rows * columns

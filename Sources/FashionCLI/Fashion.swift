@@ -6,5 +6,5 @@ struct Fashion: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fashion",
         abstract: "Fashion-style recognition and style-preference prediction on the K-Fashion layout.",
-        subcommands: [Synth.self, Stats.self, Labels.self, Preferences.self, Prepare.self, Train.self, Evaluate.self, TrainMNIST.self, Predict.self, Features.self, Recommend.self, Bench.self, Demo.self])
+        subcommands: [Synth.self, Stats.self, Labels.self, Preferences.self, Prepare.self, Train.self, Evaluate.self, TrainMNIST.self, Predict.self, Features.self, Recommend.self, FewShot.self, Bench.self, Demo.self])
 }

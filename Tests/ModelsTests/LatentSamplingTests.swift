@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tensor
 @testable import Models
+import Dataset
 
 @Suite struct LatentSamplingTests {
     /// Clustered features: `classes` prototypes in `d` dimensions, `perClass` noisy rows each.
@@ -131,5 +132,31 @@ import Tensor
         for r in report.results.dropFirst() { #expect(r.accuracy > 0.6, "\(r.method): \(r.accuracy)") }
         #expect(report.vaeTestError < report.meanVectorTestError)
         #expect(report.klPerDimension.count == 8)
+    }
+}
+
+@Suite struct FewShotProtocolTests {
+    /// A tiny protocol run on the real Fashion-MNIST files: a cell per (draw, n_f) with every
+    /// row, and a second run reuses the finished cells instead of training again.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory)))
+    func runsAndResumes() throws {
+        let train = try FashionMNIST(split: .train), test = try FashionMNIST(split: .test)
+        var options = FewShotProtocol.Options()
+        options.shots = [2]; options.draws = 1; options.majorityPerClass = 12; options.testLimit = 100
+        options.backboneEpochs = 1; options.batchSize = 16
+        options.evaluation.ratios = [3]; options.evaluation.vaeEpochs = 2; options.evaluation.vaeHidden = 16; options.evaluation.latent = 4
+        options.evaluation.classifierEpochs = 2
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fewshot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cells = try FewShotProtocol(options: options, directory: folder).run(train: train, test: test)
+        #expect(cells.count == 1)
+        let cell = try #require(cells.first)
+        #expect(cell.minorityClasses.count == 5 && cell.trainingImages == 5 * 12 + 5 * 2)
+        #expect(cell.report.results.map(\.method) == ["backbone", "oversampling x3", "vae-sampling x3"])
+        var lines: [String] = []
+        let again = try FewShotProtocol(options: options, directory: folder).run(train: train, test: test) { lines.append($0) }
+        #expect(lines.count == 1 && lines[0].contains("reusing"))
+        #expect(again.first?.report.results == cell.report.results)
+        #expect(FewShotProtocol.markdown(again).contains("| vae-sampling x3 |"))
     }
 }
