@@ -8,8 +8,8 @@ import Vision
 /// `fashion demo`: everything that exists so far, end to end, on the embedded default data —
 /// a generated K-Fashion look-alike set (missions 1-1, 2-1, 2-2, the photo preparation of
 /// 1-2 and one epoch of its training with evaluation, the preference prediction of 3-1/3-2
-/// over that model's features), the kernel benchmark summary, and a short ResNet-18 run on
-/// Fashion-MNIST.
+/// over that model's features), the kernel benchmark summary, a short ResNet-18 run on
+/// Fashion-MNIST, and the paper's few-shot protocol in its quick setting.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run every step that exists on the embedded default data (minutes on two cores).")
 
@@ -62,6 +62,10 @@ struct Demo: ParsableCommand {
                                           "--epochs", "1", "--limit", String(trainImages), "--optimizer", "sgd", "--lr", "0.05",
                                           "--schedule", "onecycle", "--crop-padding", "0", "--restart"])
         try mnist.run()
+        print()
+        print("== The paper: VAE latent sampling under its few-shot protocol, quick setting (Fashion-MNIST, 2 draws × n_f 10 and 50)")
+        let fewshot = try FewShot.parse(["--data", fashionMNIST, "--quick", "--out", runs.appendingPathComponent("fewshot").path])
+        try fewshot.run()
         print("\nruns (checkpoints, log.jsonl, evaluation.md, confusion matrices, samples.png) in \(runs.path)")
     }
 
