@@ -98,7 +98,7 @@ struct Recommend: ParsableCommand {
             let name = m.method == "item" ? "roc.csv" : "roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"
             try save(name, Data(RecommendationReport.rocCSV(m.roc).utf8))
         }
-        try save("roc.svg", Data(ROCPlot(results: report.methods, labels: pairs.validation.map(\.liked)).svg().utf8))
+        try save("roc.svg", Data(ROCPlot(results: report.methods, labels: evaluations[0].validationLabels).svg().utf8))
         let markdown = report.markdown()
         try save("summary.md", Data(markdown.utf8))
         print(markdown)

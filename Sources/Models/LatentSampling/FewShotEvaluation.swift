@@ -19,6 +19,7 @@ public struct FewShotResult: Codable, Equatable, Sendable {
 ///
 /// The VAE is trained on the (imbalanced) training features with the paper's β schedule.
 public struct FewShotEvaluation {
+    /// The paper's settings (ratios ×30/×50, VAE latent 128 and 100 epochs, 10 classifier epochs).
     public struct Options: Codable, Equatable, Sendable {
         public var ratios = [30, 50]
         public var vaeEpochs = 100

@@ -10,6 +10,7 @@ import Tensor
 /// Every cell is kept in `directory/draw-D/nf-N/` (backbone run with checkpoints, `cell.json`
 /// written atomically when the cell is done), so a killed run goes on where it stopped.
 public struct FewShotProtocol {
+    /// The protocol's size: n_f values, draws, majority subsampling, backbone recipe, evaluation.
     public struct Options: Codable, Equatable, Sendable {
         public var shots = [5, 10, 30, 50]
         public var draws = 3

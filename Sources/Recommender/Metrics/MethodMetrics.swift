@@ -39,14 +39,15 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         case standIns = "stand_ins", parameters
     }
 
-    /// Computes every figure from validation and training (leave-one-out) scores.
+    /// Computes every figure from validation and training (leave-one-out) scores; `roc`, when
+    /// given, is the validation scores' curve already computed.
     public init(method: String, labels: [Bool], scores: [Double], trainingLabels: [Bool], trainingScores: [Double],
-                standIns: [String: Int] = [:], parameters: [String: Double] = [:]) {
+                standIns: [String: Int] = [:], parameters: [String: Double] = [:], roc given: ROCCurve? = nil) {
         self.method = method
         pairs = labels.count
         positives = labels.count(where: { $0 })
         (correctAt0, accuracyAt0) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: 0, strict: true)
-        let roc = ROCCurve(labels: labels, scores: scores)
+        let roc = given ?? ROCCurve(labels: labels, scores: scores)
         let y = roc.youden.threshold
         youdenThreshold = y.isFinite ? y : nil
         (correctAtYouden, accuracyAtYouden) = BinaryMetrics.accuracy(labels: labels, scores: scores, threshold: y, strict: false)

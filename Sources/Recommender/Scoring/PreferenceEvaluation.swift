@@ -2,6 +2,7 @@
 /// every validation answer, leave-one-out scores for every training answer (for thresholds and
 /// hyper-parameters chosen without validation answers), and the figures of each method.
 public struct PreferenceEvaluation: Sendable {
+    /// A way of scoring a (respondent, photo) pair.
     public enum Method: String, Sendable, CaseIterable, Codable {
         /// Mission 3-2 exactly: similar photos (cosine of features), the median vector for an empty side.
         case item
@@ -14,6 +15,7 @@ public struct PreferenceEvaluation: Sendable {
         case hybrid
     }
 
+    /// Which methods to run and how their hyper-parameters are set.
     public struct Options: Sendable {
         public var methods: [Method] = Method.allCases
         /// Neighbours for user-based CF; nil chooses from ``kCandidates`` by leave-one-out training AUC.
@@ -46,6 +48,7 @@ public struct PreferenceEvaluation: Sendable {
     /// (those whose own side keeps another answer).
     public let trainingAnswersUsed: Int
 
+    /// Whether each validation answer is a like, in ``RatedPairs/validation``'s order.
     public var validationLabels: [Bool] { pairs.validation.map(\.liked) }
 
     /// Scores everything. `label` prefixes the method names (e.g. "autoencoder-64 ").
@@ -69,13 +72,16 @@ public struct PreferenceEvaluation: Sendable {
                             "dislike_side_median": itemValidation.count(where: \.dislikeStandIn),
                             "photo_missing": itemValidation.count(where: \.photoMissing)]
         func result(_ name: String, _ v: [Double], _ t: [Double], standIns: [String: Int], parameters: [String: Double] = [:]) -> MethodResult {
-            MethodResult(method: label + name, validationScores: v, trainingScores: t,
-                         metrics: MethodMetrics(method: label + name, labels: yValid, scores: v, trainingLabels: yTrain, trainingScores: t,
-                                                standIns: standIns, parameters: parameters),
-                         roc: ROCCurve(labels: yValid, scores: v))
+            let roc = ROCCurve(labels: yValid, scores: v)
+            return MethodResult(method: label + name, validationScores: v, trainingScores: t,
+                                metrics: MethodMetrics(method: label + name, labels: yValid, scores: v, trainingLabels: yTrain,
+                                                       trainingScores: t, standIns: standIns, parameters: parameters, roc: roc),
+                                roc: roc)
         }
         var results: [MethodResult] = []
         if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns)) }
+        let needsUser = options.methods.contains(.user) || options.methods.contains(.hybrid)
+        guard needsUser || options.methods.contains(.itemCentroid) else { self.results = results; return }
         // The neutral stand-in: the base user-based and hybrid scores build on.
         let centroidScorer = ItemBasedScorer(store: store, pairs: pairs, standIn: .centroid)
         let cValidation = centroidScorer.scoreValidation(), cTraining = centroidScorer.scoreTrainingLeaveOneOut()
@@ -84,7 +90,7 @@ public struct PreferenceEvaluation: Sendable {
                                 "dislike_side_centroid": cValidation.count(where: \.dislikeStandIn),
                                 "photo_missing": cValidation.count(where: \.photoMissing)]
         if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns)) }
-        if options.methods.contains(.user) || options.methods.contains(.hybrid) {
+        if needsUser {
             let userScorer = UserBasedScorer(pairs: pairs)
             let uv = userScorer.scoreValidation(), allUT = userScorer.scoreTrainingLeaveOneOut()
             let ut = usable.map { allUT[$0] }
