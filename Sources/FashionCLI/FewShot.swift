@@ -7,28 +7,46 @@ import Models
 struct FewShot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fewshot",
-        abstract: "The paper's protocol on Fashion-MNIST: per draw of 5 minority classes and n_f, a backbone from scratch, then backbone / oversampling ×30, ×50 / VAE sampling ×30, ×50; resumable.")
+        abstract: "The paper's protocol (Fashion-MNIST or the K-Fashion photos): per draw of 5 minority classes and n_f, a backbone from scratch, then backbone / oversampling ×30, ×50 / VAE sampling ×30, ×50; resumable.")
 
-    @Option(help: "Data set (fashion-mnist; kfashion is not wired yet).") var dataset = "fashion-mnist"
-    @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
+    @Option(help: "Data set: fashion-mnist or kfashion.") var dataset = "fashion-mnist"
+    @Option(help: "Fashion-MNIST's folder of gzip IDX files (default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
+    @Option(help: "K-Fashion: prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
+    @Option(help: "K-Fashion: image side of the backbone.") var imageSize = 64
     @Option(help: "Training images kept by each minority class, comma-separated.") var nf = "5,10,30,50"
     @Option(help: "Draws of the 5 minority classes.") var draws = 3
     @Option(help: "Training images kept per majority class (default all 6,000).") var majorityPerClass: Int?
     @Option(help: "Test images (default all 10,000).") var testLimit: Int?
     @Option(help: "Backbone epochs (OneCycle SGD, peak --lr).") var backboneEpochs = 4
     @Option(help: "Backbone peak learning rate.") var lr = 0.05
+    @Option(help: "Backbone batch size (default 128; --quick: 32).") var batchSize: Int?
     @Option(help: "VAE epochs (β +5.6e-6 an epoch up to epoch 90).") var vaeEpochs = 100
+    @Option(help: "β's rise per VAE epoch (the paper: 5.6e-6).") var betaStep: Float = 5.6e-6
+    @Option(help: "The VAE epoch from which β stays constant (the paper: 90).") var betaLastEpoch = 90
+    @Option(help: "s in z = μ + s·σ·ε for the classifier's training draws (the paper: 1).") var latentScale: Float = 1
+    @Option(help: "Minority sampling ratios, comma-separated (the paper: 30,50).") var ratios = "30,50"
+    @Option(help: "Test images the backbone's per-epoch check uses (features and scores always use the whole test set).") var monitorLimit = 1000
+    @Option(help: "Folder of cached backbones and features (default: --out); a variant of the evaluation can reuse another run's.") var backbones: String?
     @Flag(help: "The quick setting: 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32, 2 draws of n_f 10 and 50 (~10 minutes).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Output folder (per-cell backbones and cell.json, table.md, cells.json, log.txt).") var out = "runs/fewshot"
 
     func run() throws {
-        guard dataset == "fashion-mnist" else { throw ValidationError("--dataset: only fashion-mnist is wired so far (kfashion is the next step)") }
+        guard dataset == "fashion-mnist" || dataset == "kfashion" else { throw ValidationError("--dataset: fashion-mnist or kfashion") }
         var options = FewShotProtocol.Options()
-        options.shots = try nf.split(separator: ",").map { s in
-            guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("--nf: positive integers, comma-separated") }
-            return n
+        func positiveList(_ text: String, _ option: String) throws -> [Int] {
+            try text.split(separator: ",").map { s in
+                guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("\(option): positive integers, comma-separated") }
+                return n
+            }
         }
+        options.shots = try positiveList(nf, "--nf")
+        options.evaluation.ratios = try positiveList(ratios, "--ratios")
+        guard latentScale > 0, latentScale.isFinite else { throw ValidationError("--latent-scale: a positive number") }
+        guard betaStep >= 0, betaStep.isFinite, betaLastEpoch >= 0 else { throw ValidationError("--beta-step ≥ 0 and --beta-last-epoch ≥ 0") }
+        options.evaluation.latentScale = latentScale
+        options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
+        options.monitorLimit = monitorLimit
         options.draws = draws
         options.majorityPerClass = majorityPerClass
         options.testLimit = testLimit
@@ -36,31 +54,45 @@ struct FewShot: ParsableCommand {
         options.backboneLearningRate = lr
         options.evaluation.vaeEpochs = vaeEpochs
         options.seed = seed
+        if let batchSize {
+            guard batchSize > 0 else { throw ValidationError("--batch-size: a positive integer") }
+            options.batchSize = batchSize
+        }
         if quick {
             options.majorityPerClass = majorityPerClass ?? 300
             options.testLimit = testLimit ?? 2000
             options.backboneEpochs = 3
-            options.batchSize = 32
+            options.batchSize = batchSize ?? 32
             options.shots = [10, 50]
             options.draws = 2
         }
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")
-        let train = try FashionMNIST(split: .train, directory: data), test = try FashionMNIST(split: .test, directory: data)
         let logURL = folder.appendingPathComponent("log.txt")
         if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         defer { try? handle.close() }
         let started = Date()
-        let cells = try FewShotProtocol(options: options, directory: folder).run(train: train, test: test) { line in
+        let backboneFolder = backbones.map { URL(fileURLWithPath: $0) }
+        let log: (String) -> Void = { line in
             print(line)
+            fflush(stdout)
             handle.write(Data((line + "\n").utf8))
+        }
+        let runner = FewShotProtocol(options: options, directory: folder, backbones: backboneFolder)
+        let cells: [FewShotProtocol.Cell]
+        if dataset == "kfashion" {
+            cells = try runner.run(source: try kfashionSource(), log: log)
+        } else {
+            let directory = data ?? FashionMNIST.defaultDirectory
+            let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
+            cells = try runner.run(train: train, test: test, log: log)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(cells).write(to: folder.appendingPathComponent("cells.json"), options: .atomic)
-        var md = "# The paper's protocol on Fashion-MNIST\n\n" + FewShotProtocol.markdown(cells)
+        var md = "# The paper's protocol on \(dataset == "kfashion" ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
         md += """
 
         Paper (FashionStyle14, ImageNet-pretrained ResNet-50; acc_h / acc, %): n_f = 10 — oversampling ×30 12.83 / 54.53,
@@ -70,5 +102,22 @@ struct FewShot: ParsableCommand {
         try Data(md.utf8).write(to: folder.appendingPathComponent("table.md"), options: .atomic)
         print(md)
         print(String(format: "wrote table.md, cells.json, log.txt in %@ (%.0f s this run)", out, Date().timeIntervalSince(started)))
+    }
+
+    /// The prepared K-Fashion photos at `--image-size` (prepared first when missing), training and validation caches.
+    func kfashionSource() throws -> KFashionFewShotSource {
+        let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
+        try dataOptions.ensurePrepared(prepared, size: imageSize)
+        let preparedURL = URL(fileURLWithPath: prepared)
+        let normalization = try JSONDecoder().decode(PreparedSet.NormalizationFile.self,
+                                                     from: Data(contentsOf: preparedURL.appendingPathComponent("normalization.json")))
+        let trainingNames = try DirectoryListing.fileNames(in: preparedURL.appendingPathComponent(Split.training.imageFolder))
+        let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
+        let (training, s1) = try KFashionData.cache(prepared: preparedURL, split: .training, size: imageSize, encoder: encoder)
+        let (validation, s2) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: imageSize, encoder: encoder)
+        for s in s1 + s2 { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
+        print("K-Fashion: \(encoder.count) classes, \(training.count) training and \(validation.count) validation photos at \(imageSize) px")
+        return KFashionFewShotSource(training: training, validation: validation,
+                                     mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init))
     }
 }

@@ -158,5 +158,48 @@ import Dataset
         #expect(lines.count == 1 && lines[0].contains("reusing"))
         #expect(again.first?.report.results == cell.report.results)
         #expect(FewShotProtocol.markdown(again).contains("| vae-sampling x3 |"))
+        #expect(cell.backboneTestAccuracy == Double(cell.report.results[0].accuracy))
+
+        // A variant of the evaluation reuses the backbone and its features from the first run's folder.
+        var variant = options
+        variant.evaluation.latentScale = 3
+        let variantFolder = folder.appendingPathComponent("variant")
+        var variantLines: [String] = []
+        let cellsB = try FewShotProtocol(options: variant, directory: variantFolder, backbones: folder).run(train: train, test: test) {
+            variantLines.append($0)
+        }
+        #expect(variantLines.contains { $0.contains("backbone features reused") })
+        #expect(!variantLines.contains { $0.contains("backbone epoch") })
+        #expect(cellsB.first?.report.results.first == cell.report.results.first)
+        #expect(FileManager.default.fileExists(atPath: variantFolder.appendingPathComponent("draw-0/nf-2/cell.json").path))
+    }
+}
+
+@Suite struct BackboneFeaturesTests {
+    @Test func roundTripsAndRefusesAnotherCellsFile() throws {
+        let f = BackboneFeatures(dimension: 3, train: (0..<6).map(Float.init), test: (0..<9).map { Float($0) / 2 }, testPredictions: [2, 0, 1])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bf-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try f.write(to: url, trainLabels: [4, 7])
+        let back = try #require(try BackboneFeatures.read(from: url, trainLabels: [4, 7], testCount: 3))
+        #expect(back.train == f.train && back.test == f.test && back.testPredictions == f.testPredictions && back.dimension == 3)
+        #expect(try BackboneFeatures.read(from: url, trainLabels: [7, 4], testCount: 3) == nil)
+        #expect(try BackboneFeatures.read(from: url, trainLabels: [4, 7], testCount: 4) == nil)
+    }
+
+    /// s → 0 makes every training draw the posterior mean; s = 1 is the paper's z = μ + σ·ε.
+    @Test func latentScaleWidensOrNarrowsTheDraws() throws {
+        let (x, _) = LatentSamplingTests.clusters(classes: 2, perClass: 20, d: 6, seed: 4)
+        let vae = FeatureVAE(dimension: 6, hidden: 8, latent: 3, seed: 5)
+        func spread(_ s: Float) -> Float {
+            let c = LatentSamplingClassifier(mode: .vaeSampling(2), dimension: 6, classCount: 2, vae: vae, latentScale: s)
+            var g = RandomGenerator(seed: 1), h = RandomGenerator(seed: 0)
+            let drawn = c.inputs(x, count: 40, generator: &g, sample: true).scalars
+            let mean = c.inputs(x, count: 40, generator: &h, sample: false).scalars
+            return zip(drawn, mean).map { abs($0 - $1) }.max()!
+        }
+        #expect(spread(1e-6) < 1e-5)
+        let one = spread(1), three = spread(3)
+        #expect(one > 1e-3 && abs(three / one - 3) < 1e-3, "\(one) \(three)")
     }
 }

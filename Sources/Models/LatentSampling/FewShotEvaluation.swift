@@ -27,6 +27,8 @@ public struct FewShotEvaluation {
         public var latent = 128
         public var vaeLearningRate: Float = 1e-3
         public var beta = FeatureVAE.BetaSchedule()
+        /// s in z = μ + s·σ·ε for the classifier's training draws (1: the paper).
+        public var latentScale: Float = 1
         public var classifierEpochs = 10
         public var classifierLearningRate: Float = 0.01
         public var batchSize = 64
@@ -77,7 +79,8 @@ public struct FewShotEvaluation {
         try vae.train(train, count: nTrain, epochs: options.vaeEpochs, batchSize: options.batchSize,
                       learningRate: options.vaeLearningRate, schedule: options.beta, seed: options.seed)
         for k in options.ratios {
-            let c = LatentSamplingClassifier(mode: .vaeSampling(k), dimension: dimension, classCount: classes.count, vae: vae, seed: options.seed)
+            let c = LatentSamplingClassifier(mode: .vaeSampling(k), dimension: dimension, classCount: classes.count, vae: vae,
+                                             latentScale: options.latentScale, seed: options.seed)
             try c.train(features: train, labels: trainLabels, count: nTrain, minority: minority, epochs: options.classifierEpochs,
                         batchSize: options.batchSize, learningRate: options.classifierLearningRate, seed: options.seed)
             results.append(result("vae-sampling x\(k)", c.predict(features: test, count: nTest)))

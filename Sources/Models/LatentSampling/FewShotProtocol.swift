@@ -2,22 +2,26 @@ import Dataset
 import Foundation
 import Tensor
 
-/// The paper's generalised few-shot protocol on Fashion-MNIST, end to end and resumable:
-/// for each draw of 5 minority classes and each n_f, a ResNet-18 backbone (the project's
-/// small-image recipe, `compact` stem) is trained from scratch on the imbalanced set, frozen,
-/// its 512-d features extracted, and ``FewShotEvaluation`` fills that cell of the table.
+/// The paper's generalised few-shot protocol, end to end and resumable: for each draw of 5
+/// minority classes and each n_f, a backbone is trained from scratch on the imbalanced set
+/// (``FewShotSource``: Fashion-MNIST's `compact`-stem ResNet-18, or the prepared K-Fashion
+/// photos), frozen, its 512-d features extracted, and ``FewShotEvaluation`` fills that cell.
 ///
-/// Every cell is kept in `directory/draw-D/nf-N/` (backbone run with checkpoints, `cell.json`
-/// written atomically when the cell is done), so a killed run goes on where it stopped.
+/// Backbones and their features are kept in `backbones/draw-D/nf-N/` (the Trainer's run and
+/// `features.safetensors`), the cell's result in `directory/draw-D/nf-N/cell.json` (written
+/// atomically when done), so a killed run goes on where it stopped, and a variant of the
+/// evaluation (β ceiling, latent scale, ratios) re-uses the backbones of another run.
 public struct FewShotProtocol {
     /// The protocol's size: n_f values, draws, majority subsampling, backbone recipe, evaluation.
     public struct Options: Codable, Equatable, Sendable {
         public var shots = [5, 10, 30, 50]
         public var draws = 3
-        /// Training images kept per majority class (nil: all 6,000).
+        /// Training images kept per majority class (nil: all).
         public var majorityPerClass: Int? = nil
-        /// Test images used (nil: all 10,000; a cut keeps the first of a seeded shuffle).
+        /// Test images used (nil: all; a cut keeps the first of a seeded shuffle).
         public var testLimit: Int? = nil
+        /// Test images the backbone's per-epoch check uses (nil: all); features and scores use every test image.
+        public var monitorLimit: Int? = 1000
         public var backboneEpochs = 4
         public var backboneLearningRate = 0.05
         public var batchSize = 128
@@ -32,21 +36,29 @@ public struct FewShotProtocol {
         public var shots: Int
         public var minorityClasses: [Int]
         public var trainingImages: Int
+        /// The frozen backbone's own classifier on the whole test set.
         public var backboneTestAccuracy: Double
         public var report: FewShotEvaluation.Report
+        /// This cell's wall time (backbone included only when it was trained in this run).
         public var seconds: Double
     }
 
     public let options: Options
     public let directory: URL
-    public init(options: Options, directory: URL) { self.options = options; self.directory = directory }
+    /// Where backbones and their features are cached (by default `directory`).
+    public let backbones: URL
+    public init(options: Options, directory: URL, backbones: URL? = nil) {
+        self.options = options; self.directory = directory; self.backbones = backbones ?? directory
+    }
+
+    /// Fashion-MNIST's run (the test set cut by `options.testLimit`).
+    public func run(train: FashionMNIST, test: FashionMNIST, log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
+        try run(source: FashionMNISTFewShotSource(train: train, test: test, testLimit: options.testLimit, seed: options.seed), log: log)
+    }
 
     /// Runs (or reloads) every cell; `log` gets one line per step.
-    public func run(train: FashionMNIST, test fullTest: FashionMNIST, log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
+    public func run(source: some FewShotSource, log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
         var cells: [Cell] = []
-        var g = RandomGenerator(seed: options.seed)
-        let testOrder = g.permutation(fullTest.count)
-        let test = fullTest.subset(Array(testOrder.prefix(options.testLimit ?? fullTest.count)))
         for draw in 0..<options.draws {
             for shots in options.shots {
                 let folder = directory.appendingPathComponent("draw-\(draw)/nf-\(shots)")
@@ -55,7 +67,8 @@ public struct FewShotProtocol {
                     log("draw \(draw), n_f \(shots): done before, reusing \(cellURL.path)")
                     cells.append(cell); continue
                 }
-                let cell = try runCell(draw: draw, shots: shots, train: train, test: test, folder: folder, log: log)
+                let cell = try runCell(draw: draw, shots: shots, source: source, log: log)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try encoder.encode(cell).write(to: cellURL, options: .atomic)
@@ -65,61 +78,51 @@ public struct FewShotProtocol {
         return cells
     }
 
-    func runCell(draw: Int, shots: Int, train: FashionMNIST, test: FashionMNIST, folder: URL, log: @escaping (String) -> Void) throws -> Cell {
-        let started = Date()
-        // Majority classes subsampled (seeded per draw), then the few-shot split.
+    /// The training rows of one draw: majority classes subsampled (seeded per draw), then the few-shot split.
+    public func rows(draw: Int, shots: Int, labels: [Int], classCount: Int) -> (rows: [Int], split: FewShotSplit) {
         var g = RandomGenerator(seed: options.seed &+ UInt64(draw) &* 1_000_003)
         var pool: [Int] = []
-        var byClass = [[Int]](repeating: [], count: 10)
-        for (i, l) in train.labels.enumerated() { byClass[l].append(i) }
-        for c in 0..<10 {
+        var byClass = [[Int]](repeating: [], count: classCount)
+        for (i, l) in labels.enumerated() { byClass[l].append(i) }
+        for c in 0..<classCount {
             let members = byClass[c]
             pool += options.majorityPerClass.map { m in g.permutation(members.count).prefix(m).map { members[$0] } } ?? members
         }
         pool.sort()
-        let split = FewShotSplit(labels: pool.map { train.labels[$0] }, classCount: 10, shots: shots, seed: options.seed &+ UInt64(draw))
-        let subset = train.subset(split.kept.map { pool[$0] })
-        let minority = Set(split.minorityClasses)
-        log("draw \(draw), n_f \(shots): minority classes \(split.minorityClasses.map { FashionMNIST.classNames[$0] }.joined(separator: ", ")); \(subset.count) training images")
+        let split = FewShotSplit(labels: pool.map { labels[$0] }, classCount: classCount, shots: shots, seed: options.seed &+ UInt64(draw))
+        return (split.kept.map { pool[$0] }, split)
+    }
 
-        // The backbone, trained from scratch on the imbalanced set (resumable through its Trainer).
-        let model = ResNet18(classes: 10, inputChannels: 1, stem: .compact, initialization: .torchvision, seed: options.seed &+ UInt64(draw))
-        let data = FashionMNISTData(train: subset, test: test, batchSize: options.batchSize, augment: true, padding: 0, seed: options.seed)
-        let configuration = TrainingConfiguration(epochs: options.backboneEpochs, learningRate: options.backboneLearningRate,
-                                                  optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true),
-                                                  schedule: .oneCycle(epochs: options.backboneEpochs, warmup: 0.25, div: 25, finalDiv: 1e4),
-                                                  labelSmoothing: 0, seed: options.seed)
-        let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: .compact,
-                                          mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
-        let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder.appendingPathComponent("backbone"))
-        let records = try trainer.run(data: data) { event in
-            if case .epoch(let r) = event {
-                log(String(format: "  backbone epoch %d: train acc %.2f %%, test acc %.2f %%, %.0f s", r.epoch, 100 * r.trainAccuracy, 100 * r.validationAccuracy, r.seconds))
-            }
+    func runCell(draw: Int, shots: Int, source: some FewShotSource, log: @escaping (String) -> Void) throws -> Cell {
+        let started = Date()
+        let classes = source.classNames
+        let (rows, split) = rows(draw: draw, shots: shots, labels: source.trainingLabels, classCount: classes.count)
+        let trainLabels = rows.map { source.trainingLabels[$0] }
+        let minority = Set(split.minorityClasses)
+        log("draw \(draw), n_f \(shots): minority classes \(split.minorityClasses.map { classes[$0] }.joined(separator: ", ")); \(rows.count) training images")
+
+        let folder = backbones.appendingPathComponent("draw-\(draw)/nf-\(shots)")
+        let featuresURL = folder.appendingPathComponent("features.safetensors")
+        let features: BackboneFeatures
+        if FileManager.default.fileExists(atPath: featuresURL.path),
+           let cached = try BackboneFeatures.read(from: featuresURL, trainLabels: trainLabels, testCount: source.testLabels.count) {
+            log("  backbone features reused from \(featuresURL.path)")
+            features = cached
+        } else {
+            features = try source.backbone(rows: rows, options: options, seed: options.seed &+ UInt64(draw), folder: folder, log: log)
+            try features.write(to: featuresURL, trainLabels: trainLabels)
         }
-        // Frozen: the last epoch's weights (the protocol does not pick epochs on the test set).
-        let (frozen, _) = try Checkpoint.load(contentsOf: trainer.lastCheckpoint)
-        frozen.eval()
-        func features(_ set: FashionMNIST) -> (features: [Float], predictions: [Int]) {
-            let d = FashionMNISTData(train: set, test: set, batchSize: 256, augment: false, seed: options.seed)
-            var f: [Float] = [], p: [Int] = []
-            withNoGrad {
-                for batch in d.validationBatches() {
-                    let x = frozen.features(batch.images)
-                    f += x.scalars
-                    p += ClassifierEpoch.argmaxRows(frozen.fc(x))
-                }
-            }
-            return (f, p)
-        }
-        let (trainFeatures, _) = features(subset), (testFeatures, backbonePredictions) = features(test)
+        let testLabels = source.testLabels
+        let backboneAccuracy = Double(zip(features.testPredictions, testLabels).filter { $0 == $1 }.count) / Double(max(testLabels.count, 1))
         var evaluation = options.evaluation
         evaluation.seed = options.seed &+ UInt64(draw)
         let report = try FewShotEvaluation(options: evaluation).run(
-            train: trainFeatures, trainLabels: subset.labels, test: testFeatures, testLabels: test.labels, dimension: 512,
-            classes: FashionMNIST.classNames, minority: minority, backbonePredictions: backbonePredictions) { log("  " + $0) }
-        return Cell(draw: draw, shots: shots, minorityClasses: split.minorityClasses, trainingImages: subset.count,
-                    backboneTestAccuracy: records.last?.validationAccuracy ?? 0, report: report, seconds: Date().timeIntervalSince(started))
+            train: features.train, trainLabels: trainLabels, test: features.test, testLabels: testLabels, dimension: features.dimension,
+            classes: classes, minority: minority, backbonePredictions: features.testPredictions) { log("  " + $0) }
+        log(String(format: "  VAE: held-out reconstruction %.4g (mean vector %.4g), KL %.4g nats over %d dimensions",
+                   report.vaeTestError, report.meanVectorTestError, report.klPerDimension.reduce(0, +), report.klPerDimension.count))
+        return Cell(draw: draw, shots: shots, minorityClasses: split.minorityClasses, trainingImages: rows.count,
+                    backboneTestAccuracy: backboneAccuracy, report: report, seconds: Date().timeIntervalSince(started))
     }
 
     /// The paper's table: rows = methods, columns = n_f, cells = mean ± std over draws of acc_h / acc (in %).
@@ -142,6 +145,16 @@ public struct FewShotProtocol {
             }
             md += "\n"
         }
+        // The VAE's health: held-out reconstruction against the training mean vector, KL, active dimensions.
+        md += "| VAE held-out error / mean vector's; KL nats (dims > 0.01) |"
+        for n in shots {
+            let rs = cells.filter { $0.shots == n }.map(\.report)
+            let mean = { (v: [Double]) in v.reduce(0, +) / Double(max(v.count, 1)) }
+            let active = mean(rs.map { Double($0.klPerDimension.filter { $0 > 0.01 }.count) })
+            md += String(format: " %.1f / %.1f; %.1f (%.0f) |", mean(rs.map(\.vaeTestError)), mean(rs.map(\.meanVectorTestError)),
+                         mean(rs.map { $0.klPerDimension.reduce(0, +) }), active)
+        }
+        md += "\n"
         let draws = Set(cells.map(\.draw)).count
         md += "\n\(draws) draw\(draws == 1 ? "" : "s") of 5 minority classes; mean ± sample standard deviation over draws, in %.\n"
         return md

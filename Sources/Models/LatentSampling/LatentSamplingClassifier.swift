@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// The paper's classifier over frozen features: one fully connected layer, trained with SGD
@@ -7,7 +8,8 @@ import Tensor
 /// - ``Mode/oversampling(_:)``: minority examples repeated k× (the same x), on x alone.
 /// - ``Mode/vaeSampling(_:)``: on concat[x, z] with z ~ q(z|x) from a frozen ``FeatureVAE``,
 ///   a fresh z for every draw; minority examples drawn k× (each with its own z). At test time z
-///   is the posterior mean.
+///   is the posterior mean. `latentScale` widens (> 1) or narrows the training draws,
+///   z = μ + s·σ·ε (1 is the paper's sampling; one of the knobs the paper leaves open).
 public final class LatentSamplingClassifier {
     public enum Mode: Equatable, Sendable {
         case plain
@@ -27,13 +29,15 @@ public final class LatentSamplingClassifier {
     public let fc: Linear
     public let vae: FeatureVAE?
     public let dimension: Int, classCount: Int
+    /// s in z = μ + s·σ·ε for training draws.
+    public let latentScale: Float
 
     /// - Parameter vae: required for ``Mode/vaeSampling(_:)`` (its `dimension` must be `dimension`).
-    public init(mode: Mode, dimension: Int, classCount: Int, vae: FeatureVAE? = nil, seed: UInt64 = 42) {
+    public init(mode: Mode, dimension: Int, classCount: Int, vae: FeatureVAE? = nil, latentScale: Float = 1, seed: UInt64 = 42) {
         precondition(!mode.usesLatent || vae?.dimension == dimension, "LatentSamplingClassifier: VAE sampling needs a VAE over \(dimension)-d features")
         var g = RandomGenerator(seed: seed)
         self.mode = mode; self.vae = mode.usesLatent ? vae : nil
-        self.dimension = dimension; self.classCount = classCount
+        self.dimension = dimension; self.classCount = classCount; self.latentScale = latentScale
         fc = Linear(dimension + (mode.usesLatent ? vae!.latent : 0), classCount, generator: &g)
     }
 
@@ -43,7 +47,8 @@ public final class LatentSamplingClassifier {
         guard let vae else { return xs }
         let z: Tensor = withNoGrad {
             let (m, lv) = vae.encode(xs)
-            return sample ? FeatureVAE.reparameterize(mean: m, logVariance: lv, generator: &generator) : m
+            guard sample else { return m }
+            return FeatureVAE.reparameterize(mean: m, logVariance: latentScale == 1 ? lv : lv + 2 * Foundation.log(latentScale), generator: &generator)
         }
         return Tensor.concat([xs, z], axis: 1)
     }

@@ -46,22 +46,25 @@ public struct KFashionData: TrainingData {
     public let items: [(index: Int, copy: Int)]
     let sampler: WeightedRandomSampler?
 
-    public init(training: ImageCache, validation: ImageCache, preset: Preset, mean: [Float], std: [Float], seed: UInt64 = 42) {
+    /// - Parameter rows: the training cache's photos to train on (nil: all of them).
+    public init(training: ImageCache, validation: ImageCache, preset: Preset, mean: [Float], std: [Float], seed: UInt64 = 42,
+                rows: [Int]? = nil) {
         self.training = training; self.validation = validation; self.preset = preset
         self.mean = mean; self.std = std; self.seed = seed
         let labels = training.header.labels
+        let rows = rows ?? Array(labels.indices)
         var items: [(Int, Int)] = []
         if preset.augment {
             var counts: [String: Int] = [:]
-            for l in labels { counts[training.header.classes[l], default: 0] += 1 }
+            for i in rows { counts[training.header.classes[labels[i]], default: 0] += 1 }
             let plan = AugmentationPlan(counts: counts, target: preset.target)
-            for (i, l) in labels.enumerated() {
-                let copies = plan.multiplier(of: training.header.classes[l])
+            for i in rows {
+                let copies = plan.multiplier(of: training.header.classes[labels[i]])
                 for k in 0...copies { items.append((i, k)) }
             }
             self.plan = plan
         } else {
-            items = labels.indices.map { ($0, 0) }
+            items = rows.map { ($0, 0) }
             self.plan = nil
         }
         self.items = items
