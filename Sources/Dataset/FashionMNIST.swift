@@ -32,6 +32,10 @@ public struct FashionMNIST: Sendable {
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw IDXError.malformed(path: labelPath, reason: "\(labels.dimensions[0]) labels for \(images.dimensions[0]) images")
         }
+        guard images.dimensions[0] > 0 else { throw IDXError.malformed(path: imagePath, reason: "holds no images") }
+        guard images.dimensions[1] == 28, images.dimensions[2] == 28 else {
+            throw IDXError.malformed(path: imagePath, reason: "images are \(images.dimensions[1])×\(images.dimensions[2]); Fashion-MNIST's are 28×28")
+        }
         if let bad = labels.bytes.first(where: { $0 > 9 }) { throw IDXError.malformed(path: labelPath, reason: "label \(bad) outside 0…9") }
         self.pixels = images.bytes
         self.labels = labels.bytes.map(Int.init)
@@ -83,6 +87,8 @@ public enum IDXError: Error, CustomStringConvertible, Equatable {
 public struct IDXFile: Sendable {
     public let dimensions: [Int]
     public let bytes: [UInt8]
+    /// The largest (decompressed) file read: 1 GiB, 20× Fashion-MNIST's training images.
+    public static let maximumBytes = 1 << 30
 
     /// Reads and validates `path`; gzip is detected by zlib transparently.
     public init(path: String) throws {
@@ -95,6 +101,9 @@ public struct IDXFile: Sendable {
             if n < 0 { throw IDXError.malformed(path: path, reason: "corrupt compressed data") }
             if n == 0 { break }
             data += chunk[0..<Int(n)]
+            guard data.count <= IDXFile.maximumBytes else {
+                throw IDXError.malformed(path: path, reason: "more than \(IDXFile.maximumBytes >> 20) MiB once decompressed")
+            }
         }
         try self.init(data: data, path: path)
     }
@@ -111,7 +120,17 @@ public struct IDXFile: Sendable {
             let o = 4 + 4 * d
             dims.append(Int(data[o]) << 24 | Int(data[o + 1]) << 16 | Int(data[o + 2]) << 8 | Int(data[o + 3]))
         }
-        let expected = dims.reduce(1, *), start = 4 + 4 * rank
+        let start = 4 + 4 * rank
+        // Dimensions come from the file: multiply with overflow checks, bounded by the bytes present.
+        var expected = 1
+        for d in dims {
+            let (p, overflow) = expected.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= data.count else {
+                throw IDXError.malformed(path: path, reason: "dimensions \(dims) need more bytes than the file's \(data.count)")
+            }
+            expected = p
+        }
+        guard !dims.contains(0) else { throw IDXError.malformed(path: path, reason: "a dimension of size 0 in \(dims)") }
         guard data.count - start == expected else {
             throw IDXError.malformed(path: path, reason: "\(data.count - start) data bytes for dimensions \(dims) (\(expected) expected)")
         }

@@ -17,6 +17,31 @@ import Testing
             try IDXFile(data: [0, 0, 8, 1, 0, 0, 0, 2, 5])
         }
         #expect(throws: IDXError.missing(path: "/nonexistent/x.gz")) { try IDXFile(path: "/nonexistent/x.gz") }
+        // Dimensions from the file are multiplied with overflow checks (0xFFFFFFFF⁴ would trap), a 0-sized axis is refused.
+        #expect(throws: IDXError.self) { try IDXFile(data: [0, 0, 8, 4] + [UInt8](repeating: 0xFF, count: 16) + [1]) }
+        #expect(throws: IDXError.malformed(path: "<memory>", reason: "a dimension of size 0 in [2, 0]")) {
+            try IDXFile(data: [0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 0])
+        }
+    }
+
+    /// Files that parse as IDX but are not Fashion-MNIST's shape are refused with the file named.
+    @Test func refusesImagesThatAreNot28By28() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
+        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
+        try write("train-labels-idx1-ubyte.gz", header([1]) + [3])
+        try write("train-images-idx3-ubyte.gz", header([1, 14, 56]) + [UInt8](repeating: 0, count: 14 * 56))
+        #expect(throws: IDXError.malformed(path: dir.path + "/train-images-idx3-ubyte.gz", reason: "images are 14×56; Fashion-MNIST's are 28×28")) {
+            try FashionMNIST(split: .train, directory: dir.path)
+        }
+        try write("train-labels-idx1-ubyte.gz", header([0]))
+        try write("train-images-idx3-ubyte.gz", header([0, 28, 28]))
+        #expect(throws: IDXError.self) { try FashionMNIST(split: .train, directory: dir.path) }
+        try write("train-labels-idx1-ubyte.gz", header([1]) + [3])
+        try write("train-images-idx3-ubyte.gz", header([1, 28, 28]) + [UInt8](repeating: 0, count: 784))
+        #expect(try FashionMNIST(split: .train, directory: dir.path).count == 1)
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory)))

@@ -109,13 +109,16 @@ import Testing
 
     @Test func reportsBadFilesAndGoesOn() throws {
         let t = try TestTree()
-        for i in 1...6 { try t.image("W_0000\(i)_19_punk_W.jpg") }
+        for i in 1...9 { try t.image("W_0000\(i)_19_punk_W.jpg") }
         try t.raw("W_00001_19_punk_W_000001.json", .training, "{\"item\": {\"survey\": {\"Q5\": 2}}, \"user\": {")
         try t.raw("W_00002_19_punk_W_000002.json", .training, "{\"item\": {\"survey\": {}}, \"user\": {\"R_id\": 3}}")
         try t.raw("W_00003_19_punk_W_000003.json", .training, "{\"item\": {\"survey\": {\"Q5\": 3}}, \"user\": {\"R_id\": 3}}")
         try t.raw("W_00004_19_punk_W_000004.json", .training, "{\"item\": {\"survey\": {\"Q5\": 1}}, \"user\": {}}")
         try t.raw("W_00005_19_punk_W_000005.json", .training, "{\"item\": {\"survey\": {\"Q5\": \"2\"}}, \"user\": {\"R_id\": \"12\"}, \"extra\": [1, 2]}")
         try t.raw("W_00006_19_punk_W_000006.json", .training, "")
+        try t.raw("W_00007_19_punk_W_000007.json", .training, "{\"item\": {\"survey\": {\"Q5\": 2}}, \"user\": {\"R_id\": -1}}")
+        try t.raw("W_00008_19_punk_W_000008.json", .training, "{\"item\": {\"survey\": {\"Q5\": 2}}, \"user\": {\"R_id\": 1.5}}")
+        try t.raw("W_00009_19_punk_W_000009.json", .training, "{\"item\": {\"survey\": {\"Q5\": 2.0}}, \"user\": {\"R_id\": 12}, \"extra\": [1, 2]}")
         let table = try build(t)
         #expect(table.answers.map(\.respondent) == [12])
         let reasons = Dictionary(uniqueKeysWithValues: table.skipped.map { ($0.path.split(separator: "/").last.map(String.init)!, $0.reason) })
@@ -124,6 +127,10 @@ import Testing
         #expect(reasons["W_00003_19_punk_W_000003.json"] == "item.survey.Q5 = 3, expected 1 (dislike) or 2 (like)")
         #expect(reasons["W_00004_19_punk_W_000004.json"] == "missing user.R_id")
         #expect(reasons["W_00006_19_punk_W_000006.json"]?.hasPrefix("malformed JSON") == true)
+        // A string is not an integer (pandas would not count "2" as 2); the field is named.
+        #expect(reasons["W_00005_19_punk_W_000005.json"] == "malformed JSON (item.survey.Q5: \"2\" is a string, not an integer)")
+        #expect(reasons["W_00007_19_punk_W_000007.json"] == "user.R_id = -1, expected a non-negative integer")
+        #expect(reasons["W_00008_19_punk_W_000008.json"] == "malformed JSON (user.R_id: 1.5 is not an integer)")
     }
 
     @Test func topRanksByAnswersThenRespondent() {

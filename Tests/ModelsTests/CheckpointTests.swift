@@ -74,4 +74,40 @@ import Tensor
             #expect("\(error)".contains("layer2.0.conv1.weight"))
         }
     }
+
+    /// Metadata that cannot describe the weights, integer or NaN weights: a named error, never a trap.
+    @Test func refusesInconsistentMetadataAndWeights() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("m.safetensors")
+        let model = ResNet18(classes: 3, stem: .small)
+        let good = CheckpointMetadata(classes: ["a", "b", "c"], inputChannels: 3, inputSize: 32, stem: .small, mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2])
+        func reason(_ edit: (inout CheckpointMetadata) -> Void) throws -> String? {
+            var m = good
+            edit(&m)
+            try Checkpoint.save(model, metadata: m, to: url)
+            do { _ = try Checkpoint.load(contentsOf: url); return nil } catch { return "\(error)" }
+        }
+        #expect(try reason { _ in } == nil)
+        #expect(try reason { $0.classes = [] }?.contains("0 class names for an fc layer of 3") == true)
+        #expect(try reason { $0.classes = ["a", "b"] }?.contains("2 class names") == true)
+        #expect(try reason { $0.inputSize = 0 }?.contains("input_size 0") == true)
+        #expect(try reason { $0.inputSize = -5 }?.contains("input_size -5") == true)
+        #expect(try reason { $0.inputSize = 100_000 }?.contains("input_size 100000") == true)
+        #expect(try reason { $0.mean = [0.5] }?.contains("normalization_mean/std need 3") == true)
+        #expect(try reason { $0.std = [0.2, 0, 0.2] }?.contains("positive") == true)
+        #expect(try reason { $0.inputChannels = 1 }?.contains("input_channels 1 but conv1 takes 3") == true)
+        #expect(try reason { $0.stem = .imagenet }?.contains("does not match") == true)
+        // conv1 with 4 input channels, an I32 weight, a NaN weight.
+        func stateReason(_ edit: (inout StateDictionary) -> Void) throws -> String {
+            var state = model.stateDictionary()
+            edit(&state)
+            try Safetensors.write(Safetensors.Contents(state: state), to: url)
+            do { _ = try Checkpoint.load(contentsOf: url); return "loaded" } catch { return "\(error)" }
+        }
+        #expect(try stateReason { $0.set("conv1.weight", Tensor.zeros([64, 4, 3, 3])) }.contains("4 input channels"))
+        #expect(try stateReason { $0.set("fc.bias", Tensor.zeros([3]), elementType: .int64) }.contains("fc.bias: expected F32 values, found I64"))
+        #expect(try stateReason { $0.set("fc.bias", Tensor(shape: [3], scalars: [0, .nan, 0])) }.contains("fc.bias: holds NaN"))
+    }
 }

@@ -66,6 +66,59 @@ struct StripesData: TrainingData {
         #expect(best.metadata?.classes == ["top", "bottom"] && (best.metadata?.epoch ?? 0) >= 1)
     }
 
+    /// A run killed at every step of an epoch's save (pending files, the state's commit, each
+    /// rename, the log) resumes to the same weights and records as an uninterrupted run, and
+    /// leaves no pending or temporary file behind.
+    @Test func killedDuringASaveResumesBitIdentically() throws {
+        let data = StripesData(count: 8, seed: 1)
+        var configuration = self.configuration
+        configuration.epochs = 2
+        let reference = folder()
+        defer { try? FileManager.default.removeItem(at: reference) }
+        let full = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                               metadata: metadata, directory: reference).run(data: data)
+        let want = try Safetensors.read(contentsOf: reference.appendingPathComponent("last.safetensors")).state
+        for step in 1...7 {
+            let b = folder()
+            defer { try? FileManager.default.removeItem(at: b) }
+            let crashing = Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                                   metadata: metadata, directory: b)
+            crashing.failAfterSaveStep = (epoch: 2, step: step)
+            // 6 steps, 7 when the epoch is the best so far: past the last one, nothing is left to test.
+            guard (try? crashing.run(data: data)) == nil else { #expect(step >= 7); break }
+            // A torn write's temporary, as a kill inside a write leaves.
+            try Data([1, 2, 3]).write(to: b.appendingPathComponent(".last.safetensors.partial-999"))
+            let records = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 42), configuration: configuration,
+                                      metadata: metadata, directory: b).run(data: data)
+            #expect(records.map(\.trainLoss) == full.map(\.trainLoss), "step \(step)")
+            let got = try Safetensors.read(contentsOf: b.appendingPathComponent("last.safetensors")).state
+            for e in want { #expect(got[e.name]?.scalars == e.tensor.scalars, "step \(step): \(e.name)") }
+            let log = try String(contentsOf: b.appendingPathComponent("log.jsonl"), encoding: .utf8)
+            #expect(log.split(separator: "\n").count == 2, "step \(step)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: b.path).filter { $0.contains(".next.") || $0.contains(".partial-") }
+            #expect(left.isEmpty, "step \(step): \(left)")
+        }
+    }
+
+    /// Files of a run without its trainer_state.json: refused, not overwritten.
+    @Test func refusesAFolderWithoutItsState() throws {
+        let data = StripesData(count: 16, seed: 1)
+        let b = folder()
+        defer { try? FileManager.default.removeItem(at: b) }
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                    metadata: metadata, directory: b).run(data: data, epochLimit: 1)
+        let best = try Data(contentsOf: b.appendingPathComponent("best.safetensors"))
+        try FileManager.default.removeItem(at: b.appendingPathComponent("trainer_state.json"))
+        do {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                        metadata: metadata, directory: b).run(data: data)
+            Issue.record("started over in a folder holding a run")
+        } catch let e as TrainerError {
+            #expect(e.reason.contains("not a resumable run") && e.reason.contains("--restart"), "\(e.reason)")
+        }
+        #expect(try Data(contentsOf: b.appendingPathComponent("best.safetensors")) == best)
+    }
+
     @Test func perBatchScheduleResumesAndKeepsTheLastPredictions() throws {
         let data = StripesData(count: 16, seed: 2)
         let c = TrainingConfiguration(epochs: 2, learningRate: 0.05, optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true),

@@ -62,5 +62,14 @@ import Testing
         #expect(reason(handMade(header: "{\"a\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", body: Array(repeating: 0, count: 8)))?.contains("unsupported dtype") == true)
         var huge = UInt64(1 << 40).littleEndian
         #expect(reason(Data(bytes: &huge, count: 8) + Data("{}".utf8))?.contains("header length") == true)
+        // Sizes from the header are checked before arithmetic: a shape whose product overflows, a huge count.
+        #expect(reason(handMade(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1099511627776,1099511627776],\"data_offsets\":[0,4]}}", body: [0, 0, 0, 0]))?.contains("more values") == true)
+        #expect(reason(handMade(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,0]}}", body: []))?.contains("more values") == true)
+        // Overlapping tensors are refused, naming both.
+        let overlap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}"
+        let r = reason(handMade(header: overlap, body: Array(repeating: 0, count: 8)))
+        #expect(r?.contains("overlap") == true && r?.contains("'a'") == true && r?.contains("'b'") == true, "\(r ?? "nil")")
+        // An empty tensor with a zero dimension is fine whatever the other dimensions.
+        #expect(reason(handMade(header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[1099511627776,0],\"data_offsets\":[0,0]}}", body: [])) == nil)
     }
 }

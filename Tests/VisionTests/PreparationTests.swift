@@ -123,6 +123,21 @@ import Tensor
         #expect(abs(s.std[0] - (0.56 / 3).squareRoot()) < 1e-12)
     }
 
+    /// A grey photo first, then a colour one: every image counts in R, G and B as
+    /// torchvision's `convert("RGB")` would see it (before, the second one trapped).
+    @Test func greyAndColourPhotosMixAsRGB() {
+        let grey = Image(width: 1, height: 2, channels: 1, pixels: [0, 255])
+        let rgb = Image(width: 1, height: 1, channels: 3, pixels: [255, 0, 51])
+        #expect(ChannelStatistics(of: grey).mean == [0.5, 0.5, 0.5])
+        #expect(ChannelStatistics(of: rgb).mean == [1, 0, 0.2])
+        var acc = NormalizationAccumulator()
+        acc.add(grey); acc.add(rgb)
+        #expect(acc.images == 2)
+        let m = acc.meanOfImages.mean
+        #expect(abs(m[0] - 0.75) < 1e-12 && abs(m[1] - 0.25) < 1e-12 && abs(m[2] - 0.35) < 1e-12)
+        #expect(abs(acc.pooled.mean[1] - 1.0 / 3) < 1e-12)   // G: 0, 1 (grey) and 0 (rgb) over 3 pixels
+    }
+
     @Test func accumulatorGivesTheSeedsMeanAndThePooledFigures() {
         let a = Image(width: 2, height: 1, channels: 1, pixels: [0, 255])
         let b = Image(width: 1, height: 1, channels: 1, pixels: [255])

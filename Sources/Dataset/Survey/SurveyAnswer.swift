@@ -19,14 +19,20 @@ public struct SurveyLabelFile: Decodable, Sendable {
     public let user: User?
 }
 
-/// An integer written as a JSON number or as a numeric string (`64391` or `"64391"`).
+/// An integer written as a JSON number (`64391`, or `64391.0` as Python's `json` would read
+/// an integral float). A string such as `"2"` is refused: pandas would not count it as 2.
 public struct FlexibleInt: Decodable, Sendable, Equatable {
     public let value: Int
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let n = try? container.decode(Int.self) { value = n; return }
         if let d = try? container.decode(Double.self), d.rounded() == d, abs(d) < 1e15 { value = Int(d); return }
-        if let s = try? container.decode(String.self), let n = Int(s.trimmingCharacters(in: .whitespaces)) { value = n; return }
+        if let s = try? container.decode(String.self) {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(s.prefix(20))\" is a string, not an integer")
+        }
+        if let d = try? container.decode(Double.self) {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(d) is not an integer")
+        }
         throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer")
     }
 }
@@ -49,8 +55,8 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
         self.imageFileName = imageFileName; self.respondent = respondent; self.liked = liked
     }
 
-    /// Decodes one label file's bytes; a malformed file, a missing or out-of-range `Q5`, or a
-    /// missing `R_id` throws a ``SurveyError`` with the reason.
+    /// Decodes one label file's bytes; a malformed file, a missing, non-integer or out-of-range
+    /// `Q5`, or a missing, non-integer or negative `R_id` throws a ``SurveyError`` with the reason.
     public init(label: LabelRecord, split: Split, json: Data, decoder: JSONDecoder = JSONDecoder()) throws {
         let file: SurveyLabelFile
         do {
@@ -61,13 +67,17 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
         guard let q5 = file.item?.survey?.Q5?.value else { throw SurveyError(reason: "missing item.survey.Q5") }
         guard q5 == 1 || q5 == 2 else { throw SurveyError(reason: "item.survey.Q5 = \(q5), expected 1 (dislike) or 2 (like)") }
         guard let respondent = file.user?.R_id?.value else { throw SurveyError(reason: "missing user.R_id") }
+        guard respondent >= 0 else { throw SurveyError(reason: "user.R_id = \(respondent), expected a non-negative integer") }
         self.init(split: split, labelFile: label.fileName, image: label.key, imageFileName: label.imageFileName,
                   respondent: respondent, liked: q5 == 2)
     }
 
     static func describe(_ error: DecodingError) -> String {
         switch error {
-        case .dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+        case .dataCorrupted(let c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            let why = c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+            return path.isEmpty ? why : "\(path): \(why)"
         case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c):
             let path = c.codingPath.map(\.stringValue).joined(separator: ".")
             return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"

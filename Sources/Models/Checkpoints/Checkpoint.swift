@@ -45,6 +45,19 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         formatVersion = s["format_version"].flatMap(Int.init) ?? 1
         architecture = s["architecture"] ?? "resnet18"
     }
+
+    /// Why this metadata cannot describe a model whose `fc` has `classes` rows and whose `conv1`
+    /// takes `channels` inputs with a `kernel`-wide kernel (nil when it can).
+    public func problem(classes count: Int, channels: Int, kernel: Int) -> String? {
+        if classes.count != count { return "\(classes.count) class names for an fc layer of \(count) outputs" }
+        if Set(classes).count != classes.count || classes.contains(where: \.isEmpty) { return "class names must be distinct and non-empty" }
+        if inputChannels != channels { return "input_channels \(inputChannels) but conv1 takes \(channels)" }
+        if !(1...4096).contains(inputSize) { return "input_size \(inputSize) is outside 1…4096" }
+        if (stem == .imagenet) != (kernel == 7) { return "stem \(stem.rawValue) does not match conv1's \(kernel)×\(kernel) kernel" }
+        if mean.count != channels || std.count != channels { return "normalization_mean/std need \(channels) values each (found \(mean.count) and \(std.count))" }
+        if !mean.allSatisfy(\.isFinite) || !std.allSatisfy({ $0.isFinite && $0 > 0 }) { return "normalization_mean must be finite and normalization_std positive" }
+        return nil
+    }
 }
 
 /// ResNet-18 checkpoints as safetensors with torchvision's 122 keys — loadable in PyTorch with
@@ -69,8 +82,19 @@ public enum Checkpoint {
         guard let fc = state["fc.weight"], fc.shape.count == 2, let conv1 = state["conv1.weight"], conv1.shape.count == 4 else {
             throw Safetensors.FormatError(path: url.path, reason: "not a ResNet-18 checkpoint (no fc.weight or conv1.weight)")
         }
+        func fail(_ why: String) -> Safetensors.FormatError { Safetensors.FormatError(path: url.path, reason: why) }
+        // Everything below sizes a model or an input from the file: check it before building anything.
+        let classes = fc.shape[0], channels = conv1.shape[1], kernel = conv1.shape[2]
+        guard classes >= 1 else { throw fail("fc.weight has no rows (0 classes)") }
+        guard channels == 1 || channels == 3 else { throw fail("conv1 takes \(channels) input channels; only 1 (grey) or 3 (RGB) are supported") }
+        guard conv1.shape[0] == 64, kernel == conv1.shape[3], kernel == 7 || kernel == 3 else {
+            throw fail("conv1.weight has shape \(conv1.shape); ResNet-18's is [64, C, 7, 7] or, for small images, [64, C, 3, 3]")
+        }
         let metadata = CheckpointMetadata(strings: contents.metadata)
-        let stem: ResNet18.Stem = metadata?.stem ?? (conv1.shape[2] == 7 ? .imagenet : .small)
+        if let m = metadata {
+            if let problem = m.problem(classes: classes, channels: channels, kernel: kernel) { throw fail("metadata: \(problem)") }
+        }
+        let stem: ResNet18.Stem = metadata?.stem ?? (kernel == 7 ? .imagenet : .small)
         let model = ResNet18(classes: fc.shape[0], inputChannels: conv1.shape[1], stem: stem)
         do { try model.load(state) } catch {
             throw Safetensors.FormatError(path: url.path, reason: "\(error)")

@@ -1,5 +1,8 @@
 import Dataset
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tensor
 
 /// How a classifier is trained.
@@ -64,10 +67,17 @@ public struct TrainerError: Error, CustomStringConvertible, Equatable {
 ///
 /// The run folder holds `last.safetensors` + `last.optimizer.safetensors` (after every epoch),
 /// `best.safetensors` (whenever validation accuracy improves), `trainer_state.json` and
-/// `log.jsonl`; all written atomically. Resuming loads the last model and optimiser state and
-/// continues with the next epoch; since every epoch's batches depend only on (seed, epoch),
-/// the result is bit-identical to an uninterrupted run. A NaN or infinite loss stops the run
-/// with ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` and leaves the last good files.
+/// `log.jsonl`. Resuming loads the last model and optimiser state and continues with the next
+/// epoch; since every epoch's batches depend only on (seed, epoch), the result is
+/// bit-identical to an uninterrupted run. A NaN or infinite loss stops the run with
+/// ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` and leaves the last good files.
+///
+/// Crash safety: an epoch's files are first written whole as `*.next.safetensors`; renaming
+/// `trainer_state.json` into place is the one step that commits the epoch; the `.next` files
+/// are then renamed over the old ones. A run killed at any instant resumes from the last
+/// committed epoch: `.next` files of a committed epoch are rolled forward, those of an
+/// uncommitted one discarded, temporaries of a killed write removed. A folder with a run's
+/// files but no readable state is refused, never overwritten.
 public final class Trainer {
     public let model: ResNet18
     public let configuration: TrainingConfiguration
@@ -94,6 +104,44 @@ public final class Trainer {
     public var lastCheckpoint: URL { directory.appendingPathComponent("last.safetensors") }
     public var bestCheckpoint: URL { directory.appendingPathComponent("best.safetensors") }
     var optimizerURL: URL { directory.appendingPathComponent("last.optimizer.safetensors") }
+    /// The epoch's files before the commit.
+    static func pending(_ url: URL) -> URL {
+        url.deletingPathExtension().appendingPathExtension("next").appendingPathExtension("safetensors")
+    }
+    /// Test hook: throws after `step` steps of epoch `epoch`'s save (1-based; simulates a kill there).
+    var failAfterSaveStep: (epoch: Int, step: Int)?
+
+    /// `log.jsonl`: one JSON record per finished epoch.
+    func writeLog(_ records: [EpochRecord]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data(lines.utf8), to: directory.appendingPathComponent("log.jsonl"))
+    }
+
+    /// Clears temporaries, then rolls the pending files of a committed epoch forward (and
+    /// discards those of an uncommitted one).
+    func recover(committed state: State) throws {
+        AtomicFile.removeLeftovers(in: directory)
+        func epoch(of url: URL) -> Int? {
+            (try? Safetensors.read(contentsOf: url)).flatMap { $0.metadata["epoch"].flatMap(Int.init) }
+        }
+        for (final, committedEpoch) in [(lastCheckpoint, state.completedEpochs), (optimizerURL, state.completedEpochs),
+                                         (bestCheckpoint, state.bestEpoch)] {
+            let next = Self.pending(final)
+            guard FileManager.default.fileExists(atPath: next.path) else { continue }
+            if epoch(of: next) == committedEpoch {
+                guard rename(next.path, final.path) == 0 else {
+                    throw TrainerError(reason: "\(next.path): cannot move into place (\(String(cString: strerror(errno))))")
+                }
+            } else {
+                try FileManager.default.removeItem(at: next)
+            }
+        }
+        if state.completedEpochs > 0, epoch(of: lastCheckpoint) != state.completedEpochs {
+            throw TrainerError(reason: "\(lastCheckpoint.path) is not epoch \(state.completedEpochs)'s as \(stateURL.lastPathComponent) says; the run cannot be resumed (--restart starts over)")
+        }
+    }
 
     func makeOptimizer() -> any StatefulOptimizer {
         let lr = Float(configuration.learningRate)
@@ -113,14 +161,25 @@ public final class Trainer {
         let optimizer = makeOptimizer()
         let names = model.namedParameters.map(\.0)
         var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
-        if resume, let data = try? Data(contentsOf: stateURL) {
+        let runFiles = [lastCheckpoint, optimizerURL, bestCheckpoint, directory.appendingPathComponent("log.jsonl")]
+        if !FileManager.default.fileExists(atPath: stateURL.path) {
+            AtomicFile.removeLeftovers(in: directory)
+            for url in runFiles + runFiles.prefix(3).map(Self.pending) where FileManager.default.fileExists(atPath: url.path) {
+                // Epoch 1 killed before its commit leaves only pending files: nothing to keep.
+                if url.lastPathComponent.contains(".next.") { try FileManager.default.removeItem(at: url); continue }
+                throw TrainerError(reason: "\(directory.path) holds \(url.lastPathComponent) but no \(stateURL.lastPathComponent): not a resumable run; use another folder or --restart")
+            }
+        }
+        if resume, FileManager.default.fileExists(atPath: stateURL.path) {
             let saved: State
-            do { saved = try JSONDecoder().decode(State.self, from: data) } catch {
-                throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or restart")
+            do { saved = try JSONDecoder().decode(State.self, from: try Data(contentsOf: stateURL)) } catch {
+                throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
             }
             guard saved.configuration == configuration else {
-                throw TrainerError(reason: "\(directory.path) holds a run with another configuration; use another folder or restart")
+                throw TrainerError(reason: "\(directory.path) holds a run with another configuration; use another folder or --restart")
             }
+            try recover(committed: saved)
+            try writeLog(saved.records)   // a kill after the commit may have left the previous epoch's log
             let (last, _) = try Checkpoint.load(contentsOf: lastCheckpoint)
             try model.load(last.stateDictionary())
             try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
@@ -151,20 +210,35 @@ public final class Trainer {
             var meta = metadata
             meta.epoch = epoch + 1
             meta.metric = validation.accuracy
+            // Save: pending files whole, then the state (the commit), then the renames.
+            var step = 0
+            func stepDone() throws {
+                step += 1
+                if let k = failAfterSaveStep, k.epoch == epoch + 1, step >= k.step {
+                    throw TrainerError(reason: "simulated crash after save step \(step)")
+                }
+            }
             if improved {
                 state.bestAccuracy = validation.accuracy
                 state.bestEpoch = epoch + 1
-                try Checkpoint.save(model, metadata: meta, to: bestCheckpoint)
+                try Checkpoint.save(model, metadata: meta, to: Self.pending(bestCheckpoint)); try stepDone()
             }
-            try Checkpoint.save(model, metadata: meta, to: lastCheckpoint)
-            try Safetensors.write(optimizer.state(names: names), to: optimizerURL)
+            try Checkpoint.save(model, metadata: meta, to: Self.pending(lastCheckpoint)); try stepDone()
+            var optimizerState = optimizer.state(names: names)
+            optimizerState.metadata["epoch"] = String(epoch + 1)
+            try Safetensors.write(optimizerState, to: Self.pending(optimizerURL)); try stepDone()
             state.completedEpochs = epoch + 1
             state.records.append(record)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let lines = try state.records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
-            try Data(lines.utf8).write(to: directory.appendingPathComponent("log.jsonl"), options: .atomic)
-            try encoder.encode(state).write(to: stateURL, options: .atomic)
+            try AtomicFile.write(try encoder.encode(state), to: stateURL); try stepDone()
+            for final in (improved ? [bestCheckpoint] : []) + [lastCheckpoint, optimizerURL] {
+                guard rename(Self.pending(final).path, final.path) == 0 else {
+                    throw TrainerError(reason: "\(final.path): cannot move the new epoch's file into place (\(String(cString: strerror(errno))))")
+                }
+                try stepDone()
+            }
+            try writeLog(state.records); try stepDone()
             events(.epoch(record))
         }
         return state.records

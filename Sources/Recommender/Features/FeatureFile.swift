@@ -175,8 +175,8 @@ public enum FeatureFile {
 
     /// Writes through a temporary file in the same folder and a rename.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw FeatureFileError(path: url.path, line: nil, reason: "cannot write (\((error as NSError).localizedFailureReason ?? error.localizedDescription))")
+        do { try AtomicFile.write(data, to: url) } catch let e as AtomicFile.WriteError {
+            throw FeatureFileError(path: url.path, line: nil, reason: "cannot write (\(e.reason))")
         }
     }
 }

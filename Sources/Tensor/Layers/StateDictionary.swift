@@ -26,6 +26,8 @@ public struct StateDictionary: Sequence {
 
     /// The tensor stored under `name`.
     public subscript(name: String) -> Tensor? { index[name].map { entries[$0].tensor } }
+    /// How the entry `name` is stored (nil when absent).
+    public func elementType(of name: String) -> StateElementType? { index[name].map { entries[$0].elementType } }
     /// Names in order.
     public var keys: [String] { entries.map(\.name) }
     public var count: Int { entries.count }
@@ -37,12 +39,16 @@ public enum StateDictionaryError: Error, CustomStringConvertible, Equatable {
     case missingKeys([String])
     case unexpectedKeys([String])
     case shapeMismatch(key: String, expected: [Int], found: [Int])
+    case elementTypeMismatch(key: String, expected: StateElementType, found: StateElementType)
+    case nonFinite(key: String)
 
     public var description: String {
         switch self {
         case .missingKeys(let k): return "state dictionary lacks \(k.count) key(s): \(k.prefix(5).joined(separator: ", "))"
         case .unexpectedKeys(let k): return "state dictionary has \(k.count) unexpected key(s): \(k.prefix(5).joined(separator: ", "))"
         case .shapeMismatch(let key, let e, let f): return "\(key): expected shape \(e), found \(f)"
+        case .elementTypeMismatch(let key, let e, let f): return "\(key): expected \(e.rawValue) values, found \(f.rawValue)"
+        case .nonFinite(let key): return "\(key): holds NaN or infinite values"
         }
     }
 }
@@ -76,6 +82,19 @@ extension Module {
         if strict && !unexpected.isEmpty { throw StateDictionaryError.unexpectedKeys(unexpected) }
         for (name, p) in params { if let t = state[name], t.shape != p.shape { throw StateDictionaryError.shapeMismatch(key: name, expected: p.shape, found: t.shape) } }
         for (name, b) in buffers { if let t = state[name], t.count != b.value.count { throw StateDictionaryError.shapeMismatch(key: name, expected: b.value.shape, found: t.shape) } }
+        for (name, _) in params {
+            if let found = state.elementType(of: name), found != .float32 {
+                throw StateDictionaryError.elementTypeMismatch(key: name, expected: .float32, found: found)
+            }
+        }
+        for (name, b) in buffers {
+            if let found = state.elementType(of: name), found != b.elementType {
+                throw StateDictionaryError.elementTypeMismatch(key: name, expected: b.elementType, found: found)
+            }
+        }
+        for key in params.map(\.0) + buffers.map(\.0) {
+            if let t = state[key], !t.scalars.allSatisfy(\.isFinite) { throw StateDictionaryError.nonFinite(key: key) }
+        }
         for (name, p) in params { if let t = state[name] { p.assign(t) } }
         for (name, b) in buffers { if let t = state[name] { b.value = t.detached().reshaped(b.value.shape) } }
     }

@@ -69,14 +69,25 @@ public enum Safetensors {
         // Keep the file's byte order (PyTorch writers sort by dtype then name); ties by name.
         parsed.sort { ($0.1.data_offsets[0], $0.0) < ($1.1.data_offsets[0], $1.0) }
         var state = StateDictionary()
+        var previousEnd = 0, previousName = ""
         for (name, entry) in parsed {
             guard let size = elementSizes[entry.dtype] else { throw fail("'\(name)': unsupported dtype \(entry.dtype)") }
             guard entry.shape.allSatisfy({ $0 >= 0 }) else { throw fail("'\(name)': negative dimension in \(entry.shape)") }
-            let count = entry.shape.reduce(1, *)
+            // Sizes come from the file: every product is checked before it is used.
+            var count = entry.shape.contains(0) ? 0 : 1
+            for d in entry.shape where count > 0 {
+                let (p, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, p <= bodyCount else { throw fail("'\(name)': shape \(entry.shape) holds more values than the file's \(bodyCount) data bytes") }
+                count = p
+            }
             let (begin, end) = (entry.data_offsets[0], entry.data_offsets[1])
             guard begin >= 0, end >= begin, end <= bodyCount, end - begin == count * size else {
                 throw fail("'\(name)': data_offsets \(entry.data_offsets) do not hold \(count) × \(entry.dtype) in \(bodyCount) bytes")
             }
+            guard begin >= previousEnd else {
+                throw fail("'\(name)': data_offsets \(entry.data_offsets) overlap those of '\(previousName)' (which end at \(previousEnd))")
+            }
+            previousEnd = end; previousName = name
             var values = [Float](repeating: 0, count: count)
             data.withUnsafeBytes { raw in
                 let p = raw.baseAddress! + (body - data.startIndex) + begin
@@ -136,11 +147,11 @@ public enum Safetensors {
         return out
     }
 
-    /// Writes `contents` to `url` atomically (temporary file, then rename).
+    /// Writes `contents` to `url` atomically (``AtomicFile``: temporary file, flush, rename).
     public static func write(_ contents: Contents, to url: URL) throws {
         let data = try encode(contents)
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw FormatError(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        do { try AtomicFile.write(data, to: url) } catch let e as AtomicFile.WriteError {
+            throw FormatError(path: url.path, reason: "cannot write (\(e.reason))")
         }
     }
 }

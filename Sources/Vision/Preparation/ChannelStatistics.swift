@@ -6,20 +6,25 @@ public struct ChannelStatistics: Codable, Equatable, Sendable {
     public init(mean: [Double], std: [Double]) { self.mean = mean; self.std = std }
 
     /// One image's channel means and standard deviations (`img.mean([1, 2])`, `img.std([1, 2])`
-    /// in PyTorch: the std is the unbiased sample std, as `torch.std` by default).
+    /// in PyTorch: the std is the unbiased sample std, as `torch.std` by default), always for
+    /// the RGB view of the image, as torchvision sees a photo after `convert("RGB")`: a grey
+    /// image gives its grey figures for R, G and B.
     public init(of image: Image) {
         let n = image.width * image.height, c = image.channels
-        var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
+        let used = min(c, 3)
+        var sum = [Double](repeating: 0, count: used), sq = [Double](repeating: 0, count: used)
         image.pixels.withUnsafeBufferPointer { px in
             for i in 0..<n {
-                for k in 0..<c {
+                for k in 0..<used {
                     let v = Double(px[i * c + k]) / 255
                     sum[k] += v; sq[k] += v * v
                 }
             }
         }
-        mean = sum.map { $0 / Double(max(n, 1)) }
-        std = (0..<c).map { k in
+        let grey = used < 3   // 1 (grey) or 2 (grey + alpha) channels
+        let channels = grey ? [Int](repeating: 0, count: 3) : [0, 1, 2]
+        mean = channels.map { sum[$0] / Double(max(n, 1)) }
+        std = channels.map { k in
             n > 1 ? max(0, (sq[k] - sum[k] * sum[k] / Double(n)) / Double(n - 1)).squareRoot() : 0
         }
     }
@@ -40,16 +45,21 @@ public struct NormalizationAccumulator: Sendable {
     }
 
     /// Adds one image's statistics (for pooled figures, `pixels` is its pixel count).
+    /// Every image is counted in each channel: a statistic with fewer channels than the first
+    /// one added (a grey image's) counts its first channel for the missing ones.
     public mutating func add(_ s: ChannelStatistics, pixels n: Int) {
+        guard !s.mean.isEmpty, s.mean.count == s.std.count else { return }
         if meanSum.isEmpty {
             let c = s.mean.count
             meanSum = .init(repeating: 0, count: c); stdSum = meanSum; pixelSum = meanSum; pixelSquares = meanSum
         }
-        for k in s.mean.indices {
-            meanSum[k] += s.mean[k]; stdSum[k] += s.std[k]
-            pixelSum[k] += s.mean[k] * Double(n)
+        for k in meanSum.indices {
+            let j = k < s.mean.count ? k : 0
+            let m = s.mean[j], sd = s.std[j]
+            meanSum[k] += m; stdSum[k] += sd
+            pixelSum[k] += m * Double(n)
             // Recover Σv² from the unbiased std: (n − 1)·std² + n·mean².
-            pixelSquares[k] += Double(n - 1) * s.std[k] * s.std[k] + Double(n) * s.mean[k] * s.mean[k]
+            pixelSquares[k] += Double(n - 1) * sd * sd + Double(n) * m * m
         }
         pixels += n; images += 1
     }

@@ -1,0 +1,66 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whole-file writes that a crash cannot leave half done: the bytes go to a temporary file in
+/// the same folder (`.NAME.partial-PID`), are flushed to disk, and the temporary is renamed
+/// over the target — a reader sees the old file or the new one, never a mix. A writer killed
+/// before the rename leaves only the temporary, which ``removeLeftovers(in:)`` clears.
+public enum AtomicFile {
+    /// Marks temporaries in a file name.
+    public static let partialMarker = ".partial-"
+
+    /// Why a write failed (the target's path and the system's reason).
+    public struct WriteError: Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): cannot write (\(reason))" }
+    }
+
+    /// Writes `data` to `url` atomically and durably.
+    public static func write(_ data: Data, to url: URL) throws {
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw WriteError(path: url.path, reason: "folder \(folder.path) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw WriteError(path: url.path, reason: "is a directory")
+        }
+        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent)\(partialMarker)\(getpid())")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WriteError(path: url.path, reason: String(cString: strerror(errno))) }
+        var failure: String?
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno)); return
+                }
+                offset += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(temporary.path, url.path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary.path)
+            throw WriteError(path: url.path, reason: failure)
+        }
+        // The rename itself is durable once the folder is flushed.
+        let dirFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
+    }
+
+    /// Deletes the temporaries a killed writer left in `folder`; returns their names.
+    @discardableResult
+    public static func removeLeftovers(in folder: URL) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        let leftovers = names.filter { $0.hasPrefix(".") && $0.contains(partialMarker) }.sorted()
+        for name in leftovers { unlink(folder.appendingPathComponent(name).path) }
+        return leftovers
+    }
+}
