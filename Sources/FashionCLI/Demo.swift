@@ -85,7 +85,7 @@ struct Demo: ParsableCommand {
         }
         let tree = try KFashionTree(root: data)
         func save(_ name: String, _ text: String) throws {
-            try Data(text.utf8).write(to: reports.appendingPathComponent(name), options: .atomic)
+            try AtomicFile.write(Data(text.utf8), to: reports.appendingPathComponent(name))
         }
 
         print("\n== Mission 1-1: photos by gender and style")

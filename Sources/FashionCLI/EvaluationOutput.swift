@@ -9,10 +9,10 @@ enum EvaluationOutput {
     static func write(_ evaluation: Evaluation, title: String, minority: Set<Int>, cache: ImageCache,
                       predictions: [Int], samples: Int, seed: UInt64, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(evaluation.markdown(title: title, minority: minority).utf8).write(to: folder.appendingPathComponent("evaluation.md"), options: .atomic)
+        try AtomicFile.write(Data(evaluation.markdown(title: title, minority: minority).utf8), to: folder.appendingPathComponent("evaluation.md"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(evaluation).write(to: folder.appendingPathComponent("evaluation.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(evaluation), to: folder.appendingPathComponent("evaluation.json"))
         guard samples > 0, cache.count > 0 else { return }
         var g = RandomGenerator(seed: seed)
         let chosen = g.permutation(cache.count).prefix(samples).sorted()

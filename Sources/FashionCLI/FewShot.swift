@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Tensor
 import Models
 
 /// The paper: VAE latent sampling against class imbalance, its generalised few-shot protocol.
@@ -91,7 +92,7 @@ struct FewShot: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(cells).write(to: folder.appendingPathComponent("cells.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
         var md = "# The paper's protocol on \(dataset == "kfashion" ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
         md += """
 
@@ -99,7 +100,7 @@ struct FewShot: ParsableCommand {
         VAE sampling ×30 31.34 / 58.52; n_f = 50 — oversampling ×30 58.44 / 65.50, VAE sampling ×30 66.01 / 68.20.
 
         """
-        try Data(md.utf8).write(to: folder.appendingPathComponent("table.md"), options: .atomic)
+        try AtomicFile.write(Data(md.utf8), to: folder.appendingPathComponent("table.md"))
         print(md)
         print(String(format: "wrote table.md, cells.json, log.txt in %@ (%.0f s this run)", out, Date().timeIntervalSince(started)))
     }

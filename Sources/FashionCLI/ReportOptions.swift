@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Tensor
 import Vision
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -40,7 +41,7 @@ struct OutputOptions: ParsableArguments {
     /// Writes `text` to `--output` or standard output.
     func emit(_ text: String) throws {
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))

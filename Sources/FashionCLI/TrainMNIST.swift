@@ -77,11 +77,11 @@ struct TrainMNIST: ParsableCommand {
         }
         let (truth, predictions) = trainer.lastValidation ?? ClassifierEpoch.predict(model, batches: source.validationBatches())
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: predictions)
-        try Data(evaluation.markdown(title: "Fashion-MNIST test set, last epoch").utf8)
-            .write(to: folder.appendingPathComponent("evaluation.md"), options: .atomic)
+        try AtomicFile.write(Data(evaluation.markdown(title: "Fashion-MNIST test set, last epoch").utf8),
+                             to: folder.appendingPathComponent("evaluation.md"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(evaluation).write(to: folder.appendingPathComponent("evaluation.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(evaluation), to: folder.appendingPathComponent("evaluation.json"))
         print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md", 100 * evaluation.accuracy,
                      Date().timeIntervalSince(started), out))
     }
@@ -100,6 +100,6 @@ struct TrainMNIST: ParsableCommand {
         let order = Order(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: optimizer, schedule: schedule,
                           labelSmoothing: labelSmoothing, augment: !noAugment, mean: FashionMNISTData.mean, std: FashionMNISTData.std,
                           epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
-        try JSONEncoder().encode(order).write(to: folder.appendingPathComponent("batch-order.json"), options: .atomic)
+        try AtomicFile.write(JSONEncoder().encode(order), to: folder.appendingPathComponent("batch-order.json"))
     }
 }

@@ -31,6 +31,8 @@ import Testing
         ("W_01752_00_metro-sexual_M.jpg", "style 'metro-sexual'"),
         ("W_01752_00_metrosexual_F.jpg", "gender 'F'"),
         ("W__00_metrosexual_M.jpg", "image id ''"),
+        ("W_1752_00_metrosexual_M.jpg", "image id '1752' has 4 digits (expected 5)"),
+        ("W_01752_100_metrosexual_M.jpg", "period '100' has 3 digits (expected 2)"),
     ])
     func reportsWhyANameDoesNotParse(_ name: String, _ reason: String) {
         do {
@@ -54,6 +56,7 @@ import Testing
     @Test func reportsBadLabelNames() {
         for (name, reason) in [("W_03412_50_classic_W.json", "5 underscore-separated parts"),
                                ("W_03412_50_classic_W_02x425.json", "survey id"),
+                               ("W_03412_50_classic_W_23425.json", "survey id '23425' has 5 digits (expected 6)"),
                                ("W_03412_50_classic_W_023425.txt", "extension")] {
             do { _ = try LabelRecord(fileName: name); Issue.record("\(name) parsed") } catch let e as NameError {
                 #expect(e.reason.contains(reason), "\(name): \(e.reason)")
@@ -72,7 +75,8 @@ import Testing
         let names = ["W_03412_50_classic_W_023425.json", "T_1_1_a_M_1.json", "W_03412_50_hippee_W_023425.json",
                      "W_03412_50_classic_W_023425.JSON", "W_03412_50_Classic_W_023425.json", "W_03412_50_classic_W.json",
                      "X_03412_50_classic_W_023425.json", "W_03412_50_classic_F_023425.json", "W_0341a_50_classic_W_1.json",
-                     "W_03412_50_classic_W_.json", "W__50_classic_W_1.json", ".json", "W_1_2_x_W_3_4.json"]
+                     "W_03412_50_classic_W_.json", "W__50_classic_W_1.json", ".json", "W_1_2_x_W_3_4.json",
+                     "W_03412_50_classic_W_23425.json", "W_03412_50_classic_W_0234250.json", "W_3412_50_classic_W_023425.json"]
         for name in names {
             var copy = name
             let end = copy.withUTF8 { LabelJoin.checkedStemEnd($0) }

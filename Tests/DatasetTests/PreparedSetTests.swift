@@ -23,7 +23,7 @@ import Vision
         #expect(first.prepared == total && first.reused == 0)
         #expect(first.skipped.map(\.path) == ["training_image/W_99998_19_punk_W.jpg", "training_image/W_99999_19_punk_W.jpg"])
         #expect(first.skipped[0].reason.contains("empty"))
-        #expect(first.skipped[1].reason.contains("damaged"))
+        #expect(first.skipped[1].reason.contains("truncated"))
         let prepared = try Image(contentsOf: out.appendingPathComponent("training_image").appendingPathComponent(good))
         #expect(prepared.width == 32 && prepared.height == 32)
         let shares = try String(contentsOf: out.appendingPathComponent("white_share.csv"), encoding: .utf8)
@@ -42,5 +42,22 @@ import Vision
         try FileManager.default.removeItem(at: out.appendingPathComponent("training_image").appendingPathComponent(good))
         let third = try set.run()
         #expect(third.prepared == 1 && third.reused == total - 1)
+        // An output cut short (a kill while it was written elsewhere), an edited source, other options: prepared again.
+        let outputs = try DirectoryListing.fileNames(in: out.appendingPathComponent("training_image"))
+        let cut = out.appendingPathComponent("training_image").appendingPathComponent(outputs[1])
+        let cutBytes = try Data(contentsOf: cut)
+        try cutBytes.prefix(cutBytes.count / 2).write(to: cut)
+        let edited = images.appendingPathComponent(outputs[2])
+        let source = try Data(contentsOf: edited)
+        try FileManager.default.removeItem(at: edited)
+        try source.write(to: edited)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: edited.path)
+        let fourth = try set.run()
+        #expect(fourth.prepared == 2 && fourth.reused == total - 2)
+        #expect(PhotoCheck.problem(at: cut) == nil)
+        var other = PhotoPreparer(size: 32)
+        other.margin = 0.1
+        let fifth = try PreparedSet(tree: try KFashionTree(root: root), output: out, preparer: other).run()
+        #expect(fifth.prepared == total && fifth.reused == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Vision
 @testable import Dataset
 
 /// A throw-away K-Fashion tree in the real layout, built file by file.
@@ -13,8 +14,11 @@ struct TestTree {
         }
     }
 
+    /// A whole 2×2 JPEG: what counts as a photo (``PhotoCheck``).
+    static let jpeg: Data = try! Image(width: 2, height: 2, channels: 3, pixels: [UInt8](repeating: 250, count: 12)).jpegData(quality: 90)
+
     func image(_ name: String, _ split: Split = .training) throws {
-        try Data([0xFF, 0xD8, 0xFF]).write(to: root.appendingPathComponent(split.imageFolder).appendingPathComponent(name))
+        try Self.jpeg.write(to: root.appendingPathComponent(split.imageFolder).appendingPathComponent(name))
     }
 
     func label(_ name: String, _ split: Split = .training, respondent: Int, q5: Int) throws {

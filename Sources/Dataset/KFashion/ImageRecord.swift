@@ -37,7 +37,7 @@ public struct NameError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "\(name): \(reason)" }
 }
 
-/// One photo: `{W|T}_{id}_{period}_{style}_{gender}.jpg`.
+/// One photo: `{W|T}_{id}_{period}_{style}_{gender}.jpg` with a 5-digit id and a 2-digit period.
 public struct ImageRecord: Hashable, Sendable, Codable {
     /// The file name as found (original spelling).
     public let fileName: String
@@ -61,7 +61,9 @@ public struct ImageRecord: Hashable, Sendable, Codable {
     static func key(_ parts: [NameFields.Field], name: String) throws -> ImageKey {
         guard parts[0].text == "W" || parts[0].text == "T" else { throw NameError(name: name, reason: "prefix '\(parts[0].text)' (expected W or T)") }
         guard parts[1].isNumber else { throw NameError(name: name, reason: "image id '\(parts[1].text)' is not a number") }
+        guard parts[1].text.utf8.count == 5 else { throw NameError(name: name, reason: "image id '\(parts[1].text)' has \(parts[1].text.utf8.count) digits (expected 5)") }
         guard parts[2].isNumber else { throw NameError(name: name, reason: "period '\(parts[2].text)' is not a number") }
+        guard parts[2].text.utf8.count == 2 else { throw NameError(name: name, reason: "period '\(parts[2].text)' has \(parts[2].text.utf8.count) digits (expected 2)") }
         guard parts[3].isWord else { throw NameError(name: name, reason: "style '\(parts[3].text)' is not a word") }
         guard let gender = Gender(rawValue: parts[4].text) else { throw NameError(name: name, reason: "gender '\(parts[4].text)' (expected W or M)") }
         return ImageKey(prefix: parts[0].text, id: parts[1].text, period: parts[2].text, style: parts[3].text, gender: gender)
@@ -108,7 +110,7 @@ struct NameFields {
     }
 }
 
-/// One survey answer file: `{image stem}_{surveyID}.json`.
+/// One survey answer file: `{image stem}_{surveyID}.json` with a 6-digit survey id.
 public struct LabelRecord: Hashable, Sendable, Codable {
     public let fileName: String
     /// The photo this label is about.
@@ -126,6 +128,9 @@ public struct LabelRecord: Hashable, Sendable, Codable {
             throw NameError(name: fileName, reason: "\(parts.count) underscore-separated parts (expected {W|T}_{id}_{period}_{style}_{gender}_{surveyID})")
         }
         guard parts[5].isNumber else { throw NameError(name: fileName, reason: "survey id '\(parts[5].text)' is not a number") }
+        guard parts[5].text.utf8.count == 6 else {
+            throw NameError(name: fileName, reason: "survey id '\(parts[5].text)' has \(parts[5].text.utf8.count) digits (expected 6)")
+        }
         self.fileName = fileName
         self.key = try ImageRecord.key(Array(parts[0..<5]), name: fileName)
         self.surveyID = parts[5].text

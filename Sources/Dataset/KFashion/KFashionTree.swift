@@ -18,12 +18,27 @@ public struct KFashionTree: Sendable {
     public func imageFolder(_ split: Split) -> URL { root.appendingPathComponent(split.imageFolder) }
     public func labelFolder(_ split: Split) -> URL { root.appendingPathComponent(split.labelFolder) }
 
-    /// The photos of a split, parsed from their names (sorted by name); names that do not
-    /// parse are returned as skipped with the reason. A missing folder is an error.
+    /// The accepted photos of a split (sorted by name) — the one definition every command
+    /// uses: a regular file directly in the split's folder whose name parses
+    /// (``ImageRecord``) and whose content is a whole JPEG (``PhotoCheck``). Everything else
+    /// is returned as skipped with its reason. A missing folder is an error.
     public func images(_ split: Split) throws -> (records: [ImageRecord], skipped: [SkippedFile]) {
-        try parse(folder: split.imageFolder, expected: "photos named {W|T}_{id}_{period}_{style}_{gender}.jpg") {
+        let (named, skipped) = try parse(folder: split.imageFolder, expected: "photos named {W|T}_{id}_{period}_{style}_{gender}.jpg") {
             try ImageRecord(fileName: $0)
         }
+        let folder = imageFolder(split)
+        var problems = [String?](repeating: nil, count: named.count)
+        problems.withUnsafeMutableBufferPointer { out in
+            Threading.parallelRanges(named.count, minimumGrain: 64) { range in
+                for i in range { out[i] = PhotoCheck.problem(at: folder.appendingPathComponent(named[i].fileName)) }
+            }
+        }
+        var records: [ImageRecord] = [], bad: [SkippedFile] = []
+        records.reserveCapacity(named.count)
+        for (record, problem) in zip(named, problems) {
+            if let problem { bad.append(SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: problem)) } else { records.append(record) }
+        }
+        return (records, (skipped + bad).sorted { $0.path < $1.path })
     }
 
     /// The label files of a split, parsed from their names (not opened), in directory order

@@ -27,6 +27,7 @@ struct LabelJoin {
     struct Result {
         var raw = 0
         var valid: [LabelRecord] = []
+        var answers: [SurveyAnswer] = []
         var skipped: [SkippedFile] = []
     }
 
@@ -58,21 +59,21 @@ struct LabelJoin {
     }
 
     /// The end of the image stem in a well-formed lower-case label name
-    /// (`{W|T}_{digits}_{digits}_{letters}_{W|M}_{digits}.json`), or nil.
+    /// (`{W|T}_{5 digits}_{2 digits}_{letters}_{W|M}_{6 digits}.json`), or nil.
     static func checkedStemEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         let n = b.count
         guard n > 5, b[n - 5] == UInt8(ascii: "."), b[n - 4] == UInt8(ascii: "j"), b[n - 3] == UInt8(ascii: "s"),
               b[n - 2] == UInt8(ascii: "o"), b[n - 1] == UInt8(ascii: "n") else { return nil }
         guard b[0] == UInt8(ascii: "W") || b[0] == UInt8(ascii: "T"), b[1] == UInt8(ascii: "_") else { return nil }
         var i = 2
-        func digits() -> Bool {
+        func digits(_ count: Int) -> Bool {
             let start = i
             while i < n - 5, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
-            return i > start
+            return i - start == count
         }
-        guard digits(), b[i] == UInt8(ascii: "_") else { return nil }
+        guard digits(5), b[i] == UInt8(ascii: "_") else { return nil }
         i += 1
-        guard digits(), b[i] == UInt8(ascii: "_") else { return nil }
+        guard digits(2), b[i] == UInt8(ascii: "_") else { return nil }
         i += 1
         let styleStart = i
         while i < n - 5, b[i] >= 0x61, b[i] <= 0x7A { i += 1 }
@@ -81,7 +82,7 @@ struct LabelJoin {
         guard b[i] == UInt8(ascii: "W") || b[i] == UInt8(ascii: "M"), b[i + 1] == UInt8(ascii: "_") else { return nil }
         let stemEnd = i + 1
         i += 2
-        guard digits(), i == n - 5 else { return nil }
+        guard digits(6), i == n - 5 else { return nil }
         return stemEnd
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tensor
 import Vision
 
@@ -9,7 +12,8 @@ import Vision
 /// original names (JPEG, quality 95), `manifest.csv` (one row per prepared photo: white share,
 /// subject box, channel mean/std), `white_share.csv` (`split,file,white_share,flagged`),
 /// `normalization.json` (training mean/std both ways) and `skipped.csv` (file, reason). Every
-/// file is written atomically; a re-run reuses photos already prepared and listed in the manifest.
+/// file is written atomically; a re-run reuses a prepared photo only when the manifest lists
+/// it with the same source (size, modification time) and options and the output is a whole JPEG.
 public struct PreparedSet: Sendable {
     public let tree: KFashionTree
     public let output: URL
@@ -27,6 +31,24 @@ public struct PreparedSet: Sendable {
         public var box: ForegroundMask.Box?
         public var stats: ChannelStatistics
         public var size: Int
+        /// The source photo's byte size and modification time, and the preparation options'
+        /// signature, when it was prepared: a re-run reuses the output only if all still match.
+        public var source: String = ""
+        public var options: String = ""
+    }
+
+    /// `bytes:mtime-ns` of a file ("" when it cannot be read).
+    static func sourceKey(_ url: URL) -> String {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { return "" }
+        return "\(info.st_size):\(Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))"
+    }
+
+    /// The preparation options as a short signature (FNV-1a 64 of their full description).
+    var optionsKey: String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in String(describing: preparer).utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return String(h, radix: 16)
     }
 
     /// What a run did.
@@ -72,7 +94,7 @@ public struct PreparedSet: Sendable {
         var failures = [SkippedFile?](repeating: nil, count: work.count)
         var reused = [Bool](repeating: false, count: work.count)
         let counter = ProgressCounter()
-        let preparer = self.preparer, tree = self.tree, output = self.output
+        let preparer = self.preparer, tree = self.tree, output = self.output, optionsKey = self.optionsKey
         entries.withUnsafeMutableBufferPointer { out in
             failures.withUnsafeMutableBufferPointer { failed in
                 reused.withUnsafeMutableBufferPointer { again in
@@ -80,15 +102,19 @@ public struct PreparedSet: Sendable {
                         let (split, record) = work[i]
                         let target = output.appendingPathComponent(split.imageFolder).appendingPathComponent(record.fileName)
                         let key = "\(split.rawValue)/\(record.fileName)"
-                        if let old = previous[key], old.size == preparer.size, FileManager.default.fileExists(atPath: target.path) {
+                        let source = tree.imageFolder(split).appendingPathComponent(record.fileName)
+                        let sourceKey = Self.sourceKey(source)
+                        // Reuse only an output that is whole, of the same source and the same options.
+                        if let old = previous[key], old.size == preparer.size, old.source == sourceKey, old.options == optionsKey,
+                           PhotoCheck.problem(at: target) == nil {
                             out[i] = old; again[i] = true
                         } else {
                             do {
-                                let source = tree.imageFolder(split).appendingPathComponent(record.fileName)
                                 let result = try preparer.prepare(contentsOf: source)
                                 try result.image.write(to: target, jpegQuality: 95)
                                 out[i] = Entry(split: split, file: record.fileName, whiteShare: result.whiteShare, box: result.box,
-                                               stats: ChannelStatistics(of: result.image), size: preparer.size)
+                                               stats: ChannelStatistics(of: result.image), size: preparer.size,
+                                               source: sourceKey, options: optionsKey)
                             } catch let error as ImageIOError {
                                 failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: Self.reason(error))
                             } catch {
@@ -138,7 +164,7 @@ public struct PreparedSet: Sendable {
     func writeOutputs(_ entries: [Entry], summary: Summary) throws {
         let sorted = entries.sorted { ($0.split, $0.file) < ($1.split, $1.file) }
         var manifest = TextTable.csvLine(["split", "file", "white_share", "box_x", "box_y", "box_width", "box_height", "size",
-                                          "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b"])
+                                          "mean_r", "mean_g", "mean_b", "std_r", "std_g", "std_b", "source", "options"])
         var shares = TextTable.csvLine(["split", "file", "white_share", "flagged"])
         let flagged = Set(summary.flagged)
         for e in sorted {
@@ -146,18 +172,18 @@ public struct PreparedSet: Sendable {
             let m = e.stats.mean + [Double](repeating: e.stats.mean.first ?? 0, count: max(0, 3 - e.stats.mean.count))
             let s = e.stats.std + [Double](repeating: e.stats.std.first ?? 0, count: max(0, 3 - e.stats.std.count))
             manifest += TextTable.csvLine([e.split.rawValue, e.file, String(e.whiteShare)] + box + [String(e.size)]
-                                          + m.prefix(3).map { String($0) } + s.prefix(3).map { String($0) })
+                                          + m.prefix(3).map { String($0) } + s.prefix(3).map { String($0) } + [e.source, e.options])
             shares += TextTable.csvLine([e.split.rawValue, e.file, String(format: "%.6f", e.whiteShare),
                                          flagged.contains("\(e.split.rawValue)/\(e.file)") ? "1" : "0"])
         }
-        try Data(manifest.utf8).write(to: output.appendingPathComponent("manifest.csv"), options: .atomic)
-        try Data(shares.utf8).write(to: output.appendingPathComponent("white_share.csv"), options: .atomic)
+        try AtomicFile.write(Data(manifest.utf8), to: output.appendingPathComponent("manifest.csv"))
+        try AtomicFile.write(Data(shares.utf8), to: output.appendingPathComponent("white_share.csv"))
         let skipped = TextTable.csvLine(["file", "reason"]) + summary.skipped.map { TextTable.csvLine([$0.path, $0.reason]) }.joined()
-        try Data(skipped.utf8).write(to: output.appendingPathComponent("skipped.csv"), options: .atomic)
+        try AtomicFile.write(Data(skipped.utf8), to: output.appendingPathComponent("skipped.csv"))
         if let n = summary.normalization {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(n).write(to: output.appendingPathComponent("normalization.json"), options: .atomic)
+            try AtomicFile.write(encoder.encode(n), to: output.appendingPathComponent("normalization.json"))
         }
     }
 
@@ -167,7 +193,7 @@ public struct PreparedSet: Sendable {
         var rows: [(String, Entry)] = []
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 14, let split = Split(rawValue: f[0]), let share = Double(f[2]), let size = Int(f[7]) else { continue }
+            guard f.count == 16, let split = Split(rawValue: f[0]), let share = Double(f[2]), let size = Int(f[7]) else { continue }
             let box: ForegroundMask.Box? = Int(f[3]).flatMap { x in
                 guard let y = Int(f[4]), let w = Int(f[5]), let h = Int(f[6]) else { return nil }
                 return ForegroundMask.Box(x: x, y: y, width: w, height: h)
@@ -176,7 +202,7 @@ public struct PreparedSet: Sendable {
             guard numbers.count == 6 else { continue }
             rows.append(("\(split.rawValue)/\(f[1])", Entry(split: split, file: f[1], whiteShare: share, box: box,
                                                             stats: ChannelStatistics(mean: Array(numbers[0..<3]), std: Array(numbers[3..<6])),
-                                                            size: size)))
+                                                            size: size, source: f[14], options: f[15])))
         }
         return rows
     }

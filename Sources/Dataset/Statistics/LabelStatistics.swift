@@ -1,16 +1,21 @@
 import Foundation
 import Tensor
 
-/// Mission 2-1: the label files whose photo exists in the same split, and their counts.
+/// Mission 2-1: the valid labels, and their counts.
 ///
-/// A label is valid when its whole image key (prefix, id, period, canonical style, gender)
-/// names a photo of the same split — not the 5-digit id alone, which repeats across `W`/`T`.
+/// A label is valid — for every command — when its name parses (``LabelRecord``, a 6-digit
+/// survey id), its whole image key (prefix, id, period, canonical style, gender) names an
+/// accepted photo of the same split (not the 5-digit id alone, which repeats across `W`/`T`),
+/// and its file is a JSON answer with an integer `user.R_id` and `item.survey.Q5` ∈ {1, 2}
+/// (``SurveyAnswer``). Mission 2-2 builds on exactly these answers.
 public struct LabelStatistics: Sendable {
     /// Label files found (names that parsed), per split.
     public let rawCounts: [Split: Int]
     /// Valid labels, per split, sorted by file name.
     public let valid: [Split: [LabelRecord]]
-    /// Label and photo files whose names did not parse.
+    /// Every valid label's decoded answer, per split (label-file order).
+    public let answers: [Split: [SurveyAnswer]]
+    /// Label and photo files left out, with the reason.
     public let skipped: [SkippedFile]
 
     /// Lists both label folders and joins them with the image folders of `tree`.
@@ -28,21 +33,30 @@ public struct LabelStatistics: Sendable {
                     return
                 }
                 let join = LabelJoin(images: split == .training ? images.training : images.validation)
-                out[s] = Swift.Result { try join.scan(folder: folder, relativeFolder: split.labelFolder) }
+                out[s] = Swift.Result {
+                    var r = try join.scan(folder: folder, relativeFolder: split.labelFolder)
+                    let (answers, bad) = SurveyAnswer.read(r.valid, split: split, folder: folder)
+                    let kept = Set(answers.map(\.labelFile))
+                    r.valid = r.valid.filter { kept.contains($0.fileName) }
+                    r.answers = answers
+                    r.skipped = (r.skipped + bad).sorted { $0.path < $1.path }
+                    return r
+                }
             }
         }
-        var raw: [Split: Int] = [:], valid: [Split: [LabelRecord]] = [:], skipped = images.skipped
+        var raw: [Split: Int] = [:], valid: [Split: [LabelRecord]] = [:], answers: [Split: [SurveyAnswer]] = [:], skipped = images.skipped
         for (s, split) in splits.enumerated() {
             let r = try results[s]!.get()
             raw[split] = r.raw
             valid[split] = r.valid
+            answers[split] = r.answers
             skipped += r.skipped
         }
-        self.rawCounts = raw; self.valid = valid; self.skipped = skipped
+        self.rawCounts = raw; self.valid = valid; self.answers = answers; self.skipped = skipped
     }
 
-    public init(rawCounts: [Split: Int], valid: [Split: [LabelRecord]], skipped: [SkippedFile]) {
-        self.rawCounts = rawCounts; self.valid = valid; self.skipped = skipped
+    public init(rawCounts: [Split: Int], valid: [Split: [LabelRecord]], answers: [Split: [SurveyAnswer]] = [:], skipped: [SkippedFile]) {
+        self.rawCounts = rawCounts; self.valid = valid; self.answers = answers; self.skipped = skipped
     }
 
     /// Valid labels by (gender, style) per split and combined, with raw and valid totals.
@@ -52,7 +66,7 @@ public struct LabelStatistics: Sendable {
             + StyleCount.counting(v.map(\.key), split: "validation")
             + StyleCount.counting((t + v).map(\.key), split: "combined")
         return CountReport(
-            title: "Mission 2-1: labels whose photo exists, by gender and style",
+            title: "Mission 2-1: valid labels (photo exists, answer readable), by gender and style",
             unit: "valid labels", rows: rows,
             totals: [.init("training label files", rawCounts[.training] ?? 0), .init("training valid labels", t.count),
                      .init("validation label files", rawCounts[.validation] ?? 0), .init("validation valid labels", v.count),

@@ -84,41 +84,11 @@ public struct PreferenceTable: Sendable {
         self.labelFilesRead = labelFilesRead ?? decoded.count
     }
 
-    /// Reads every valid label of `labels` (all cores), decodes it and applies the rules.
+    /// The rules applied to the answers of every valid label of `labels` (their files were
+    /// read and checked by ``LabelStatistics``: the same labels as mission 2-1 counts).
     public init(tree: KFashionTree, labels: LabelStatistics) {
-        var work: [(Split, LabelRecord)] = []
-        for split in Split.allCases { for label in labels.valid[split] ?? [] { work.append((split, label)) } }
-        var results = [Result<SurveyAnswer, SkippedFile>?](repeating: nil, count: work.count)
-        let folders = Dictionary(uniqueKeysWithValues: Split.allCases.map { ($0, tree.labelFolder($0).path) })
-        results.withUnsafeMutableBufferPointer { out in
-            Threading.parallelRanges(work.count, minimumGrain: 64) { range in
-                let decoder = JSONDecoder()
-                var buffer = [UInt8](repeating: 0, count: 1 << 16)
-                for i in range {
-                    let (split, label) = work[i]
-                    let relative = "\(split.labelFolder)/\(label.fileName)"
-                    let data: Data
-                    switch SmallFile.read(folders[split]! + "/" + label.fileName, buffer: &buffer) {
-                    case .success(let d): data = d
-                    case .failure(let why): out[i] = .failure(SkippedFile(path: relative, reason: why.reason)); continue
-                    }
-                    do {
-                        out[i] = .success(try SurveyAnswer(label: label, split: split, json: data, decoder: decoder))
-                    } catch {
-                        out[i] = .failure(SkippedFile(path: relative, reason: "\(error)"))
-                    }
-                }
-            }
-        }
-        var answers: [SurveyAnswer] = [], skipped = labels.skipped
-        for r in results {
-            switch r {
-            case .success(let a)?: answers.append(a)
-            case .failure(let s)?: skipped.append(s)
-            case nil: break
-            }
-        }
-        self.init(answers: answers, skipped: skipped, labelFilesRead: work.count)
+        let answers = Split.allCases.flatMap { labels.answers[$0] ?? [] }
+        self.init(answers: answers, skipped: labels.skipped, labelFilesRead: answers.count)
     }
 
     /// The `n` respondents with the most answers (ties by `R_id`); `n ≤ 0` gives all.

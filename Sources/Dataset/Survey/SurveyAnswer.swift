@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The parts of a K-Fashion label JSON that the missions use; every other field is ignored.
 ///
@@ -90,4 +91,43 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
 public struct SurveyError: Error, Equatable, Sendable, CustomStringConvertible {
     public let reason: String
     public var description: String { reason }
+}
+
+extension SurveyAnswer {
+    /// Reads and decodes the label files `labels` of `split` in `folder` on all cores; a file
+    /// that cannot be read or whose content is not a valid answer is returned as skipped.
+    public static func read(_ labels: [LabelRecord], split: Split, folder: URL) -> (answers: [SurveyAnswer], skipped: [SkippedFile]) {
+        var results = [Result<SurveyAnswer, SkippedFile>?](repeating: nil, count: labels.count)
+        let path = folder.path
+        results.withUnsafeMutableBufferPointer { out in
+            Threading.parallelRanges(labels.count, minimumGrain: 64) { range in
+                let decoder = JSONDecoder()
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                for i in range {
+                    let label = labels[i]
+                    let relative = "\(split.labelFolder)/\(label.fileName)"
+                    let data: Data
+                    switch SmallFile.read(path + "/" + label.fileName, buffer: &buffer) {
+                    case .success(let d): data = d
+                    case .failure(let why): out[i] = .failure(SkippedFile(path: relative, reason: why.reason)); continue
+                    }
+                    do {
+                        out[i] = .success(try SurveyAnswer(label: label, split: split, json: data, decoder: decoder))
+                    } catch {
+                        out[i] = .failure(SkippedFile(path: relative, reason: "\(error)"))
+                    }
+                }
+            }
+        }
+        var answers: [SurveyAnswer] = [], skipped: [SkippedFile] = []
+        answers.reserveCapacity(labels.count)
+        for r in results {
+            switch r {
+            case .success(let a)?: answers.append(a)
+            case .failure(let s)?: skipped.append(s)
+            case nil: break
+            }
+        }
+        return (answers, skipped)
+    }
 }

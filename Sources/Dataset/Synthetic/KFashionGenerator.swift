@@ -298,7 +298,7 @@ public struct KFashionGenerator: Sendable {
                 for i in range {
                     let l = labels[i]
                     let url = root.appendingPathComponent(l.split.labelFolder).appendingPathComponent(l.fileName)
-                    do { try Data(Self.json(l).utf8).write(to: url, options: .atomic) } catch { failed[i] = "\(url.path): \(error)" }
+                    do { try AtomicFile.write(Data(Self.json(l).utf8), to: url, durable: false) } catch { failed[i] = "\(url.path): \(error)" }
                 }
                 progress?(counter.add(range.count), total)
             }

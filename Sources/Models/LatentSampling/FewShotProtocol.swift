@@ -71,7 +71,7 @@ public struct FewShotProtocol {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(cell).write(to: cellURL, options: .atomic)
+                try AtomicFile.write(encoder.encode(cell), to: cellURL)
                 cells.append(cell)
             }
         }

@@ -18,8 +18,10 @@ public enum AtomicFile {
         public var description: String { "\(path): cannot write (\(reason))" }
     }
 
-    /// Writes `data` to `url` atomically and durably.
-    public static func write(_ data: Data, to url: URL) throws {
+    /// Writes `data` to `url` atomically; `durable` also flushes the file and its folder to
+    /// disk (for checkpoints and state; a killed process needs only the rename, a power cut
+    /// the flush — skip it for thousands of small files).
+    public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -43,7 +45,7 @@ public enum AtomicFile {
                 offset += n
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, durable, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil, rename(temporary.path, url.path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {
@@ -51,6 +53,7 @@ public enum AtomicFile {
             throw WriteError(path: url.path, reason: failure)
         }
         // The rename itself is durable once the folder is flushed.
+        guard durable else { return }
         let dirFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
     }

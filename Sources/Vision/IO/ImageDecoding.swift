@@ -1,5 +1,6 @@
 import CImageCodecs
 import Foundation
+import Tensor
 
 /// How to decode: a size hint for libjpeg's DCT scaling, a pixel limit, EXIF orientation.
 public struct DecodingOptions: Sendable {
@@ -124,6 +125,7 @@ extension Image {
     }
 
     static func shortReason(_ error: Error) -> String {
+        if let e = error as? AtomicFile.WriteError { return e.reason }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
            let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {

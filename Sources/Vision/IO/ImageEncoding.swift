@@ -1,5 +1,6 @@
 import CImageCodecs
 import Foundation
+import Tensor
 
 extension Image {
     /// JPEG bytes (libjpeg-turbo, baseline, 4:2:0 for colour) at `quality` 1…100.
@@ -41,7 +42,7 @@ extension Image {
             throw ImageIOError(path: url.path, reason: error.reason)
         }
         do {
-            try data.write(to: url, options: .atomic)
+            try AtomicFile.write(data, to: url, durable: false)
         } catch {
             throw ImageIOError(path: url.path, reason: .unwritable(Self.shortReason(error)))
         }
