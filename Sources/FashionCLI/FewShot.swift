@@ -30,7 +30,7 @@ struct FewShot: ParsableCommand {
     @Option(help: "Folder of cached backbones and features (default: --out); a variant of the evaluation can reuse another run's.") var backbones: String?
     @Flag(help: "The quick setting: 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32, 2 draws of n_f 10 and 50 (~10 minutes).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Output folder (per-cell backbones and cell.json, table.md, cells.json, log.txt).") var out = "runs/fewshot"
+    @Option(help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
     func run() throws {
         guard dataset == "fashion-mnist" || dataset == "kfashion" else { throw ValidationError("--dataset: fashion-mnist or kfashion") }
@@ -93,6 +93,7 @@ struct FewShot: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
+        try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells)), to: folder.appendingPathComponent("table.json"))
         var md = "# The paper's protocol on \(dataset == "kfashion" ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
         md += """
 
@@ -102,7 +103,7 @@ struct FewShot: ParsableCommand {
         """
         try AtomicFile.write(Data(md.utf8), to: folder.appendingPathComponent("table.md"))
         print(md)
-        print(String(format: "wrote table.md, cells.json, log.txt in %@ (%.0f s this run)", out, Date().timeIntervalSince(started)))
+        print(String(format: "wrote table.md, table.json, cells.json, log.txt in %@ (%.0f s this run)", out, Date().timeIntervalSince(started)))
     }
 
     /// The prepared K-Fashion photos at `--image-size` (prepared first when missing), training and validation caches.

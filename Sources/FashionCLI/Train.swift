@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
     @Option(help: "Per-class augmentation target (overrides the preset).") var target: Int?
     @Option(help: "Batch size (overrides the preset).") var batchSize: Int?
     @Option(help: "Adam learning rate.") var lr = 1e-3
-    @Option(help: "Initialisation: kaiming-uniform (the camp's) or torchvision.") var initialization = "kaiming-uniform"
+    @Option(help: "Initialisation: kaiming-uniform (the camp's) or torchvision.") var initialization: InitializationOption = .kaimingUniform
     @Option(help: "Label smoothing.") var labelSmoothing = 0.0
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
@@ -37,7 +37,7 @@ struct Train: ParsableCommand {
         if let imageSize { recipe.imageSize = imageSize }
         if let target { recipe.target = target }
         if let batchSize { recipe.batchSize = batchSize }
-        let initKind: ResNet18.Initialization = initialization == "torchvision" ? .torchvision : .kaimingUniform
+        let initKind: ResNet18.Initialization = initialization == .torchvision ? .torchvision : .kaimingUniform
         let totalEpochs = epochs ?? (recipe.name == "reduced" ? 6 : 50)
 
         // Preparation (reused when done).
@@ -105,4 +105,10 @@ struct Train: ParsableCommand {
                          low.name, 100 * low.accuracy, high.name, 100 * high.accuracy, out))
         }
     }
+}
+
+/// `--initialization`: a typo is an error listing the choices, not a silent fallback.
+enum InitializationOption: String, ExpressibleByArgument, CaseIterable {
+    case kaimingUniform = "kaiming-uniform"
+    case torchvision
 }

@@ -158,6 +158,10 @@ import Dataset
         #expect(lines.count == 1 && lines[0].contains("reusing"))
         #expect(again.first?.report.results == cell.report.results)
         #expect(FewShotProtocol.markdown(again).contains("| vae-sampling x3 |"))
+        let table = FewShotProtocol.table(again)
+        #expect(table.shots == [2] && table.rows.map(\.method) == cell.report.results.map(\.method))
+        #expect(table.rows[0].cells[0].draws == 1 && table.rows[0].cells[0].harmonicStd == 0)
+        #expect(table.rows[1].cells[0].accuracyMean == cell.report.results[1].accuracy)
         #expect(cell.backboneTestAccuracy == Double(cell.report.results[0].accuracy))
 
         // A variant of the evaluation reuses the backbone and its features from the first run's folder.

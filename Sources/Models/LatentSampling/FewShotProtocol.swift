@@ -125,6 +125,41 @@ public struct FewShotProtocol {
                     backboneTestAccuracy: backboneAccuracy, report: report, seconds: Date().timeIntervalSince(started))
     }
 
+    /// The paper's table as data: a row per method, a column per n_f, each cell the mean and
+    /// sample standard deviation over draws of `acc_h` and `acc` (fractions), and the draws used.
+    public struct Table: Codable, Sendable {
+        public struct Entry: Codable, Sendable {
+            public var shots: Int
+            public var draws: Int
+            public var harmonicMean: Double, harmonicStd: Double
+            public var accuracyMean: Double, accuracyStd: Double
+        }
+        public struct Row: Codable, Sendable {
+            public var method: String
+            public var cells: [Entry]
+        }
+        public var shots: [Int]
+        public var rows: [Row]
+    }
+
+    /// ``Table`` from finished cells.
+    public static func table(_ cells: [Cell]) -> Table {
+        let shots = Array(Set(cells.map(\.shots))).sorted()
+        let methods = cells.first?.report.results.map(\.method) ?? []
+        func meanStd(_ v: [Double]) -> (Double, Double) {
+            guard !v.isEmpty else { return (.nan, .nan) }
+            let m = v.reduce(0, +) / Double(v.count)
+            return (m, v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0)
+        }
+        return Table(shots: shots, rows: methods.map { method in
+            Table.Row(method: method, cells: shots.map { n in
+                let rs = cells.filter { $0.shots == n }.compactMap { $0.report.results.first { $0.method == method } }
+                let (hm, hs) = meanStd(rs.map(\.harmonicAccuracy)), (am, sd) = meanStd(rs.map(\.accuracy))
+                return Table.Entry(shots: n, draws: rs.count, harmonicMean: hm, harmonicStd: hs, accuracyMean: am, accuracyStd: sd)
+            })
+        })
+    }
+
     /// The paper's table: rows = methods, columns = n_f, cells = mean ± std over draws of acc_h / acc (in %).
     public static func markdown(_ cells: [Cell], paper: Bool = true) -> String {
         let shots = Array(Set(cells.map(\.shots))).sorted()
