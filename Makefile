@@ -4,7 +4,7 @@ PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build
+.PHONY: demo test bench deps build fuzz
 
 demo: build
 	.build/release/fashion demo
@@ -17,6 +17,24 @@ bench: build
 
 build: deps
 	$(SWIFT) build -c release --product fashion
+
+# libFuzzer over the readers (Fuzz/): every module instrumented (coverage + AddressSanitizer),
+# the no-main libFuzzer runtime linked in; FUZZ_RUNS executions per target from the seed corpora.
+FUZZ_RUNS ?= 1000000
+FUZZ_TARGETS := FuzzSafetensors FuzzIDX FuzzLabelJSON FuzzFeatureCSV FuzzImage
+FUZZ_RT = $(firstword $(wildcard $(dir $(realpath $(shell which $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=address -Xswiftc -Xfrontend -Xswiftc -sanitize=fuzzer \
+	  -Xcc -fsanitize=fuzzer-no-link,address -Xlinker $(FUZZ_RT) -Xlinker -lstdc++
+	mkdir -p Fuzz/crashes
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p Fuzz/.corpus/$$t && cp Fuzz/Corpus/$$t/* Fuzz/.corpus/$$t/ && \
+	  SWIFT_BACKTRACE=enable=no Fuzz/.build/release/$$t -runs=$(FUZZ_RUNS) -max_len=65536 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=Fuzz/crashes/$$t- Fuzz/.corpus/$$t > Fuzz/crashes/$$t.log 2>&1; status=$$?; \
+	  echo "$$t: $$(grep -E '^(Done|==[0-9]+== ERROR|SUMMARY)' Fuzz/crashes/$$t.log | tr '\n' ' ')"; \
+	  [ $$status = 0 ] || { echo "$$t failed: see Fuzz/crashes/$$t.log"; exit 1; }; \
+	done
 
 # Installs the Debian packages that are missing (apt-get update once, only when needed).
 deps:
