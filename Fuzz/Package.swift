@@ -8,8 +8,8 @@ let targets = ["FuzzSafetensors", "FuzzIDX", "FuzzLabelJSON", "FuzzFeatureCSV", 
 let package = Package(
     name: "FashionStyleFuzz",
     dependencies: [.package(name: "FashionStyle", path: "..")],
-    targets: targets.map { name in
-        .executableTarget(name: name, dependencies: [
+    targets: [.target(name: "FuzzDriver")] + targets.map { name in
+        .executableTarget(name: name, dependencies: ["FuzzDriver",
             .product(name: "Tensor", package: "FashionStyle"), .product(name: "Vision", package: "FashionStyle"),
             .product(name: "Dataset", package: "FashionStyle"), .product(name: "Recommender", package: "FashionStyle"),
         ])
