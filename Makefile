@@ -1,16 +1,25 @@
 # Two commands: `make demo` runs everything that exists on the embedded default data,
 # `make test` runs every test. Both install missing Debian packages first.
-PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist
+PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build fuzz
+.PHONY: demo test bench deps build fuzz check-traps crash-test
 
 demo: build
 	.build/release/fashion demo
 
-test: deps
+test: deps check-traps
 	$(SWIFT) test
+	$(MAKE) crash-test
+
+# Real `fashion` processes killed (strace) at every kind of write; reruns must finish byte-identically.
+crash-test: build
+	Tools/crash_test.sh
+
+# No try!, as!, force-unwrap or fatalError that a user's file or flag could reach (Tools/check_traps.sh).
+check-traps:
+	Tools/check_traps.sh
 
 bench: build
 	.build/release/fashion bench kernels

@@ -28,7 +28,7 @@ struct Evaluate: ParsableCommand {
         let encoder = LabelEncoder(fitting: metadata.classes)
         guard encoder.classes == metadata.classes else { throw ValidationError("\(checkpoint): class list is not sorted as a label encoder's") }
         let (validation, skipped) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: metadata.inputSize, encoder: encoder)
-        for s in skipped { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
+        try SkippedReport.note(skipped, folder: URL(fileURLWithPath: out))
         var preset = KFashionData.Preset.baseline
         preset.imageSize = metadata.inputSize
         let data = KFashionData(training: validation, validation: validation, preset: preset, mean: metadata.mean, std: metadata.std)

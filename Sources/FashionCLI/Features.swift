@@ -20,8 +20,12 @@ struct Features: ParsableCommand {
     func run() throws {
         let started = Date()
         let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: batchSize)
-        for s in skipped { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
-        let written = try Features.write(store, to: out)
+        var written = try Features.write(store, to: out)
+        let base = URL(fileURLWithPath: out)
+        let csv = (FeatureFile.Format(url: base) != nil ? base.deletingPathExtension() : base).appendingPathExtension("skipped.csv")
+        FileHandle.standardError.write(Data(SkippedFile.summary(skipped).utf8))
+        try SkippedFile.write(skipped, to: csv)
+        written.append(csv.path)
         print(String(format: "%d photos × %d features in %.1f s; wrote %@", store.count, store.dimension,
                      Date().timeIntervalSince(started), written.joined(separator: " and ")))
     }

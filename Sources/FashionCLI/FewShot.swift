@@ -84,7 +84,7 @@ struct FewShot: ParsableCommand {
         let runner = FewShotProtocol(options: options, directory: folder, backbones: backboneFolder)
         let cells: [FewShotProtocol.Cell]
         if dataset == "kfashion" {
-            cells = try runner.run(source: try kfashionSource(), log: log)
+            cells = try runner.run(source: try kfashionSource(folder: folder), log: log)
         } else {
             let directory = data ?? FashionMNIST.defaultDirectory
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
@@ -107,7 +107,7 @@ struct FewShot: ParsableCommand {
     }
 
     /// The prepared K-Fashion photos at `--image-size` (prepared first when missing), training and validation caches.
-    func kfashionSource() throws -> KFashionFewShotSource {
+    func kfashionSource(folder: URL) throws -> KFashionFewShotSource {
         let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
         try dataOptions.ensurePrepared(prepared, size: imageSize)
         let preparedURL = URL(fileURLWithPath: prepared)
@@ -117,7 +117,7 @@ struct FewShot: ParsableCommand {
         let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
         let (training, s1) = try KFashionData.cache(prepared: preparedURL, split: .training, size: imageSize, encoder: encoder)
         let (validation, s2) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: imageSize, encoder: encoder)
-        for s in s1 + s2 { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
+        try SkippedReport.note(s1 + s2, folder: folder)
         print("K-Fashion: \(encoder.count) classes, \(training.count) training and \(validation.count) validation photos at \(imageSize) px")
         return KFashionFewShotSource(training: training, validation: validation,
                                      mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init))

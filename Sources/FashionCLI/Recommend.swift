@@ -34,7 +34,7 @@ struct Recommend: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")
         let store: FeatureStore
-        var notes: [String: String] = [:]
+        var notes: [String: String] = [:], skipped: [SkippedFile] = []
         if let features {
             store = try FeatureFile.read(contentsOf: URL(fileURLWithPath: features))
             notes["features"] = features
@@ -47,8 +47,8 @@ struct Recommend: ParsableCommand {
             }
         } else {
             guard let checkpoint else { throw ValidationError("give --features or --checkpoint") }
-            let (s, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: 32)
-            for x in skipped { FileHandle.standardError.write(Data("skipped \(x)\n".utf8)) }
+            let (s, photos) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: 32)
+            skipped += photos
             store = s
             let written = try Features.write(store, to: folder.appendingPathComponent("features.safetensors").path)
             notes["features"] = written.joined(separator: ", ")
@@ -59,10 +59,12 @@ struct Recommend: ParsableCommand {
         let labels = try LabelStatistics(tree: tree, images: ImageStatistics(tree: tree))
         let table = PreferenceTable(tree: tree, labels: labels)
         let pairs = RatedPairs(table: table)
+        skipped += table.skipped
+        try SkippedReport.note(skipped, folder: folder)
         print("answers: \(pairs.training.count) training, \(pairs.validation.count) validation (mission 2-2's rules; \(table.skipped.count) label files skipped)")
 
         var options = PreferenceEvaluation.Options()
-        options.methods = method == "all" ? PreferenceEvaluation.Method.allCases : [PreferenceEvaluation.Method(rawValue: method)!]
+        options.methods = PreferenceEvaluation.Method(rawValue: method).map { [$0] } ?? PreferenceEvaluation.Method.allCases
         options.k = k
         options.weight = weight
         let t0 = Date()

@@ -41,29 +41,45 @@ struct OutputOptions: ParsableArguments {
     /// Writes `text` to `--output` or standard output.
     func emit(_ text: String) throws {
         if let output {
-            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+            let url = URL(fileURLWithPath: output)
+            AtomicFile.removeLeftovers(of: url)
+            try AtomicFile.write(Data(text.utf8), to: url)
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
 
-    /// A one-line summary of skipped files on standard error, for formats whose standard output
-    /// must stay machine-readable.
-    func noteSkipped(_ skipped: [SkippedFile]) {
-        guard !skipped.isEmpty, format == .csv || format == .json || format == .html || output != nil else { return }
-        var counts: [String: Int] = [:]
-        for s in skipped { counts[s.reason, default: 0] += 1 }
-        var note = "skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s"):\n"
-        for (reason, n) in counts.sorted(by: { $0.value > $1.value }).prefix(8) { note += "  \(n) × \(reason)\n" }
-        if let first = skipped.first { note += "  e.g. \(first)\n" }
-        FileHandle.standardError.write(Data(note.utf8))
+    /// Skipped files: a summary on standard error when standard output must stay machine-readable
+    /// (a text report lists them itself), and `NAME.skipped.csv` beside a report written to
+    /// `--output NAME.ext`.
+    func noteSkipped(_ skipped: [SkippedFile]) throws {
+        if let output {
+            let url = URL(fileURLWithPath: output)
+            let csv = url.deletingPathExtension().appendingPathExtension("skipped.csv")
+            try SkippedFile.write(skipped, to: csv)
+            FileHandle.standardError.write(Data("wrote \(csv.path)\n".utf8))
+        }
+        guard format != .text && format != .markdown || output != nil else { return }
+        FileHandle.standardError.write(Data(SkippedFile.summary(skipped).utf8))
     }
 }
 
-/// Makes an output folder (and its parents), or says which path is in the way and why.
+/// Skipped files of a command that writes a folder: a summary on standard error and
+/// `skipped.csv` (file, reason) in the folder.
+enum SkippedReport {
+    static func note(_ skipped: [SkippedFile], folder: URL) throws {
+        FileHandle.standardError.write(Data(SkippedFile.summary(skipped).utf8))
+        try OutputFolder.create(folder, option: "output folder")
+        try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+    }
+}
+
+/// Makes an output folder (and its parents), or says which path is in the way and why; clears
+/// the temporaries a killed earlier run left in it (``AtomicFile/removeLeftovers(in:)``).
 enum OutputFolder {
     static func create(_ url: URL, option: String) throws {
+        defer { AtomicFile.removeLeftovers(in: url) }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             var reason = "no permission?"
             var ancestor = url

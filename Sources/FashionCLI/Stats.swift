@@ -13,7 +13,7 @@ struct Stats: ParsableCommand {
         let stats = try ImageStatistics(tree: dataOptions.tree())
         let report = stats.report
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
-        outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteSkipped(report.skipped)
     }
 }
 
@@ -30,7 +30,7 @@ struct Labels: ParsableCommand {
         let labels = try LabelStatistics(tree: tree, images: ImageStatistics(tree: tree))
         let report = labels.report
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
-        outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteSkipped(report.skipped)
     }
 }
 
@@ -57,7 +57,7 @@ struct Preferences: ParsableCommand {
         if let html {
             try OutputOptions(format: .html, output: html).emit(try report.rendered(as: .html))
         }
-        outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteSkipped(report.skipped)
     }
 }
 

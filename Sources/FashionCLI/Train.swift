@@ -59,7 +59,6 @@ struct Train: ParsableCommand {
         print("\(encoder.count) classes; caching prepared photos at \(recipe.imageSize) px")
         let (trainCache, s1) = try KFashionData.cache(prepared: preparedURL, split: .training, size: recipe.imageSize, encoder: encoder)
         let (validCache, s2) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: recipe.imageSize, encoder: encoder)
-        for s in s1 + s2 { FileHandle.standardError.write(Data("skipped \(s)\n".utf8)) }
         let data = KFashionData(training: trainCache, validation: validCache, preset: recipe,
                                 mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init), seed: seed)
         print("training: \(trainCache.count) photos → \(data.items.count) items an epoch\(recipe.augment ? " (augmented towards \(recipe.target) a class)" : ""); validation: \(validCache.count)")
@@ -71,6 +70,7 @@ struct Train: ParsableCommand {
                                            schedule: .constant, labelSmoothing: labelSmoothing, seed: seed)
         let folder = URL(fileURLWithPath: out)
         if restart { try? FileManager.default.removeItem(at: folder) }
+        try SkippedReport.note(s1 + s2, folder: folder)
         let trainer = Trainer(model: model, configuration: config, metadata: metadata, directory: folder)
         var bar: TerminalProgress?
         try trainer.run(data: data, epochLimit: epochsThisRun) { event in

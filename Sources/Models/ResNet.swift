@@ -105,10 +105,10 @@ public final class ResNet18: Layer {
                 c.weight.assign(Initializer.kaimingNormal(c.weight.shape, mode: .fanOut, generator: &g))
             case (.kaimingUniform, let c as Conv2d):
                 c.weight.assign(Initializer.kaimingUniform(c.weight.shape, mode: .fanIn, generator: &g))
-                c.bias?.assign(.zeros(c.bias!.shape))
+                if let b = c.bias { b.assign(.zeros(b.shape)) }
             case (.kaimingUniform, let l as Linear):
                 l.weight.assign(Initializer.kaimingUniform(l.weight.shape, mode: .fanIn, generator: &g))
-                l.bias?.assign(.zeros(l.bias!.shape))
+                if let b = l.bias { b.assign(.zeros(b.shape)) }
             default: break
             }
         }

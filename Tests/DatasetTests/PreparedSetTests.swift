@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tensor
 import Vision
 @testable import Dataset
 
@@ -59,5 +60,70 @@ import Vision
         other.margin = 0.1
         let fifth = try PreparedSet(tree: try KFashionTree(root: root), output: out, preparer: other).run()
         #expect(fifth.prepared == total && fifth.reused == 0)
+    }
+
+    /// `--background masks`: a photo without its mask is skipped with the mask's path in the reason.
+    @Test func aMissingMaskIsBlamedOnTheMask() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-masks-\(UUID().uuidString)")
+        var options = KFashionGenerator.Options()
+        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
+        _ = try KFashionGenerator(options: options).generate(into: root)
+        let names = try DirectoryListing.fileNames(in: root.appendingPathComponent("training_image"))
+        let masks = root.appendingPathComponent("masks")
+        try FileManager.default.createDirectory(at: masks, withIntermediateDirectories: true)
+        // Every photo of both splits gets a mask but the first training photo.
+        for split in Split.allCases {
+            for name in try DirectoryListing.fileNames(in: root.appendingPathComponent(split.imageFolder)) where name != names[0] {
+                let photo = try Image(contentsOf: root.appendingPathComponent(split.imageFolder).appendingPathComponent(name))
+                let mask = Image(width: photo.width, height: photo.height, channels: 1,
+                                 pixels: [UInt8](repeating: 255, count: photo.width * photo.height))
+                try mask.write(to: masks.appendingPathComponent((name as NSString).deletingPathExtension + ".png"))
+            }
+        }
+        let out = root.appendingPathComponent("prepared")
+        let summary = try PreparedSet(tree: try KFashionTree(root: root), output: out,
+                                      preparer: PhotoPreparer(size: 24, background: .externalMasks(masks))).run()
+        #expect(summary.skipped.count == 1)
+        let skipped = try #require(summary.skipped.first)
+        #expect(skipped.path == "training_image/\(names[0])")
+        let maskPath = masks.appendingPathComponent((names[0] as NSString).deletingPathExtension + ".png").path
+        #expect(skipped.reason.hasPrefix("mask \(maskPath): "), "\(skipped.reason)")
+        let csv = try String(contentsOf: out.appendingPathComponent("skipped.csv"), encoding: .utf8)
+        #expect(csv == SkippedFile.csv(summary.skipped))
+    }
+
+    @Test func skippedCSVIsSortedUniqueAndQuoted() {
+        let files = [SkippedFile(path: "b.jpg", reason: "empty"), SkippedFile(path: "a, b.json", reason: "no \"Q5\""),
+                     SkippedFile(path: "b.jpg", reason: "empty")]
+        #expect(SkippedFile.csv(files) == "file,reason\n\"a, b.json\",\"no \"\"Q5\"\"\"\nb.jpg,empty\n")
+        #expect(SkippedFile.csv([]) == "file,reason\n")
+        let summary = SkippedFile.summary(files)
+        #expect(summary.hasPrefix("skipped 3 files:\n") && summary.contains("2 × empty, e.g. b.jpg"))
+    }
+
+    /// A run killed part-way: its journal's whole rows are reused, a torn last row is not.
+    @Test func aKilledRunsJournalIsReusedUpToItsTornRow() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-journal-\(UUID().uuidString)")
+        var options = KFashionGenerator.Options()
+        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
+        _ = try KFashionGenerator(options: options).generate(into: root)
+        let out = root.appendingPathComponent("prepared")
+        let set = PreparedSet(tree: try KFashionTree(root: root), output: out, preparer: PhotoPreparer(size: 24))
+        let first = try set.run()
+        let manifestURL = out.appendingPathComponent("manifest.csv")
+        let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+        let normalization = try Data(contentsOf: out.appendingPathComponent("normalization.json"))
+        // As if killed before the manifest: the journal holds every row, the last one cut short.
+        var rows = manifest.split(separator: "\n").dropFirst().map { $0 + "\n" }
+        rows[rows.count - 1] = rows[rows.count - 1].dropLast(9)
+        try FileManager.default.removeItem(at: manifestURL)
+        try Data(rows.joined().utf8).write(to: out.appendingPathComponent(PreparedSet.journalName))
+        try Data("half".utf8).write(to: out.appendingPathComponent("training_image/.x.jpg\(AtomicFile.partialMarker)1"))
+        let second = try set.run()
+        #expect(second.reused == first.prepared - 1 && second.prepared == 1)
+        #expect(try String(contentsOf: manifestURL, encoding: .utf8) == manifest)
+        #expect(try Data(contentsOf: out.appendingPathComponent("normalization.json")) == normalization)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(PreparedSet.journalName).path))
+        #expect(try DirectoryListing.fileNames(in: out.appendingPathComponent("training_image")).allSatisfy { !$0.contains("partial") })
     }
 }

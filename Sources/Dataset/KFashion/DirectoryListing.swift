@@ -50,13 +50,3 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
-
-/// A file left out of a result, with the reason; reports list these instead of failing.
-public struct SkippedFile: Codable, Hashable, Sendable, CustomStringConvertible {
-    /// Path relative to the data root (`training_label/x.json`) or as given.
-    public let path: String
-    public let reason: String
-
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    public var description: String { "\(path): \(reason)" }
-}

@@ -14,6 +14,10 @@ import Vision
 /// `normalization.json` (training mean/std both ways) and `skipped.csv` (file, reason). Every
 /// file is written atomically; a re-run reuses a prepared photo only when the manifest lists
 /// it with the same source (size, modification time) and options and the output is a whole JPEG.
+///
+/// A run killed part-way loses nothing it finished: each photo's manifest row is appended to
+/// `.manifest.journal` once the photo is in place, and the next run reuses those rows as it
+/// would the manifest's (a torn last row is ignored); the journal goes once `manifest.csv` is.
 public struct PreparedSet: Sendable {
     public let tree: KFashionTree
     public let output: URL
@@ -79,10 +83,21 @@ public struct PreparedSet: Sendable {
         let start = Date()
         let fm = FileManager.default
         for split in Split.allCases {
-            try fm.createDirectory(at: output.appendingPathComponent(split.imageFolder), withIntermediateDirectories: true)
+            let folder = output.appendingPathComponent(split.imageFolder)
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            AtomicFile.removeLeftovers(in: folder)
         }
-        let previous = Dictionary((try? Self.readManifest(output.appendingPathComponent("manifest.csv"))) ?? [],
-                                  uniquingKeysWith: { a, _ in a })
+        AtomicFile.removeLeftovers(in: output)
+        // The last manifest, then what a killed run finished after it (later rows win).
+        let journalURL = output.appendingPathComponent(Self.journalName)
+        let previousRows = ((try? Self.readManifest(output.appendingPathComponent("manifest.csv"))) ?? [])
+            + ((try? Self.readManifest(journalURL, header: false)) ?? [])
+        let previous = Dictionary(previousRows, uniquingKeysWith: { _, later in later })
+        let journal = open(journalURL.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard journal >= 0 else {
+            throw AtomicFile.WriteError(path: journalURL.path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(journal) }
         var work: [(Split, ImageRecord)] = []
         var summary = Summary()
         for split in Split.allCases {
@@ -112,11 +127,17 @@ public struct PreparedSet: Sendable {
                             do {
                                 let result = try preparer.prepare(contentsOf: source)
                                 try result.image.write(to: target, jpegQuality: 95)
-                                out[i] = Entry(split: split, file: record.fileName, whiteShare: result.whiteShare, box: result.box,
-                                               stats: ChannelStatistics(of: result.image), size: preparer.size,
-                                               source: sourceKey, options: optionsKey)
+                                let entry = Entry(split: split, file: record.fileName, whiteShare: result.whiteShare, box: result.box,
+                                                  stats: ChannelStatistics(of: result.image), size: preparer.size,
+                                                  source: sourceKey, options: optionsKey)
+                                out[i] = entry
+                                // One append per row (O_APPEND keeps rows of parallel workers whole).
+                                let row = Array(Self.manifestRow(entry).utf8)
+                                _ = row.withUnsafeBytes { Glibc.write(journal, $0.baseAddress, $0.count) }
                             } catch let error as ImageIOError {
-                                failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: Self.reason(error))
+                                // The photo's own error without its path; another file's (the output) with it.
+                                failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)",
+                                                        reason: error.path == source.path ? Self.reason(error) : error.description)
                             } catch {
                                 failed[i] = SkippedFile(path: "\(split.imageFolder)/\(record.fileName)", reason: "\(error)")
                             }
@@ -152,6 +173,7 @@ public struct PreparedSet: Sendable {
                                                       method: "mean over training images of each image's channel mean and unbiased std")
         }
         try writeOutputs(done, summary: summary)
+        unlink(journalURL.path)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
@@ -168,18 +190,13 @@ public struct PreparedSet: Sendable {
         var shares = TextTable.csvLine(["split", "file", "white_share", "flagged"])
         let flagged = Set(summary.flagged)
         for e in sorted {
-            let box = e.box.map { [String($0.x), String($0.y), String($0.width), String($0.height)] } ?? ["", "", "", ""]
-            let m = e.stats.mean + [Double](repeating: e.stats.mean.first ?? 0, count: max(0, 3 - e.stats.mean.count))
-            let s = e.stats.std + [Double](repeating: e.stats.std.first ?? 0, count: max(0, 3 - e.stats.std.count))
-            manifest += TextTable.csvLine([e.split.rawValue, e.file, String(e.whiteShare)] + box + [String(e.size)]
-                                          + m.prefix(3).map { String($0) } + s.prefix(3).map { String($0) } + [e.source, e.options])
+            manifest += Self.manifestRow(e)
             shares += TextTable.csvLine([e.split.rawValue, e.file, String(format: "%.6f", e.whiteShare),
                                          flagged.contains("\(e.split.rawValue)/\(e.file)") ? "1" : "0"])
         }
         try AtomicFile.write(Data(manifest.utf8), to: output.appendingPathComponent("manifest.csv"))
         try AtomicFile.write(Data(shares.utf8), to: output.appendingPathComponent("white_share.csv"))
-        let skipped = TextTable.csvLine(["file", "reason"]) + summary.skipped.map { TextTable.csvLine([$0.path, $0.reason]) }.joined()
-        try AtomicFile.write(Data(skipped.utf8), to: output.appendingPathComponent("skipped.csv"))
+        try SkippedFile.write(summary.skipped, to: output.appendingPathComponent("skipped.csv"))
         if let n = summary.normalization {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -187,11 +204,27 @@ public struct PreparedSet: Sendable {
         }
     }
 
-    /// Reads a manifest written by a previous run (`split/file` → entry).
-    static func readManifest(_ url: URL) throws -> [(String, Entry)] {
+    /// The journal of a run in progress (hidden: not an output).
+    static let journalName = ".manifest.journal"
+
+    /// One `manifest.csv` row (numbers in Swift's shortest round-trip form, so a row read back
+    /// gives the same bits).
+    static func manifestRow(_ e: Entry) -> String {
+        let box = e.box.map { [String($0.x), String($0.y), String($0.width), String($0.height)] } ?? ["", "", "", ""]
+        let m = e.stats.mean + [Double](repeating: e.stats.mean.first ?? 0, count: max(0, 3 - e.stats.mean.count))
+        let s = e.stats.std + [Double](repeating: e.stats.std.first ?? 0, count: max(0, 3 - e.stats.std.count))
+        return TextTable.csvLine([e.split.rawValue, e.file, String(e.whiteShare)] + box + [String(e.size)]
+                                 + m.prefix(3).map { String($0) } + s.prefix(3).map { String($0) } + [e.source, e.options])
+    }
+
+    /// Reads a manifest written by a previous run, or a journal (`header: false`): `split/file`
+    /// → entry; rows that do not parse whole (a torn last row) are left out.
+    static func readManifest(_ url: URL, header: Bool = true) throws -> [(String, Entry)] {
         let text = try String(contentsOf: url, encoding: .utf8)
         var rows: [(String, Entry)] = []
-        for line in text.split(separator: "\n").dropFirst() {
+        // A journal's last row counts only when its newline made it to the file.
+        let complete = header || text.hasSuffix("\n") ? Substring(text) : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+        for line in complete.split(separator: "\n").dropFirst(header ? 1 : 0) {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 16, let split = Split(rawValue: f[0]), let share = Double(f[2]), let size = Int(f[7]) else { continue }
             let box: ForegroundMask.Box? = Int(f[3]).flatMap { x in

@@ -46,7 +46,7 @@ public struct LabelStatistics: Sendable {
         }
         var raw: [Split: Int] = [:], valid: [Split: [LabelRecord]] = [:], answers: [Split: [SurveyAnswer]] = [:], skipped = images.skipped
         for (s, split) in splits.enumerated() {
-            let r = try results[s]!.get()
+            let r = try results[s]!.get()  // trap-ok: parallelFor above fills every slot
             raw[split] = r.raw
             valid[split] = r.valid
             answers[split] = r.answers

@@ -41,7 +41,7 @@ enum FigureRenderer {
         let topColour = jitter(rng.uniform() < 0.2 ? p[rng.int(below: p.count)] : look.top)
         let second = jitter(look.topSecond)
         let bottomColour = jitter(rng.uniform() < 0.2 ? p[rng.int(below: p.count)] : look.bottom)
-        let pattern = rng.uniform() < 0.15 ? StyleLook.Pattern(rawValue: rng.int(below: 5))! : look.pattern
+        let pattern = rng.uniform() < 0.15 ? StyleLook.Pattern.allCases[rng.int(below: 5)] : look.pattern
         let skin = RGB(110, 70, 50).mixed(with: RGB(245, 205, 175), rng.uniform(0.2, 1))
         let hair = p[[6, 8, 17, 3, 15][rng.int(below: 5)]]
 

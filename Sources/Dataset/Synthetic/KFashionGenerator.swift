@@ -110,10 +110,10 @@ public struct KFashionGenerator: Sendable {
         var planned: [PlannedImage] = []
         for split in Split.allCases {
             let counts = SeedClassCounts.counts(split)
-            for className in counts.keys.sorted() {
-                let n = max(1, Int((Double(counts[className]!) * options.scale).rounded()))
+            for (className, seedCount) in counts.sorted(by: { $0.key < $1.key }) {
+                let n = max(1, Int((Double(seedCount) * options.scale).rounded()))
                 let parts = className.split(separator: "_")
-                let style = String(parts[0]), gender = Gender(rawValue: String(parts[1]))!
+                let style = String(parts[0]), gender: Gender = parts[1] == "M" ? .men : .women
                 for _ in 0..<n {
                     while true {
                         let isT = Double(rng.uniform()) < options.tPrefixShare
@@ -154,7 +154,7 @@ public struct KFashionGenerator: Sendable {
                 Threading.parallelFor(images.count, minimumGrain: 16) { i in
                     let image = images[i]
                     var rng = RandomGenerator(seed: options.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(i) &+ 1)
-                    let (picture, attrs) = FigureRenderer.render(look: looks[image.key.className]!, women: image.key.gender == .women,
+                    let (picture, attrs) = FigureRenderer.render(look: looks[image.key.className] ?? StyleLook(className: image.key.className), women: image.key.gender == .women,
                                                                  width: width, height: height, rng: &rng)
                     out[i] = attrs
                     do {
@@ -166,7 +166,7 @@ public struct KFashionGenerator: Sendable {
             }
         }
         if let failure = failures.compactMap({ $0 }).first { throw DatasetError.unreadableFolder(path: root.path, reason: failure) }
-        return attributes.map { $0! }
+        return attributes.compactMap { $0 }  // parallelFor above filled every slot
     }
 
     // MARK: Respondents and labels
@@ -185,7 +185,7 @@ public struct KFashionGenerator: Sendable {
             look[c] = zip(look[c] ?? [0, 0, 0, 0], attributes[i].vector).map(+)
             lookCount[c, default: 0] += 1
         }
-        for c in classes { look[c] = look[c]!.map { $0 / lookCount[c]! } }
+        for c in classes { look[c] = look[c, default: [0, 0, 0, 0]].map { $0 / lookCount[c, default: 1] } }
         func pool(_ split: Split, _ gender: Gender?) -> [Int] {
             images.indices.filter { images[$0].split == split && (gender == nil || images[$0].key.gender == gender) }
         }
@@ -203,7 +203,7 @@ public struct KFashionGenerator: Sendable {
             let visualTaste = (0..<4).map { _ in rng.normal() }
             var styleTaste: [String: Float] = [:]
             for c in classes {
-                let shared = zip(visualTaste, look[c]!).map(*).reduce(0, +)
+                let shared = zip(visualTaste, look[c, default: [0, 0, 0, 0]]).map(*).reduce(0, +)
                 styleTaste[c] = 1.2 * shared + 0.5 * rng.normal()
             }
             let bias = rng.normal(mean: 0.1, std: 0.4)
@@ -217,7 +217,8 @@ public struct KFashionGenerator: Sendable {
             var chosen = Set<Int>()
             for k in 0..<count {
                 let split: Split = k < validationCount ? .validation : .training
-                var candidates = (pools[split]?[shown] ?? []).isEmpty ? (pools[split]?[nil] ?? []) : pools[split]![shown]!
+                let ofShown = pools[split]?[shown] ?? []
+                var candidates = ofShown.isEmpty ? (pools[split]?[nil] ?? []) : ofShown
                 if rng.uniform() < 0.6 {
                     let session = candidates.filter { sessionClasses.contains(images[$0].key.className) }
                     if !session.isEmpty { candidates = session }
@@ -230,7 +231,7 @@ public struct KFashionGenerator: Sendable {
             for index in chosen.sorted() {
                 let image = images[index]
                 let a = attributes[index].vector
-                var u = styleTaste[image.key.className]! + bias + rng.normal(mean: 0, std: 0.45)
+                var u = styleTaste[image.key.className, default: 0] + bias + rng.normal(mean: 0, std: 0.45)
                 for j in 0..<4 { u += 0.4 * visualTaste[j] * a[j] }
                 labels.append(PlannedLabel(split: image.split, fileName: "", imageName: image.fileName, key: image.key,
                                            respondent: rid, respondentGender: gender, liked: u > 0, utility: u, eid: 0))
@@ -258,7 +259,7 @@ public struct KFashionGenerator: Sendable {
             let split: Split = rng.uniform() < 0.85 ? .training : .validation
             let className = classes[rng.int(below: classes.count)]
             let parts = className.split(separator: "_")
-            let gender = Gender(rawValue: String(parts[1]))!
+            let gender: Gender = parts[1] == "M" ? .men : .women
             var prefix = rng.uniform() < 0.88 ? "W" : "T"
             var id = String(format: "%05d", rng.int(below: 80_000))
             if rng.uniform() < 0.3, let twin = images.randomElement(using: &rng) {

@@ -34,7 +34,7 @@ struct StyleLook {
         top = p[g.int(below: p.count)]
         topSecond = p[g.int(below: p.count)]
         bottom = p[g.int(below: p.count)]
-        pattern = Pattern(rawValue: g.int(below: Pattern.allCases.count))!
+        pattern = Pattern.allCases[g.int(below: Pattern.allCases.count)]
         topLength = g.uniform(0.30, 0.55)
         fit = g.uniform(0.85, 1.35)
         let women = className.hasSuffix("_W")

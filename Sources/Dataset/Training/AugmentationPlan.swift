@@ -22,8 +22,7 @@ public struct AugmentationPlan: Codable, Hashable, Sendable {
     /// The plan for `counts` (class name → images) towards `target` images a class.
     public init(counts: [String: Int], target: Int = 2000) {
         self.target = target
-        entries = counts.keys.sorted().map { name in
-            let n = counts[name]!
+        entries = counts.sorted { $0.key < $1.key }.map { name, n in
             return Entry(className: name, originals: n, multiplier: Self.multiplier(count: n, target: target))
         }
     }

@@ -24,7 +24,7 @@ public struct WeightedRandomSampler: Sendable {
     public init(classIndices: [Int], sampleCount: Int? = nil) {
         var counts: [Int: Int] = [:]
         for c in classIndices { counts[c, default: 0] += 1 }
-        self.init(weights: classIndices.map { 1 / Double(counts[$0]!) }, sampleCount: sampleCount ?? classIndices.count)
+        self.init(weights: classIndices.map { 1 / Double(counts[$0, default: 1]) }, sampleCount: sampleCount ?? classIndices.count)
     }
 
     /// One epoch's indices.

@@ -60,7 +60,7 @@ public final class FeatureAutoencoder: Layer {
                 begin = end
             }
             losses.append(total / Double(max(batches, 1)))
-            progress?(epoch + 1, losses.last!)
+            progress?(epoch + 1, losses.last ?? .nan)
         }
         return TrainingLog(epochLosses: losses, seconds: Date().timeIntervalSince(start))
     }

@@ -112,8 +112,9 @@ public final class FeatureVAE: Layer {
                 rec += Double(l.reconstruction) * Double(end - begin); kl += Double(l.kl) * Double(end - begin); seen += end - begin
                 begin = end
             }
-            logs.append(EpochLog(epoch: epoch + 1, beta: beta, reconstruction: rec / Double(max(seen, 1)), kl: kl / Double(max(seen, 1))))
-            progress?(logs.last!)
+            let log = EpochLog(epoch: epoch + 1, beta: beta, reconstruction: rec / Double(max(seen, 1)), kl: kl / Double(max(seen, 1)))
+            logs.append(log)
+            progress?(log)
         }
         return logs
     }

@@ -38,7 +38,7 @@ public final class LatentSamplingClassifier {
         var g = RandomGenerator(seed: seed)
         self.mode = mode; self.vae = mode.usesLatent ? vae : nil
         self.dimension = dimension; self.classCount = classCount; self.latentScale = latentScale
-        fc = Linear(dimension + (mode.usesLatent ? vae!.latent : 0), classCount, generator: &g)
+        fc = Linear(dimension + (mode.usesLatent ? vae?.latent ?? 0 : 0), classCount, generator: &g)
     }
 
     /// The classifier's input for rows of `x`: x, or concat[x, z] with z sampled (training) or the posterior mean.

@@ -120,7 +120,7 @@ public struct PreferenceEvaluation: Sendable {
         var best: (T, Double)? = nil
         for c in candidates {
             let v = objective(c)
-            if best == nil || v > best!.1 { best = (c, v) }
+            if v > best?.1 ?? -.infinity { best = (c, v) }
         }
         return best?.0
     }

@@ -49,13 +49,19 @@ public struct UserBasedScorer: Sendable {
 
     public init(pairs: RatedPairs) {
         self.pairs = pairs
-        var ids: [String: Int] = [:]
-        for a in pairs.training + pairs.validation where ids[a.stem] == nil { ids[a.stem] = ids.count }
-        var respondents: [Int: Int] = [:]
-        for a in pairs.training + pairs.validation where respondents[a.respondent] == nil { respondents[a.respondent] = respondents.count }
+        var ids: [String: Int] = [:], respondents: [Int: Int] = [:]
+        // Dense indices in order of first appearance, one per answer (training, then validation).
+        func indices(_ answers: [RatedPairs.Answer]) -> [(photo: Int, respondent: Int)] {
+            answers.map { a in
+                let p = ids[a.stem, default: ids.count]; ids[a.stem] = p
+                let r = respondents[a.respondent, default: respondents.count]; respondents[a.respondent] = r
+                return (p, r)
+            }
+        }
+        let trainingIndices = indices(pairs.training), validationIndices = indices(pairs.validation)
         // Respondents' vectors, sorted by photo id.
         var perRespondent = [[(Int32, Float)]](repeating: [], count: respondents.count)
-        for a in pairs.training { perRespondent[respondents[a.respondent]!].append((Int32(ids[a.stem]!), a.liked ? 1 : -1)) }
+        for (a, i) in zip(pairs.training, trainingIndices) { perRespondent[i.respondent].append((Int32(i.photo), a.liked ? 1 : -1)) }
         var start = [0], photo: [Int32] = [], answer: [Float] = []
         for v in perRespondent {
             for (p, x) in v.sorted(by: { $0.0 < $1.0 }) { photo.append(p); answer.append(x) }
@@ -63,8 +69,8 @@ public struct UserBasedScorer: Sendable {
         }
         // Raters per photo: training answers, then validation answers.
         var training = [[(Int32, Float)]](repeating: [], count: ids.count), validation = training
-        for a in pairs.training { training[ids[a.stem]!].append((Int32(respondents[a.respondent]!), a.liked ? 1 : -1)) }
-        for a in pairs.validation { validation[ids[a.stem]!].append((Int32(respondents[a.respondent]!), a.liked ? 1 : -1)) }
+        for (a, i) in zip(pairs.training, trainingIndices) { training[i.photo].append((Int32(i.respondent), a.liked ? 1 : -1)) }
+        for (a, i) in zip(pairs.validation, validationIndices) { validation[i.photo].append((Int32(i.respondent), a.liked ? 1 : -1)) }
         var rs: [Int] = [], rt: [Int] = [], re: [Int] = [], rr: [Int32] = [], ra: [Float] = []
         for p in 0..<ids.count {
             rs.append(rr.count)

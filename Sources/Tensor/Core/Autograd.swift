@@ -32,8 +32,10 @@ final class GradNode {
     }
 
     func accumulate(_ g: Tensor) {
-        if grad == nil { grad = g.detached(); return }
-        grad!.addInPlace(g)
+        guard var sum = grad else { grad = g.detached(); return }
+        grad = nil   // unique reference: summed in place
+        sum.addInPlace(g)
+        grad = sum
     }
 }
 

@@ -82,14 +82,12 @@ public final class StorageCache: @unchecked Sendable {
             if let reused { return reused }
         }
         var raw: UnsafeMutableRawPointer? = nil
-        if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
-            releaseAll()   // give cached memory back and try once more
-            guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-                fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")
-            }
-            return raw
+        if posix_memalign(&raw, 64, bytes) == 0, let raw { return raw }
+        releaseAll()   // give cached memory back and try once more
+        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")  // trap-ok: out of memory, as Swift.Array
         }
-        return raw!
+        return raw
     }
 
     func release(_ p: UnsafeMutableRawPointer, bytes: Int) {

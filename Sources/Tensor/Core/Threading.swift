@@ -15,7 +15,14 @@ import Glibc
 /// through ``parallelRanges(_:minimumGrain:_:)``, one at a time, so the cores are never
 /// oversubscribed.
 public enum Threading {
-    nonisolated(unsafe) private static var threads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    nonisolated(unsafe) private static var threads: Int = defaultThreads()
+
+    /// `FASHION_THREADS` when set to a positive integer (as `OMP_NUM_THREADS` for PyTorch),
+    /// otherwise every online CPU.
+    static func defaultThreads() -> Int {
+        if let text = getenv("FASHION_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
 
     /// Keeps OpenBLAS on the calling thread; evaluated once, before the first GEMM.
     static let blasConfigured: Bool = {

@@ -57,7 +57,7 @@ public class BatchNormalization: Layer {
         runningMean.value = .zeros([0]); runningVariance.value = .zeros([0])   // release for in-place update
         let y = batchNorm(x, runningMean: &rm, runningVariance: &rv, weight: weight.value, bias: bias.value,
                           training: isTraining, momentum: momentum, eps: eps)
-        runningMean.value = rm!; runningVariance.value = rv!
+        if let rm, let rv { runningMean.value = rm; runningVariance.value = rv }
         if isTraining { batchesTracked.value = Tensor(batchesTracked.value.scalar + 1) }
         return y
     }

@@ -24,29 +24,30 @@ public func batchNorm(_ x: Tensor, runningMean: inout Tensor?, runningVariance: 
     var y = Tensor(uninitializedShape: x.shape)
     let mean = Tensor(uninitializedShape: [c]), invStd = Tensor(uninitializedShape: [c])
     let useBatch = training || runningMean == nil || runningVariance == nil
-    if useBatch {
-        precondition(n * l > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(x.shape)")
-        let variance = Tensor(uninitializedShape: [c])
-        BatchNormKernels.trainForward(x.pointer, y.pointer, gamma: weight?.pointer, beta: bias?.pointer,
-                                      n: n, c: c, l: l, eps: eps, mean: mean.pointer, invStd: invStd.pointer,
-                                      variance: variance.pointer)
-        if training, runningMean != nil, runningVariance != nil {
-            let unbias = Float(n * l) / Float(max(n * l - 1, 1))
-            runningMean!.withUnsafeMutableBufferPointer { rm in
-                for i in 0..<c { rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i] }
-            }
-            runningVariance!.withUnsafeMutableBufferPointer { rv in
-                for i in 0..<c { rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias }
-            }
-        }
-    } else {
-        let rm = runningMean!, rv = runningVariance!
+    if !useBatch, let rm = runningMean, let rv = runningVariance {
         for i in 0..<c {
             mean.pointer[i] = rm.pointer[i]
             invStd.pointer[i] = 1 / sqrtf(rv.pointer[i] + eps)
         }
         BatchNormKernels.normalize(x.pointer, y.pointer, gamma: weight?.pointer, beta: bias?.pointer,
                                    mean: mean.pointer, invStd: invStd.pointer, n: n, c: c, l: l)
+    } else {
+        precondition(n * l > 1 || !training, "batchNorm: expected more than 1 value per channel when training, got input \(x.shape)")
+        let variance = Tensor(uninitializedShape: [c])
+        BatchNormKernels.trainForward(x.pointer, y.pointer, gamma: weight?.pointer, beta: bias?.pointer,
+                                      n: n, c: c, l: l, eps: eps, mean: mean.pointer, invStd: invStd.pointer,
+                                      variance: variance.pointer)
+        if training, var rm = runningMean, var rv = runningVariance {
+            runningMean = nil; runningVariance = nil   // unique references: updated in place
+            let unbias = Float(n * l) / Float(max(n * l - 1, 1))
+            rm.withUnsafeMutableBufferPointer { rm in
+                for i in 0..<c { rm[i] = (1 - momentum) * rm[i] + momentum * mean.pointer[i] }
+            }
+            rv.withUnsafeMutableBufferPointer { rv in
+                for i in 0..<c { rv[i] = (1 - momentum) * rv[i] + momentum * variance.pointer[i] * unbias }
+            }
+            runningMean = rm; runningVariance = rv
+        }
     }
     let xs = x.detached(), gamma = weight?.detached()
     let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false

@@ -16,6 +16,7 @@ public enum AtomicFile {
         public let path: String
         public let reason: String
         public var description: String { "\(path): cannot write (\(reason))" }
+        public init(path: String, reason: String) { self.path = path; self.reason = reason }
     }
 
     /// Writes `data` to `url` atomically; `durable` also flushes the file and its folder to
@@ -56,6 +57,16 @@ public enum AtomicFile {
         guard durable else { return }
         let dirFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
+    }
+
+    /// Deletes the temporaries a killed writer of `url` left beside it; returns their names.
+    @discardableResult
+    public static func removeLeftovers(of url: URL) -> [String] {
+        let folder = url.deletingLastPathComponent(), prefix = ".\(url.lastPathComponent)\(partialMarker)"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        let leftovers = names.filter { $0.hasPrefix(prefix) }.sorted()
+        for name in leftovers { unlink(folder.appendingPathComponent(name).path) }
+        return leftovers
     }
 
     /// Deletes the temporaries a killed writer left in `folder`; returns their names.

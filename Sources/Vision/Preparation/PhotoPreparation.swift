@@ -37,7 +37,18 @@ public struct PhotoPreparer: Sendable {
         public let decodedWidth: Int, decodedHeight: Int
     }
 
-    /// Prepares the photo at `url`; decoding errors are ``ImageIOError``s naming the file.
+    /// A photo's mask (``Background/externalMasks(_:)``) is missing or unreadable: the error
+    /// names the mask file, so the photo is not blamed for it.
+    public struct MaskError: Error, CustomStringConvertible, Sendable {
+        /// The photo whose mask was looked up.
+        public let photo: String
+        /// What reading the mask gave (its `path` is the mask file).
+        public let mask: ImageIOError
+        public var description: String { "mask \(mask.description)" }
+    }
+
+    /// Prepares the photo at `url`; decoding errors are ``ImageIOError``s naming the file, a
+    /// missing or unreadable mask a ``MaskError`` naming the mask.
     public func prepare(contentsOf url: URL) throws -> Result {
         // Decode at the smallest DCT scale that keeps twice the output size on the shorter side.
         let photo = try Image(contentsOf: url, options: DecodingOptions(minimumShorterSide: 2 * size))
@@ -47,7 +58,10 @@ public struct PhotoPreparer: Sendable {
         case .alreadyWhite: (mask, box) = BackgroundRemover.foreground(ofWhiteBackground: photo)
         case .externalMasks(let folder):
             let maskURL = folder.appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".png")
-            var maskImage = try Image(contentsOf: maskURL)
+            var maskImage: Image
+            do { maskImage = try Image(contentsOf: maskURL) } catch let error as ImageIOError {
+                throw MaskError(photo: url.path, mask: error)
+            }
             if maskImage.width != photo.width || maskImage.height != photo.height {
                 maskImage = PlanarImage(maskImage).resized(height: photo.height, width: photo.width).image()
             }

@@ -70,7 +70,7 @@ extension PlanarImage {
                             let inside = nx >= 0 && nx < w && ny >= 0 && ny < h
                             for c in 0..<channels {
                                 let v: Float = inside ? src[(c * h + ny) * w + nx] : 0
-                                dst[(c * h + oy) * w + ox] = (fill != nil && !inside) ? fill! : v
+                                dst[(c * h + oy) * w + ox] = inside ? v : fill ?? v
                             }
                         case .bilinear:
                             let x0 = Int(ix.rounded(.down)), y0 = Int(iy.rounded(.down))

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Kills real `fashion` processes at write steps and checks that a rerun finishes with the
+# same bytes as a run never interrupted, and leaves no temporary file behind.
+#
+# Every output of `prepare`, `features` and `train` is written as a temporary renamed into
+# place, so strace stops the process (SIGKILL) at the k-th rename(2) — the instant a file is
+# about to change. k runs over the first, middle and last renames of each command (for
+# `prepare` every output file, for `train` every step of the epoch-end save).
+#
+#   Tools/crash_test.sh [path/to/fashion]       (default: .build/release/fashion)
+#
+# Needs strace (installed by `make crash-test`). Takes about a minute.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+F=$(realpath "${1:-.build/release/fashion}")
+W=$(mktemp -d /tmp/fashion-crash.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export SWIFT_BACKTRACE=enable=no
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# Runs "$@" killed at its k-th rename; the process must die by SIGKILL.
+killed_at() {
+  local k=$1; shift
+  local status=0
+  strace -f -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$k" "$@" >/dev/null 2>&1 || status=$?
+  [ "$status" = 137 ] || fail "$* was not killed at rename $k (exit $status)"
+}
+renames() { strace -f -o "$W/trace" -e trace=rename "$@" >/dev/null 2>&1; grep -c '^[0-9]* *rename(' "$W/trace"; }
+no_leftovers() { local left; left=$(find "$1" -name '*.partial-*' -o -name '.manifest.journal'); [ -z "$left" ] || fail "leftovers in $1: $left"; }
+untimed() { sed -E 's/"(seconds|imagesPerSecond)":[-0-9.e+]+//g' "$1"; }
+same() { # same FOLDER REFERENCE [diff options]: every file byte-identical
+  local a=$1 b=$2; shift 2
+  diff -r "$@" "$a" "$b" >/dev/null || fail "$a differs from $b: $(diff -rq "$@" "$a" "$b" | head -3 | tr '\n' ';')"
+}
+
+"$F" synth --out "$W/tree" --scale 0.02 --width 60 --respondents 20 --orphan-labels 0 >/dev/null 2>&1
+
+# prepare: one rename per photo, then manifest.csv, white_share.csv, skipped.csv, normalization.json.
+# One thread (FASHION_THREADS=1), so that strace's count of renames is the process's; the
+# rerun uses every core and must still give the same bytes.
+prepare=("$F" prepare --data "$W/tree" --size 32 --out)
+serial=(env FASHION_THREADS=1)
+"${prepare[@]}" "$W/prepared" >/dev/null 2>&1
+n=$(renames "${serial[@]}" "${prepare[@]}" "$W/count")
+echo "prepare: $n renames; killing at 1, 2, $((n / 2)), $((n - 4)) … $n"
+for k in 1 2 $((n / 2)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
+  out="$W/prepare-$k"
+  killed_at "$k" "${serial[@]}" "${prepare[@]}" "$out"
+  summary=$("${prepare[@]}" "$out" 2>/dev/null | head -1)
+  same "$out" "$W/prepared"
+  no_leftovers "$out"
+  # What was in place before the kill is reused, not prepared again.
+  reused=$(sed -nE 's/.*[( ]([0-9]+) reused.*/\1/p' <<<"$summary")
+  [ "${reused:-0}" -ge $((k > n - 4 ? n - 4 : k - 1)) ] || fail "prepare killed at $k: rerun reused ${reused:-0} ($summary)"
+done
+
+# train: two epochs of a tiny run; every rename of the run (checkpoints, optimiser, state, log,
+# evaluation), then a rerun resumes and must end with the reference's checkpoints and state.
+train=("$F" train --data "$W/tree" --prepared "$W/prepared" --preset baseline --image-size 32 --batch-size 16 --epochs 2 --out)
+"${train[@]}" "$W/run" >/dev/null 2>&1
+n=$(renames "${train[@]}" "$W/count-run")
+echo "train: $n renames; killing at each"
+for k in $(seq 1 "$n"); do
+  out="$W/run-$k"
+  killed_at "$k" "${train[@]}" "$out"
+  "${train[@]}" "$out" >/dev/null 2>&1 || fail "train rerun after a kill at rename $k failed"
+  for f in best.safetensors last.safetensors last.optimizer.safetensors evaluation.json evaluation.md samples.png skipped.csv; do
+    cmp -s "$out/$f" "$W/run/$f" || fail "train killed at rename $k: $f differs"
+  done
+  for f in trainer_state.json log.jsonl; do   # the same but for the timings
+    diff -q <(untimed "$out/$f") <(untimed "$W/run/$f") >/dev/null || fail "train killed at rename $k: $f differs beyond timings"
+  done
+  no_leftovers "$out"
+done
+
+# features: the safetensors, the CSV, the skipped list.
+features=("$F" features --checkpoint "$W/run/best.safetensors" --data "$W/tree" --prepared "$W/prepared" --out)
+"${features[@]}" "$W/features/f.safetensors" >/dev/null 2>&1
+n=$(renames "${features[@]}" "$W/count-features/f.safetensors")
+echo "features: $n renames; killing at each"
+for k in $(seq 1 "$n"); do
+  out="$W/features-$k"
+  mkdir -p "$out"
+  killed_at "$k" "${features[@]}" "$out/f.safetensors"
+  "${features[@]}" "$out/f.safetensors" >/dev/null 2>&1 || fail "features rerun after a kill at rename $k failed"
+  same "$out" "$W/features"
+  no_leftovers "$out"
+done
+
+if [ "$failures" -gt 0 ]; then echo "crash test: $failures failures"; exit 1; fi
+echo "crash test: every kill left a state that a rerun completed byte-identically, no temporaries left"
