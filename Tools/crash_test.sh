@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 F=$(realpath "${1:-.build/release/fashion}")
 W=$(mktemp -d /tmp/fashion-crash.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+trap 'umount "$W/full" 2>/dev/null || true; rm -rf "$W"' EXIT
 export SWIFT_BACKTRACE=enable=no
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -87,6 +87,21 @@ for k in $(seq 1 "$n"); do
   same "$out" "$W/features"
   no_leftovers "$out"
 done
+
+# A full disk: rewriting a report fails with the system's reason and leaves the old file whole.
+if mkdir -p "$W/full" && mount -t tmpfs -o size=64k tmpfs "$W/full" 2>/dev/null; then
+  "$F" stats --data "$W/tree" --format csv --output "$W/full/stats.csv" >/dev/null 2>&1
+  cp "$W/full/stats.csv" "$W/stats.before"
+  head -c 200000 /dev/zero > "$W/full/filler" 2>/dev/null || true
+  status=0; message=$("$F" stats --data "$W/tree" --format markdown --output "$W/full/stats.csv" 2>&1 >/dev/null) || status=$?
+  { [ "$status" != 0 ] && grep -q "stats.csv: cannot write (No space left on device)" <<<"$message"; } \
+    || fail "a full disk gave exit $status and: $message"
+  cmp -s "$W/full/stats.csv" "$W/stats.before" || fail "a failed write on a full disk changed the old file"
+  no_leftovers "$W/full"
+  echo "disk full: old report kept, error: $(tail -1 <<<"$message")"
+else
+  echo "disk full: skipped (no tmpfs can be mounted here)"
+fi
 
 if [ "$failures" -gt 0 ]; then echo "crash test: $failures failures"; exit 1; fi
 echo "crash test: every kill left a state that a rerun completed byte-identically, no temporaries left"

@@ -23,11 +23,19 @@ struct Evaluate: ParsableCommand {
         guard let metadata = found else {
             throw ValidationError("\(checkpoint) has no class list in its metadata (made outside this project?); use `fashion predict`")
         }
+        guard metadata.inputChannels == 3 else {
+            throw ValidationError("\(checkpoint): the model takes \(metadata.inputChannels)-channel images, K-Fashion photos have 3 (a Fashion-MNIST checkpoint? `fashion train-mnist` evaluates those on the test set)")
+        }
         try dataOptions.ensurePrepared(prepared, size: metadata.inputSize)
         let preparedURL = URL(fileURLWithPath: prepared)
         let encoder = LabelEncoder(fitting: metadata.classes)
-        guard encoder.classes == metadata.classes else { throw ValidationError("\(checkpoint): class list is not sorted as a label encoder's") }
+        guard encoder.classes == metadata.classes else {
+            throw ValidationError("\(checkpoint): its \(metadata.classes.count) classes are not sorted as `fashion train` writes them (made by another tool?)")
+        }
         let (validation, skipped) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: metadata.inputSize, encoder: encoder)
+        guard validation.count > 0 else {
+            throw ValidationError("\(checkpoint): none of the \(skipped.count) validation photos in \(prepared) is of one of its \(metadata.classes.count) classes (\(metadata.classes.prefix(3).joined(separator: ", "))…)")
+        }
         try SkippedReport.note(skipped, folder: URL(fileURLWithPath: out))
         var preset = KFashionData.Preset.baseline
         preset.imageSize = metadata.inputSize

@@ -12,11 +12,16 @@ struct Fashion: ParsableCommand {
     /// Runs the command; a file-system error from Foundation is shown as "path: reason" instead
     /// of an `NSCocoaErrorDomain error 256` dump. Exit code non-zero on any error.
     static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
-            var command = try parseAsRoot()
             try command.run()
+        } catch let error as ValidationError {
+            // Found while running (a folder, a file, a flag against the data): the reason, not the usage.
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
-            exit(withError: FileSystemMessage(error) ?? error)
+            type(of: command).exit(withError: FileSystemMessage(error) ?? error)
         }
     }
 }

@@ -35,6 +35,7 @@ struct Prepare: ParsableCommand {
             }
             mode = .externalMasks(URL(fileURLWithPath: background))
         }
+        try OutputFolder.create(URL(fileURLWithPath: out), option: "--out")
         let set = PreparedSet(tree: try dataOptions.tree(), output: URL(fileURLWithPath: out),
                               preparer: PhotoPreparer(size: size, background: mode))
         let bar = TerminalProgress(total: 1, label: "prepare: photos")

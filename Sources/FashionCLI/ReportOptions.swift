@@ -18,6 +18,7 @@ struct DataOptions: ParsableArguments {
         let url = URL(fileURLWithPath: prepared)
         guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.csv").path) else { return }
         print("preparing the photos at \(size) px into \(prepared)")
+        try OutputFolder.create(url, option: "--prepared")
         let bar = TerminalProgress(total: 1, label: "prepare: photos")
         _ = try PreparedSet(tree: try tree(), output: url, preparer: PhotoPreparer(size: size)).run { bar.update($0, of: $1) }
         bar.finish()

@@ -1,10 +1,16 @@
 import FuzzDriver
-import Dataset
+@_spi(Testing) import Dataset
 
-/// Any bytes as a K-Fashion label file: an answer or a `SurveyError`, never a trap.
+/// Any bytes as a K-Fashion label file: an answer or a `SurveyError`, never a trap; and where
+/// the fast scan answers, `JSONDecoder` gives the same fields.
 let label = try! LabelRecord(fileName: "W_00001_19_punk_W_000001.json") // trap-ok: a fixed, valid name
 fuzz { data in
     if let answer = try? SurveyAnswer(label: label, split: .training, json: data) {
         precondition(answer.respondent >= 0, "negative respondent accepted")
+    }
+    let (fast, decoded) = SurveyAnswer.readers(json: data)
+    if let fast {
+        precondition(decoded?.q5 == fast.q5 && decoded?.respondent == fast.respondent,
+                     "fast scan \(fast) but JSONDecoder \(String(describing: decoded))")
     }
 }

@@ -59,6 +59,29 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
     /// Decodes one label file's bytes; a malformed file, a missing, non-integer or out-of-range
     /// `Q5`, or a missing, non-integer or negative `R_id` throws a ``SurveyError`` with the reason.
     public init(label: LabelRecord, split: Split, json: Data, decoder: JSONDecoder = JSONDecoder()) throws {
+        let (q5, found) = try Self.fields(json: json, decoder: decoder)
+        guard q5 == 1 || q5 == 2 else { throw SurveyError(reason: "item.survey.Q5 = \(q5), expected 1 (dislike) or 2 (like)") }
+        guard let respondent = found else { throw SurveyError(reason: "missing user.R_id") }
+        guard respondent >= 0 else { throw SurveyError(reason: "user.R_id = \(respondent), expected a non-negative integer") }
+        self.init(split: split, labelFile: label.fileName, image: label.key, imageFileName: label.imageFileName,
+                  respondent: respondent, liked: q5 == 2)
+    }
+
+    /// `item.survey.Q5` and `user.R_id`: by ``LabelFastScan`` for a plain document, by
+    /// `JSONDecoder` (and its error wording) otherwise.
+    static func fields(json: Data, decoder: JSONDecoder) throws -> (q5: Int, respondent: Int?) {
+        if let fast = json.withUnsafeBytes(LabelFastScan.scan) { return fast }
+        return try decodedFields(json: json, decoder: decoder)
+    }
+
+    /// The two readers apart, for the differential fuzzer and tests: the fast scan's answer
+    /// (nil when it leaves the document to `JSONDecoder`) and `JSONDecoder`'s.
+    @_spi(Testing) public static func readers(json: Data) -> (fast: (q5: Int, respondent: Int)?, decoded: (q5: Int, respondent: Int?)?) {
+        (json.withUnsafeBytes(LabelFastScan.scan), try? decodedFields(json: json, decoder: JSONDecoder()))
+    }
+
+    /// `item.survey.Q5` and `user.R_id` by `JSONDecoder` alone.
+    static func decodedFields(json: Data, decoder: JSONDecoder) throws -> (q5: Int, respondent: Int?) {
         let file: SurveyLabelFile
         do {
             file = try decoder.decode(SurveyLabelFile.self, from: json)
@@ -66,11 +89,7 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
             throw SurveyError(reason: "malformed JSON (\(Self.describe(error)))")
         }
         guard let q5 = file.item?.survey?.Q5?.value else { throw SurveyError(reason: "missing item.survey.Q5") }
-        guard q5 == 1 || q5 == 2 else { throw SurveyError(reason: "item.survey.Q5 = \(q5), expected 1 (dislike) or 2 (like)") }
-        guard let respondent = file.user?.R_id?.value else { throw SurveyError(reason: "missing user.R_id") }
-        guard respondent >= 0 else { throw SurveyError(reason: "user.R_id = \(respondent), expected a non-negative integer") }
-        self.init(split: split, labelFile: label.fileName, image: label.key, imageFileName: label.imageFileName,
-                  respondent: respondent, liked: q5 == 2)
+        return (q5, file.user?.R_id?.value)
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -25,9 +25,10 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
             throw WriteError(path: url.path, reason: "folder \(folder.path) does not exist")
         }
+        guard isDirectory.boolValue else { throw WriteError(path: url.path, reason: "\(folder.path) is a file, not a folder") }
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw WriteError(path: url.path, reason: "is a directory")
         }
