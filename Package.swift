@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Dataset"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
+        // The CLI's presentation code (the report page and its plots).
+        .testTarget(name: "FashionCLITests", dependencies: ["FashionCLI", "Models"]),
     ],
     swiftLanguageModes: [.v5]
 )

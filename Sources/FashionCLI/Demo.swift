@@ -67,6 +67,10 @@ struct Demo: ParsableCommand {
         let fewshot = try FewShot.parse(["--data", fashionMNIST, "--quick", "--out", runs.appendingPathComponent("fewshot").path])
         try fewshot.run()
         print("\nruns (checkpoints, log.jsonl, evaluation.md, confusion matrices, samples.png) in \(runs.path)")
+        print()
+        print("== The report: every step above on one page")
+        try Report.parse(["--runs", out]).run()
+        print("open \(URL(fileURLWithPath: out).appendingPathComponent("report.html").path) in a browser")
     }
 
     /// Missions 1-1, 2-1, 2-2 and the preparation of 1-2 on a generated set (made once, then reused).

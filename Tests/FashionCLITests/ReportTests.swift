@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Models
+import Testing
+@testable import FashionCLI
+
+/// The report page from a fixture folder: well-formed (parsed as XML), every section there,
+/// the plots holding what their data says.
+@Suite struct ReportTests {
+    static let classes = (0..<31).map { k in "style\(k)_\(k < 24 ? "W" : "M")" }
+
+    /// A folder with one output of every kind, as the commands write them.
+    static func fixture() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        func write(_ relative: String, _ text: String) throws {
+            let url = root.appendingPathComponent(relative)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        func json(_ object: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self) }
+        let counts: [[String: Any]] = classes.enumerated().flatMap { k, c -> [[String: Any]] in
+            let parts = c.split(separator: "_")
+            return [["split": "training", "gender": String(parts[1]), "style": String(parts[0]), "count": 10 + k],
+                    ["split": "validation", "gender": String(parts[1]), "style": String(parts[0]), "count": 3 + k % 4]]
+        }
+        try write("reports/mission-1-1.json", try json(["rows": counts]))
+        try write("reports/mission-2-1.json", try json(["rows": counts]))
+        try write("reports/mission-2-2-top100.json", try json([
+            "title": "Mission 2-2: the 100 respondents with the most answers",
+            "totals": [["name": "answers kept", "value": 42]],
+            "rows": [["rank": 1, "respondent": 7, "answers": 5, "trainingLiked": ["a.jpg", "b.jpg"], "trainingDisliked": ["c.jpg"],
+                      "validationLiked": [], "validationDisliked": ["d <&> e.jpg"]]]]))
+        try write("prepared/white_share.csv", "split,file,white_share,flagged\n"
+                  + (0..<50).map { "training,T_\($0).jpg,\(0.6 + Double($0) / 200),\($0 == 49 ? 1 : 0)\n" }.joined())
+        let log = (1...4).map { e in
+            #"{"epoch":\#(e),"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
+        }.joined(separator: "\n")
+        try write("runs/kfashion/log.jsonl", log + "\n")
+        let matrix = (0..<31).map { i in (0..<31).map { j in i == j ? 5 : (j == (i + 1) % 31 ? 1 : 0) } }
+        try write("runs/kfashion/evaluation.json", try json(["classes": classes, "confusion": matrix]))
+        try write("runs/recommend/metrics.json", try json(["methods": [["method": "item", "auc": 0.63, "train_auc": 0.58, "accuracy_at_0": 0.58,
+                                                                         "accuracy_at_train_threshold": 0.58, "accuracy_at_youden": 0.59, "pairs": 100]]]))
+        try write("runs/recommend/roc.csv", "threshold,fpr,tpr\n")
+        try write("runs/recommend/roc.svg", #"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><polyline class="roc" points="0,0 1,1"/></svg>"#)
+        let rows: [[String: Any]] = ["oversampling ×30", "VAE sampling ×30"].map { m in
+            ["method": m, "cells": [5, 10].map { n in
+                ["shots": n, "draws": 3, "harmonicMean": 0.4 + 0.01 * Double(n), "harmonicStd": 0.02, "accuracyMean": 0.7, "accuracyStd": 0.01]
+            }]
+        }
+        try write("runs/fewshot/table.json", try json(["shots": [5, 10], "rows": rows]))
+        #expect(try JSONDecoder().decode(FewShotProtocol.Table.self, from: Data(contentsOf: root.appendingPathComponent("runs/fewshot/table.json"))).rows.count == 2)
+        return root
+    }
+
+    /// Element counts and texts of a parsed page, per section id.
+    final class Census: NSObject, XMLParserDelegate {
+        var section = "", counts: [String: [String: Int]] = [:], texts: [String: [String]] = [:], classes: [String: [String: Int]] = [:]
+        var inText = false, current = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            if name == "section" { section = attributes["id"] ?? "?" }
+            counts[section, default: [:]][name, default: 0] += 1
+            if let c = attributes["class"] { classes[section, default: [:]][c, default: 0] += 1 }
+            if name == "text" { inText = true; current = "" }
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { if inText { current += string } }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == "text" { texts[section, default: []].append(current); inText = false }
+            if name == "section" { section = "" }
+        }
+    }
+
+    static func census(_ html: String) throws -> Census {
+        let parser = XMLParser(data: Data(html.utf8))
+        let census = Census()
+        parser.delegate = census
+        #expect(parser.parse(), "not well-formed: \(parser.parserError.map { "\($0)" } ?? "") at line \(parser.lineNumber)")
+        return census
+    }
+
+    @Test func everySectionFromAFullFolder() throws {
+        let page = try ReportPage(root: try Self.fixture())
+        let census = try Self.census(page.html())
+        let ids = ["class-distribution", "labels", "preferences", "preparation", "training-1", "recommendation", "fewshot"]
+        for id in ids {
+            #expect(census.counts[id] != nil, "section \(id) missing")
+            #expect(census.classes[id]?["missing"] == nil, "section \(id) says its outputs are missing")
+        }
+        // 1-1: two bars (training, validation) for each of the 31 classes, every class named.
+        #expect(census.classes["class-distribution"]?["bar"] == 62)
+        #expect(Set(Self.classes).isSubset(of: Set(census.texts["class-distribution"] ?? [])))
+        // Training: loss and accuracy curves for both splits, the best epoch marked in each,
+        // 31 accuracy bars and a 31 × 31 confusion matrix with every class on both axes.
+        #expect(census.classes["training-1"]?["curve"] == 4)
+        #expect(census.classes["training-1"]?["best"] == 2)
+        #expect((census.texts["training-1"] ?? []).contains("best (epoch 3)"))
+        #expect(census.classes["training-1"]?["bar"] == 31)
+        #expect(census.classes["training-1"]?["cell"] == 31 * 31)
+        let trainingTexts = census.texts["training-1"] ?? []
+        for c in Self.classes { #expect(trainingTexts.filter { $0 == c }.count >= 3, "\(c) on the bars and both matrix axes") }
+        // Preparation: a histogram with both fences; 2-2: the escaped file name counted, not shown raw.
+        #expect(census.classes["preparation"]?["mark"] == 2 && (census.classes["preparation"]?["bin"] ?? 0) > 0)
+        #expect(census.counts["preferences"]?["table"] == 2)
+        // Few-shot: one bar per (method, n_f); ROC: the curve embedded.
+        #expect(census.classes["fewshot"]?["bar"] == 4)
+        #expect(census.classes["recommendation"]?["roc"] == 1)
+    }
+
+    @Test func anEmptyFolderSaysHowToMakeEachSection() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let page = try ReportPage(root: root)
+        #expect(page.sections().allSatisfy { $0.body == nil && $0.howTo.contains("fashion ") })
+        let census = try Self.census(page.html())
+        #expect(census.counts.values.allSatisfy { ($0["svg"] ?? 0) == 0 })
+        #expect(throws: ReportPage.ReportError.self) { try ReportPage(root: root.appendingPathComponent("nope")) }
+    }
+
+    @Test func svgWriterEscapesAndTicksRound() throws {
+        var svg = SVG(width: 10, height: 10)
+        svg.text("a <b> & \"c\"", x: 1, y: 2)
+        let text = svg.rendered(title: "t & u")
+        #expect(text.contains("a &lt;b&gt; &amp; &quot;c&quot;") && text.contains("<title>t &amp; u</title>"))
+        _ = try Self.census("<section id=\"x\">" + text + "</section>")
+        #expect(SVG.ticks(upTo: 87) == [0, 20, 40, 60, 80, 100])
+        #expect(SVG.ticks(upTo: 1).count == 6 && SVG.ticks(upTo: 1).last == 1)
+        #expect(SVG.label(20) == "20" && SVG.label(0.25) == "0.25")
+    }
+}
