@@ -65,7 +65,7 @@ for k in $(seq 1 "$n"); do
   out="$W/run-$k"
   killed_at "$k" "${train[@]}" "$out"
   "${train[@]}" "$out" >/dev/null 2>&1 || fail "train rerun after a kill at rename $k failed"
-  for f in best.safetensors last.safetensors last.optimizer.safetensors evaluation.json evaluation.md samples.png skipped.csv; do
+  for f in best.safetensors last.safetensors last.optimizer.safetensors evaluation.json evaluation.md predictions.csv samples.png skipped.csv; do
     cmp -s "$out/$f" "$W/run/$f" || fail "train killed at rename $k: $f differs"
   done
   for f in trainer_state.json log.jsonl; do   # the same but for the timings

@@ -40,13 +40,14 @@ struct Evaluate: ParsableCommand {
         var preset = KFashionData.Preset.baseline
         preset.imageSize = metadata.inputSize
         let data = KFashionData(training: validation, validation: validation, preset: preset, mean: metadata.mean, std: metadata.std)
-        let (truth, predictions) = ClassifierEpoch.predict(model, batches: data.validationBatches())
+        let (truth, top) = ClassifierEpoch.predictTopK(model, batches: data.validationBatches(), k: 3)
+        let predictions = top.map { $0.first?.label ?? 0 }
         let evaluation = Evaluation(classes: metadata.classes, truth: truth, predictions: predictions)
         let counts = validation.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
         let median = counts.sorted()[counts.count / 2]
         let minority = Set(counts.indices.filter { counts[$0] < median })
         try EvaluationOutput.write(evaluation, title: "\(checkpoint) on the validation photos", minority: minority, cache: validation,
-                                   predictions: predictions, samples: samples, seed: seed, to: URL(fileURLWithPath: out))
+                                   predictions: predictions, top: top, samples: samples, seed: seed, to: URL(fileURLWithPath: out))
         let h = evaluation.harmonicAccuracy(minority: minority)
         print(String(format: "accuracy %.2f%% (%d of %d); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",
                      100 * evaluation.accuracy, evaluation.correct, evaluation.examples, 100 * h.majority, 100 * h.minority, 100 * h.harmonic))

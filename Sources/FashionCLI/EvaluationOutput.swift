@@ -4,11 +4,32 @@ import Models
 import Tensor
 import Vision
 
-/// Writes an evaluation's Markdown, JSON and sample-prediction contact sheet into a folder.
+/// Writes an evaluation's Markdown, JSON, per-photo predictions and sample-prediction contact
+/// sheet into a folder.
 enum EvaluationOutput {
+    /// `predictions.csv`, one row per photo: `file,truth,prediction,probability` and the next
+    /// classes with theirs (`top2,top2_probability,…`).
+    static func predictionsCSV(cache: ImageCache, top: [[(label: Int, probability: Float)]]) -> String {
+        let k = top.map(\.count).max() ?? 1
+        var header = ["file", "truth", "prediction", "probability"]
+        for r in stride(from: 2, through: k, by: 1) { header += ["top\(r)", "top\(r)_probability"] }
+        var csv = TextTable.csvLine(header)
+        for (i, row) in top.enumerated() where i < cache.count {
+            let classes = cache.header.classes
+            var fields = [cache.header.names[i], classes[cache.header.labels[i]]]
+            for entry in row { fields += [classes[entry.label], String(format: "%.6f", entry.probability)] }
+            csv += TextTable.csvLine(fields)
+        }
+        return csv
+    }
+
     static func write(_ evaluation: Evaluation, title: String, minority: Set<Int>, cache: ImageCache,
-                      predictions: [Int], samples: Int, seed: UInt64, to folder: URL) throws {
+                      predictions: [Int], top: [[(label: Int, probability: Float)]]? = nil,
+                      samples: Int, seed: UInt64, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if let top {
+            try AtomicFile.write(Data(predictionsCSV(cache: cache, top: top).utf8), to: folder.appendingPathComponent("predictions.csv"))
+        }
         try AtomicFile.write(Data(evaluation.markdown(title: title, minority: minority).utf8), to: folder.appendingPathComponent("evaluation.md"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -89,13 +89,14 @@ struct Train: ParsableCommand {
 
         // Evaluation of the best checkpoint on the validation split.
         let (best, _) = try Checkpoint.load(contentsOf: trainer.bestCheckpoint)
-        let (truth, predictions) = ClassifierEpoch.predict(best, batches: data.validationBatches())
+        let (truth, top) = ClassifierEpoch.predictTopK(best, batches: data.validationBatches(), k: 3)
+        let predictions = top.map { $0.first?.label ?? 0 }
         let evaluation = Evaluation(classes: encoder.classes, truth: truth, predictions: predictions)
         let counts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
         let median = counts.sorted()[counts.count / 2]
         let minority = Set(counts.indices.filter { counts[$0] < median })   // the classes below the median size
         try EvaluationOutput.write(evaluation, title: "Mission 1-2, \(recipe.name) preset: best checkpoint on validation", minority: minority,
-                                   cache: validCache, predictions: predictions, samples: 24, seed: seed, to: folder)
+                                   cache: validCache, predictions: predictions, top: top, samples: 24, seed: seed, to: folder)
         let ranked = evaluation.classesByAccuracy
         let h = evaluation.harmonicAccuracy(minority: minority)
         print(String(format: "best validation accuracy %.2f%% (chance %.2f%%); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",

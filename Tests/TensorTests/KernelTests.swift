@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -130,5 +131,19 @@ import Testing
         let colSums = big.sum(alongAxes: [0]).scalars
         expectClose(colSums, (0..<70_000).map { big.scalars[$0] + big.scalars[70_000 + $0] + big.scalars[140_000 + $0] }, "axis-0 sum")
         #expect(abs(big.sum().scalar - big.scalars.reduce(0, +)) < 1)
+    }
+
+    @Test func softmaxMatchesTheNaiveFormulaAndStaysFiniteOnLargeLogits() {
+        let logits = Tensor(shape: [3, 4], scalars: [1, 2, 3, 4, -1, 0, 0, 1, 1000, 1001, 999, -1000])
+        let p = softmax(logits).scalars
+        for i in 0..<2 {
+            let row = (0..<4).map { Double(logits.scalars[i * 4 + $0]) }
+            let z = row.map { Foundation.exp($0) }.reduce(0, +)
+            expectClose((0..<4).map { p[i * 4 + $0] }, row.map { Float(Foundation.exp($0) / z) }, "row \(i)")
+        }
+        // Row 2 would overflow exp without the max subtracted: e^0, e^1, e^-1 over their sum.
+        let z = 1 + Foundation.exp(1.0) + Foundation.exp(-1.0)
+        expectClose(Array(p[8..<12]), [Float(1 / z), Float(Foundation.exp(1.0) / z), Float(Foundation.exp(-1.0) / z), 0], "large logits")
+        #expect(p.allSatisfy { $0.isFinite })
     }
 }

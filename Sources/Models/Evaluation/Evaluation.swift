@@ -22,6 +22,69 @@ public struct Evaluation: Codable, Equatable, Sendable {
     /// Examples of each class.
     public var support: [Int] { confusion.map { $0.reduce(0, +) } }
 
+    /// One class's figures as scikit-learn's `classification_report` gives them.
+    public struct ClassMetrics: Codable, Equatable, Sendable {
+        public let name: String
+        /// Examples of the class.
+        public let support: Int
+        /// Right among those predicted as the class (nil when none was).
+        public let precision: Double?
+        /// Right among the class's examples (nil when it has none).
+        public let recall: Double?
+        /// Harmonic mean of the two (0 when both are 0; nil when either is undefined).
+        public let f1: Double?
+
+        enum CodingKeys: String, CodingKey { case name = "class", support, precision, recall, f1 }
+    }
+
+    /// Precision, recall and F1 of every class.
+    public var perClass: [ClassMetrics] {
+        classes.indices.map { c in
+            let predicted = confusion.reduce(0) { $0 + $1[c] }, hit = confusion[c][c]
+            let p = predicted > 0 ? Double(hit) / Double(predicted) : nil
+            let r = support[c] > 0 ? Double(hit) / Double(support[c]) : nil
+            let f = p.flatMap { p in r.map { r in p + r > 0 ? 2 * p * r / (p + r) : 0 } }
+            return ClassMetrics(name: classes[c], support: support[c], precision: p, recall: r, f1: f)
+        }
+    }
+
+    /// scikit-learn's `f1_score(average="macro")`: the mean F1 over the classes that occur as
+    /// truth or prediction, an undefined precision or recall counting as 0.
+    public var macroF1: Double {
+        let present = perClass.filter { $0.support > 0 || $0.precision != nil }
+        guard !present.isEmpty else { return 0 }
+        return present.map { $0.f1 ?? 0 }.reduce(0, +) / Double(present.count)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case classes, confusion, accuracy, correct, examples
+        case perClass = "per_class", macroF1 = "macro_f1"
+    }
+
+    /// Decodes `classes` and `confusion` (the figures follow from them).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try c.decode([String].self, forKey: .classes)
+        confusion = try c.decode([[Int]].self, forKey: .confusion)
+        guard confusion.count == classes.count, confusion.allSatisfy({ $0.count == classes.count && $0.allSatisfy { $0 >= 0 } }) else {
+            throw DecodingError.dataCorruptedError(forKey: .confusion, in: c,
+                                                   debugDescription: "not a \(classes.count) × \(classes.count) matrix of counts")
+        }
+    }
+
+    /// `classes`, `confusion`, and the figures a pandas user reads without recomputing them:
+    /// `accuracy`, `correct`, `examples`, `per_class` (class, support, precision, recall, f1), `macro_f1`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(classes, forKey: .classes)
+        try c.encode(confusion, forKey: .confusion)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(correct, forKey: .correct)
+        try c.encode(examples, forKey: .examples)
+        try c.encode(perClass, forKey: .perClass)
+        try c.encode(macroF1, forKey: .macroF1)
+    }
+
     /// Recall of each class (nil for a class without examples).
     public var perClassAccuracy: [Double?] {
         classes.indices.map { c in support[c] > 0 ? Double(confusion[c][c]) / Double(support[c]) : nil }

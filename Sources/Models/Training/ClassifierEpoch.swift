@@ -99,6 +99,32 @@ public enum ClassifierEpoch {
         return (truth, predictions)
     }
 
+    /// Each example's truth and its `k` most probable classes (softmax of the logits), most
+    /// probable first; ties go to the lower class index, as ``argmaxRows(_:)``.
+    public static func predictTopK(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int)
+        -> (truth: [Int], top: [[(label: Int, probability: Float)]]) {
+        model.eval()
+        defer { model.train() }
+        var truth: [Int] = [], top: [[(label: Int, probability: Float)]] = []
+        withNoGrad {
+            for batch in batches {
+                let logits = model(batch.images), p = softmax(logits)
+                let classes = p.shape[1]
+                logits.withUnsafeBufferPointer { z in
+                    p.withUnsafeBufferPointer { q in
+                        for i in 0..<p.shape[0] {
+                            // Ranked by the logits themselves (rounding cannot reorder them), reported as probabilities.
+                            let order = (0..<classes).sorted { (z[i * classes + $0], -$0) > (z[i * classes + $1], -$1) }
+                            top.append(order.prefix(k).map { (label: $0, probability: q[i * classes + $0]) })
+                        }
+                    }
+                }
+                truth += batch.labels
+            }
+        }
+        return (truth, top)
+    }
+
     /// Index of the largest value in each row of an N×K tensor.
     public static func argmaxRows(_ logits: Tensor) -> [Int] {
         precondition(logits.rank == 2, "argmaxRows: expected N×K, got \(logits.shape)")
