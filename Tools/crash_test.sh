@@ -23,7 +23,8 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 killed_at() {
   local k=$1; shift
   local status=0
-  strace -f -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$k" "$@" >/dev/null 2>&1 || status=$?
+  # In a subshell, so the shell's "Killed" notice goes to /dev/null with the rest.
+  ( strace -f -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$k" "$@"; exit $? ) >/dev/null 2>&1 || status=$?
   [ "$status" = 137 ] || fail "$* was not killed at rename $k (exit $status)"
 }
 renames() { strace -f -o "$W/trace" -e trace=rename "$@" >/dev/null 2>&1; grep -c '^[0-9]* *rename(' "$W/trace"; }

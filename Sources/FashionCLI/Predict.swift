@@ -19,7 +19,9 @@ struct Predict: ParsableCommand {
     @Option(help: "Classes to list per image.") var top = 5
     @Flag(help: "Prepare each photo first (background to white, crop to the subject) as `fashion prepare` does.")
     var prepare = false
-    @Option(help: "Output format: text, csv or json.") var format: ReportFormat = .text
+    /// The formats `predict` writes (a typo or `html` is an error listing these, not ignored).
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+    @Option(help: "Output format.") var format: Format = .text
 
     struct Row: Codable { let image: String; let classes: [String]; let probabilities: [Double] }
 
@@ -66,7 +68,7 @@ struct Predict: ParsableCommand {
         case .csv:
             print(TextTable.csvLine(["image", "rank", "class", "probability"]), terminator: "")
             for r in rows { for (i, c) in r.classes.enumerated() { print(TextTable.csvLine([r.image, String(i + 1), c, String(format: "%.6f", r.probabilities[i])]), terminator: "") } }
-        default:
+        case .text:
             for r in rows {
                 print(r.image)
                 for (c, p) in zip(r.classes, r.probabilities) { print(String(format: "  %6.2f %%  %@", 100 * p, c)) }
