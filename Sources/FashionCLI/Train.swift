@@ -66,8 +66,18 @@ struct Train: ParsableCommand {
         let model = ResNet18(classes: encoder.count, inputChannels: 3, stem: .imagenet, initialization: initKind, seed: seed)
         let metadata = CheckpointMetadata(classes: encoder.classes, inputChannels: 3, inputSize: recipe.imageSize, stem: .imagenet,
                                           mean: data.mean, std: data.std)
+        // What a resume must find again: the recipe and the data it ran on.
+        let recipeDescription: [String: String] = [
+            "preset": recipe.name, "image_size": String(recipe.imageSize), "batch_size": String(recipe.batchSize),
+            "augment": String(recipe.augment), "target": String(recipe.target), "weighted_sampler": String(recipe.weightedSampler),
+            "fresh_augmentation": String(recipe.freshAugmentation), "initialization": initialization.rawValue,
+            "classes": encoder.classes.joined(separator: " "), "training_photos": String(trainCache.count),
+            "validation_photos": String(validCache.count),
+            "mean": data.mean.map { String(format: "%.6f", $0) }.joined(separator: " "),
+            "std": data.std.map { String(format: "%.6f", $0) }.joined(separator: " "),
+        ]
         let config = TrainingConfiguration(epochs: totalEpochs, learningRate: lr, optimizer: .adam(weightDecay: 0),
-                                           schedule: .constant, labelSmoothing: labelSmoothing, seed: seed)
+                                           schedule: .constant, labelSmoothing: labelSmoothing, seed: seed, data: recipeDescription)
         let folder = URL(fileURLWithPath: out)
         if restart { try? FileManager.default.removeItem(at: folder) }
         try SkippedReport.note(s1 + s2, folder: folder)

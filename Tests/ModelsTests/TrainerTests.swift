@@ -150,6 +150,53 @@ struct StripesData: TrainingData {
         #expect(throws: TrainerError.self) {
             try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: c, metadata: metadata, directory: dir).run(data: data)
         }
+        // Each difference is named, the data recipe's too.
+        var d = configuration
+        d.epochs = 1; d.data = ["image_size": "64"]
+        let e = folder()
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: d, metadata: metadata, directory: e).run(data: data)
+        d.data = ["image_size": "112"]
+        d.labelSmoothing = 0
+        do {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: d, metadata: metadata, directory: e).run(data: data)
+            Issue.record("resumed under another image size")
+        } catch let error as TrainerError {
+            #expect(error.reason.contains("image_size 64 → 112") && error.reason.contains("label smoothing 0.05 → 0.0") && error.reason.contains("--restart"))
+        }
+        // A schedule fitted to the run's length cannot be stretched.
+        let cosine = TrainingConfiguration(epochs: 1, schedule: .cosine(epochs: 1, minimum: 0))
+        let f = folder()
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: cosine, metadata: metadata, directory: f).run(data: data)
+        var longer = cosine
+        longer.epochs = 2; longer.schedule = .cosine(epochs: 2, minimum: 0)
+        #expect(throws: TrainerError.self) {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: longer, metadata: metadata, directory: f).run(data: data)
+        }
+    }
+
+    /// More epochs on a finished run whose schedule does not span the run (step here): it goes
+    /// on from where it stopped and ends bit-identical to a run given the longer count at once.
+    @Test func moreEpochsExtendAFinishedRun() throws {
+        let data = StripesData(count: 8, seed: 1)
+        let a = folder(), b = folder()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        var short = configuration
+        short.epochs = 2
+        try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: short, metadata: metadata, directory: a).run(data: data)
+        let extended = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                                   metadata: metadata, directory: a).run(data: data)
+        let whole = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                                metadata: metadata, directory: b).run(data: data)
+        #expect(extended.count == 3 && extended.map(\.trainLoss) == whole.map(\.trainLoss))
+        let wa = try Safetensors.read(contentsOf: a.appendingPathComponent("last.safetensors")).state
+        let wb = try Safetensors.read(contentsOf: b.appendingPathComponent("last.safetensors")).state
+        #expect(wa.entries.allSatisfy { $0.tensor.scalars == wb[$0.name]?.scalars })
+        // Fewer epochs than are done: refused.
+        var fewer = configuration
+        fewer.epochs = 1
+        #expect(throws: TrainerError.self) {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: fewer, metadata: metadata, directory: a).run(data: data)
+        }
     }
 
     @Test func nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {

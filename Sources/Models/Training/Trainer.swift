@@ -20,11 +20,37 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var schedule: LearningRateSchedule
     public var labelSmoothing: Double
     public var seed: UInt64
+    /// What the batches are made of (image size, batch size, augmentation target, classes,
+    /// photos, normalisation…), as the caller names them: a resume must find the same.
+    public var data: [String: String]?
 
     public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
-                schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42) {
+                schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
+                data: [String: String]? = nil) {
         self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
-        self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed
+        self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed; self.data = data
+    }
+
+    /// Why a run saved under `saved` cannot go on under `self`, one phrase per difference (empty
+    /// when it can). More epochs extend a run whose schedule does not span the epochs
+    /// (constant, step); a cosine or one-cycle schedule is fitted to its total, so changing
+    /// that would change the epochs already trained.
+    public func differences(from saved: TrainingConfiguration, completedEpochs: Int) -> [String] {
+        var out: [String] = []
+        if epochs < completedEpochs { out.append("\(completedEpochs) epochs are done, --epochs \(epochs) is fewer") }
+        if learningRate != saved.learningRate { out.append("learning rate \(saved.learningRate) → \(learningRate)") }
+        if optimizer != saved.optimizer { out.append("optimiser \(saved.optimizer) → \(optimizer)") }
+        if schedule != saved.schedule {
+            out.append("schedule \(saved.schedule) → \(schedule)"
+                       + (epochs != saved.epochs ? " (it spans the run's \(saved.epochs) epochs, so a longer run needs --restart)" : ""))
+        }
+        if labelSmoothing != saved.labelSmoothing { out.append("label smoothing \(saved.labelSmoothing) → \(labelSmoothing)") }
+        if seed != saved.seed { out.append("seed \(saved.seed) → \(seed)") }
+        let before = saved.data ?? [:], now = data ?? [:]
+        for key in Set(before.keys).union(now.keys).sorted() where before[key] != now[key] {
+            out.append("\(key) \(before[key] ?? "(not recorded)") → \(now[key] ?? "(not given)")")
+        }
+        return out
     }
 }
 
@@ -175,8 +201,10 @@ public final class Trainer {
             do { saved = try JSONDecoder().decode(State.self, from: try Data(contentsOf: stateURL)) } catch {
                 throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
             }
-            guard saved.configuration == configuration else {
-                throw TrainerError(reason: "\(directory.path) holds a run with another configuration; use another folder or --restart")
+            let differences = configuration.differences(from: saved.configuration, completedEpochs: saved.completedEpochs)
+            guard differences.isEmpty else {
+                throw TrainerError(reason: "\(directory.path) holds a run with another configuration (\(differences.joined(separator: "; "))); "
+                                   + "use another folder, the same settings, or --restart to start over")
             }
             try recover(committed: saved)
             try writeLog(saved.records)   // a kill after the commit may have left the previous epoch's log
@@ -184,6 +212,7 @@ public final class Trainer {
             try model.load(last.stateDictionary())
             try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
             state = saved
+            state.configuration = configuration   // the same but for a raised --epochs
             events(.resumed(completedEpochs: saved.completedEpochs))
         }
         let batchCount = data.trainingBatchCount
