@@ -43,9 +43,20 @@ struct Evaluate: ParsableCommand {
         let (truth, top) = ClassifierEpoch.predictTopK(model, batches: data.validationBatches(), k: 3)
         let predictions = top.map { $0.first?.label ?? 0 }
         let evaluation = Evaluation(classes: metadata.classes, truth: truth, predictions: predictions)
-        let counts = validation.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
-        let median = counts.sorted()[counts.count / 2]
-        let minority = Set(counts.indices.filter { counts[$0] < median })
+        // acc_h's minority classes: the checkpoint's (decided from its training counts); for a
+        // checkpoint without them, the same rule over the training photos of --prepared.
+        let minority: Set<Int>
+        if let names = metadata.minorityClasses {
+            minority = Set(names.compactMap { metadata.classes.firstIndex(of: $0) })
+        } else {
+            let trainingNames = (try? DirectoryListing.fileNames(in: preparedURL.appendingPathComponent(Split.training.imageFolder))) ?? []
+            var counts = [Int](repeating: 0, count: encoder.count)
+            for name in trainingNames {
+                if let key = try? ImageRecord(fileName: name).key, let label = encoder.encode(key.className) { counts[label] += 1 }
+            }
+            minority = Evaluation.minorityClasses(trainingCounts: counts)
+            FileHandle.standardError.write(Data("\(checkpoint) records no minority classes: taken as those with fewer training photos in \(prepared) than the median class\n".utf8))
+        }
         try EvaluationOutput.write(evaluation, title: "\(checkpoint) on the validation photos", minority: minority, cache: validation,
                                    predictions: predictions, top: top, samples: samples, seed: seed, to: URL(fileURLWithPath: out))
         let h = evaluation.harmonicAccuracy(minority: minority)

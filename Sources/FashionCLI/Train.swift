@@ -64,8 +64,12 @@ struct Train: ParsableCommand {
         print("training: \(trainCache.count) photos → \(data.items.count) items an epoch\(recipe.augment ? " (augmented towards \(recipe.target) a class)" : ""); validation: \(validCache.count)")
 
         let model = ResNet18(classes: encoder.count, inputChannels: 3, stem: .imagenet, initialization: initKind, seed: seed)
-        let metadata = CheckpointMetadata(classes: encoder.classes, inputChannels: 3, inputSize: recipe.imageSize, stem: .imagenet,
+        var metadata = CheckpointMetadata(classes: encoder.classes, inputChannels: 3, inputSize: recipe.imageSize, stem: .imagenet,
                                           mean: data.mean, std: data.std)
+        // acc_h's minority classes, fixed now from the training counts and kept in every checkpoint.
+        let trainingCounts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
+        let minority = Evaluation.minorityClasses(trainingCounts: trainingCounts)
+        metadata.minorityClasses = minority.sorted().map { encoder.classes[$0] }
         // What a resume must find again: the recipe and the data it ran on.
         let recipeDescription: [String: String] = [
             "preset": recipe.name, "image_size": String(recipe.imageSize), "batch_size": String(recipe.batchSize),
@@ -102,9 +106,6 @@ struct Train: ParsableCommand {
         let (truth, top) = ClassifierEpoch.predictTopK(best, batches: data.validationBatches(), k: 3)
         let predictions = top.map { $0.first?.label ?? 0 }
         let evaluation = Evaluation(classes: encoder.classes, truth: truth, predictions: predictions)
-        let counts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
-        let median = counts.sorted()[counts.count / 2]
-        let minority = Set(counts.indices.filter { counts[$0] < median })   // the classes below the median size
         try EvaluationOutput.write(evaluation, title: "Mission 1-2, \(recipe.name) preset: best checkpoint on validation", minority: minority,
                                    cache: validCache, predictions: predictions, top: top, samples: 24, seed: seed, to: folder)
         let ranked = evaluation.classesByAccuracy

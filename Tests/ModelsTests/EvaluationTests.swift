@@ -51,4 +51,23 @@ import Tensor
             #expect(row.allSatisfy { $0.probability > 0 && $0.probability < 1 })
         }
     }
+
+    /// One minority rule, kept in the checkpoint: training and evaluation agree.
+    @Test func minorityClassesAreDecidedFromTrainingCountsAndTravelInTheCheckpoint() throws {
+        #expect(Evaluation.minorityClasses(trainingCounts: [10, 3, 7, 20, 5]) == [1, 4])   // median 7
+        #expect(Evaluation.minorityClasses(trainingCounts: []) == [])
+        var metadata = CheckpointMetadata(classes: ["a", "b", "c"], inputChannels: 3, inputSize: 32, stem: .small,
+                                          mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2])
+        metadata.minorityClasses = ["b"]
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("minority-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Checkpoint.save(ResNet18(classes: 3, inputChannels: 3, stem: .small, seed: 1), metadata: metadata, to: url)
+        #expect(try Checkpoint.load(contentsOf: url).metadata?.minorityClasses == ["b"])
+        metadata.minorityClasses = ["z"]
+        #expect(metadata.problem(classes: 3, channels: 3, kernel: 3) == "minority class z is not among the classes")
+        // Files from before: no list, no problem.
+        var old = metadata.strings
+        old["minority_classes"] = nil
+        #expect(CheckpointMetadata(strings: old)?.minorityClasses == nil)
+    }
 }

@@ -18,6 +18,11 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     public var epoch: Int
     public var metricName: String
     public var metric: Double
+    /// The classes `acc_h` counts as minority, decided when the model was trained
+    /// (``Evaluation/minorityClasses(trainingCounts:)``: fewer training photos than the median
+    /// class), so every later evaluation of the checkpoint uses the same split. Nil in files
+    /// from before it was recorded or from other tools.
+    public var minorityClasses: [String]?
 
     public init(classes: [String], inputChannels: Int, inputSize: Int, stem: ResNet18.Stem,
                 mean: [Float], std: [Float], epoch: Int = 0, metricName: String = "validation_accuracy", metric: Double = 0) {
@@ -31,7 +36,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         return ["format_version": String(formatVersion), "architecture": architecture, "classes": json(classes),
                 "input_channels": String(inputChannels), "input_size": String(inputSize), "stem": stem.rawValue,
                 "normalization_mean": json(mean), "normalization_std": json(std), "epoch": String(epoch),
-                "metric_name": metricName, "metric": String(metric)]
+                "metric_name": metricName, "metric": String(metric)].merging(minorityClasses.map { ["minority_classes": json($0)] } ?? [:]) { a, _ in a }
     }
 
     /// Metadata read back from strings; nil when the file has none of ours (e.g. made by PyTorch).
@@ -42,6 +47,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         self.init(classes: classes, inputChannels: channels, inputSize: size, stem: stem,
                   mean: list("normalization_mean", [Float].self) ?? [], std: list("normalization_std", [Float].self) ?? [],
                   epoch: s["epoch"].flatMap(Int.init) ?? 0, metricName: s["metric_name"] ?? "", metric: s["metric"].flatMap(Double.init) ?? 0)
+        minorityClasses = list("minority_classes", [String].self)
         formatVersion = s["format_version"].flatMap(Int.init) ?? 1
         architecture = s["architecture"] ?? "resnet18"
     }
@@ -56,6 +62,9 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         if (stem == .imagenet) != (kernel == 7) { return "stem \(stem.rawValue) does not match conv1's \(kernel)×\(kernel) kernel" }
         if mean.count != channels || std.count != channels { return "normalization_mean/std need \(channels) values each (found \(mean.count) and \(std.count))" }
         if !mean.allSatisfy(\.isFinite) || !std.allSatisfy({ $0.isFinite && $0 > 0 }) { return "normalization_mean must be finite and normalization_std positive" }
+        if let minority = minorityClasses, let unknown = minority.first(where: { !classes.contains($0) }) {
+            return "minority class \(unknown) is not among the classes"
+        }
         return nil
     }
 }

@@ -96,6 +96,16 @@ public struct Evaluation: Codable, Equatable, Sendable {
             .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
     }
 
+    /// The one definition of the minority classes for `acc_h`: the classes with fewer training
+    /// examples than the median class (the median of the counts as `sorted[count / 2]`). Decided
+    /// from the training counts when a model is trained and stored in its checkpoint
+    /// (``CheckpointMetadata/minorityClasses``), so training and later evaluations agree.
+    public static func minorityClasses(trainingCounts counts: [Int]) -> Set<Int> {
+        guard !counts.isEmpty else { return [] }
+        let median = counts.sorted()[counts.count / 2]
+        return Set(counts.indices.filter { counts[$0] < median })
+    }
+
     /// Accuracy over the examples of `subset` (class indices).
     public func accuracy(over subset: Set<Int>) -> Double {
         let n = subset.reduce(0) { $0 + support[$1] }
