@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// A progress line on standard error: redrawn in place on a terminal (at most 10 times a
 /// second), a plain line every 10 % otherwise (logs, CI). Safe to call from worker threads.
@@ -33,4 +34,57 @@ final class TerminalProgress: @unchecked Sendable {
     }
 
     func finish() { if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+/// A training run's progress: a line per epoch's batches (loss, accuracy, speed, the epoch's
+/// and the whole run's ETA), one for its validation pass, and the epoch summary `summary`
+/// prints when the epoch ends.
+final class TrainingProgress {
+    private let totalEpochs: Int, epochsThisRun: Int?, validationExamples: Int, validationName: String
+    private let summary: (EpochRecord) -> String
+    private var bar: TerminalProgress?, validationBar: TerminalProgress?
+    private var firstEpoch: Int?
+    private let started = Date()
+
+    init(totalEpochs: Int, epochsThisRun: Int?, validationExamples: Int, validationName: String = "validation",
+         summary: @escaping (EpochRecord) -> String) {
+        self.totalEpochs = totalEpochs; self.epochsThisRun = epochsThisRun
+        self.validationExamples = validationExamples; self.validationName = validationName; self.summary = summary
+    }
+
+    /// Seconds left in this invocation's epochs, from the share of their batches done so far.
+    private func runETA(epoch: Int, fraction: Double) -> Double {
+        let first = firstEpoch ?? epoch
+        let end = min(totalEpochs, first + (epochsThisRun ?? totalEpochs))
+        let done = Double(epoch - first) + fraction, all = Double(max(1, end - first))
+        let elapsed = Date().timeIntervalSince(started)
+        return done > 0 ? elapsed / done * max(0, all - done) : 0
+    }
+
+    func handle(_ event: TrainerEvent, folder: String) {
+        switch event {
+        case .resumed(let n): print("resuming \(folder) after epoch \(n)")
+        case .batch(let epoch, let index, let count, let s):
+            if firstEpoch == nil { firstEpoch = epoch }
+            if index == 0 { bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(totalEpochs)") }
+            let eta = runETA(epoch: epoch, fraction: Double(index + 1) / Double(max(count, 1)))
+            bar?.update(index + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s  run ETA %@", s.loss, 100 * s.accuracy,
+                                                  s.imagesPerSecond, Self.duration(eta)))
+        case .validating(let epoch, let examples):
+            if validationBar == nil {
+                bar?.finish(); bar = nil
+                validationBar = TerminalProgress(total: validationExamples, label: "epoch \(epoch + 1)/\(totalEpochs) \(validationName)")
+            }
+            validationBar?.update(examples)
+        case .epoch(let r):
+            bar?.finish(); bar = nil
+            validationBar?.finish(); validationBar = nil
+            print(summary(r))
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : s >= 60 ? String(format: "%dm%02ds", s / 60, s % 60) : "\(s)s"
+    }
 }

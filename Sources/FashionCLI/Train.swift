@@ -86,20 +86,12 @@ struct Train: ParsableCommand {
         if restart { try? FileManager.default.removeItem(at: folder) }
         try SkippedReport.note(s1 + s2, folder: folder)
         let trainer = Trainer(model: model, configuration: config, metadata: metadata, directory: folder)
-        var bar: TerminalProgress?
-        try trainer.run(data: data, epochLimit: epochsThisRun) { event in
-            switch event {
-            case .resumed(let n): print("resuming \(out) after epoch \(n)")
-            case .batch(let epoch, let index, let count, let s):
-                if index == 0 { bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(totalEpochs)") }
-                bar?.update(index + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s", s.loss, 100 * s.accuracy, s.imagesPerSecond))
-            case .epoch(let r):
-                bar?.finish()
-                print(String(format: "epoch %d: train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.0f s (%.1f img/s)%@",
-                             r.epoch, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
-                             r.seconds, r.imagesPerSecond, r.best ? "  (best)" : ""))
-            }
+        let progress = TrainingProgress(totalEpochs: totalEpochs, epochsThisRun: epochsThisRun, validationExamples: validCache.count) { r in
+            String(format: "epoch %d: train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.0f s (%.1f img/s)%@",
+                   r.epoch, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
+                   r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
+        try trainer.run(data: data, epochLimit: epochsThisRun) { progress.handle($0, folder: out) }
 
         // Evaluation of the best checkpoint on the validation split.
         let (best, _) = try Checkpoint.load(contentsOf: trainer.bestCheckpoint)

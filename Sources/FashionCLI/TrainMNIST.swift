@@ -60,21 +60,14 @@ struct TrainMNIST: ParsableCommand {
         if restart { try? FileManager.default.removeItem(at: folder) }
         let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
         if exportParity { try writeParityFiles(model: model, metadata: metadata, source: source, folder: folder) }
-        var bar: TerminalProgress?
         let started = Date()
-        try trainer.run(data: source, epochLimit: epochsThisRun) { event in
-            switch event {
-            case .resumed(let n): print("resuming \(out) after epoch \(n)")
-            case .batch(let epoch, let index, let count, let s):
-                if index == 0 { bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(epochs)") }
-                bar?.update(index + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s", s.loss, 100 * s.accuracy, s.imagesPerSecond))
-            case .epoch(let r):
-                bar?.finish()
-                print(String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
-                             r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
-                             r.seconds, r.imagesPerSecond, r.best ? "  (best)" : ""))
-            }
+        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: test.count,
+                                        validationName: "test") { r in
+            String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
+                   r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
+                   r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
+        try trainer.run(data: source, epochLimit: epochsThisRun) { progress.handle($0, folder: out) }
         let (truth, predictions) = trainer.lastValidation ?? ClassifierEpoch.predict(model, batches: source.validationBatches())
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: predictions)
         try AtomicFile.write(Data(evaluation.markdown(title: "Fashion-MNIST test set, last epoch").utf8),

@@ -64,7 +64,9 @@ public enum ClassifierEpoch {
     }
 
     /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label and predicted class.
-    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>)
+    /// `progress(examples)` is called after each batch with the examples seen so far.
+    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>,
+                                          progress: (Int) -> Void = { _ in })
         -> (summary: EpochSummary, truth: [Int], predictions: [Int]) {
         model.eval()
         defer { model.train() }
@@ -80,6 +82,7 @@ public enum ClassifierEpoch {
                 seen += batch.labels.count
                 predictions += predicted
                 truth += batch.labels
+                progress(seen)
             }
         }
         return (summary(total, correct, seen, t0), truth, predictions)

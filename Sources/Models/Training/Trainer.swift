@@ -80,6 +80,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 public enum TrainerEvent {
     case resumed(completedEpochs: Int)
     case batch(epoch: Int, index: Int, of: Int, running: EpochSummary)
+    /// The validation pass after an epoch's training: examples done so far.
+    case validating(epoch: Int, examples: Int)
     case epoch(EpochRecord)
 }
 
@@ -227,7 +229,9 @@ public final class Trainer {
                                                 batches: data.trainingBatches(epoch: epoch), learningRate: perBatch) { i, running in
                 events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
             }
-            let (validation, truth, predictions) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches())
+            let (validation, truth, predictions) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches()) {
+                events(.validating(epoch: epoch, examples: $0))
+            }
             lastValidation = (truth, predictions)
             guard validation.loss.isFinite, fit.loss.isFinite else {
                 throw TrainingError.nonFiniteValidation(epoch: epoch, value: validation.loss)
