@@ -4,14 +4,23 @@ PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build fuzz check-traps crash-test
+.PHONY: demo test bench deps build fuzz check-traps crash-test examples
 
 demo: build
 	.build/release/fashion demo
 
 test: deps check-traps
 	$(SWIFT) test
+	$(MAKE) examples
 	$(MAKE) crash-test
+
+# Another package using the libraries by path (Examples/): built, every example run, and the
+# README's first Swift snippet must be Examples/Sources/TrainingStep/main.swift.
+EXAMPLES := TrainingStep TensorOnly DatasetOnly PredictFromCheckpoint
+examples: deps
+	Tools/check_readme_snippet.sh
+	$(SWIFT) build --package-path Examples
+	for e in $(EXAMPLES); do echo "== $$e"; Examples/.build/debug/$$e || exit 1; done
 
 # Real `fashion` processes killed (strace) at every kind of write; reruns must finish byte-identically.
 crash-test: build

@@ -1,0 +1,28 @@
+import Foundation
+import Models
+import Tensor
+import Vision
+
+// A checkpoint written and read back (safetensors with torchvision's key names and the
+// class list in its metadata), then a photo's three most probable classes.
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("predict-example-\(getpid())")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+let classes = ["classic_W", "hiphop_M", "punk_W"]
+let metadata = CheckpointMetadata(classes: classes, inputChannels: 3, inputSize: 64, stem: .imagenet,
+                                  mean: [0.88, 0.87, 0.85], std: [0.20, 0.22, 0.25])
+let checkpoint = folder.appendingPathComponent("model.safetensors")
+try Checkpoint.save(ResNet18(classes: classes.count, seed: 1), metadata: metadata, to: checkpoint)
+
+let (model, found) = try Checkpoint.load(contentsOf: checkpoint)
+guard let m = found else { fatalError("our checkpoints carry metadata") } // trap-ok: written just above
+let photo = Image(width: 48, height: 64, channels: 3, filledWith: 200)
+try photo.write(to: folder.appendingPathComponent("photo.jpg"))
+let input = PlanarImage(try Image(contentsOf: folder.appendingPathComponent("photo.jpg")))
+    .resized(height: m.inputSize, width: m.inputSize).normalized(mean: m.mean, std: m.std)
+model.eval()
+let batch = Tensor(shape: [1, input.channels, input.height, input.width], scalars: input.values)
+let probabilities = withNoGrad { softmax(model(batch)) }.scalars
+for (k, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(3) {
+    print(String(format: "%6.2f %%  %@", 100 * p, m.classes[k]))
+}
