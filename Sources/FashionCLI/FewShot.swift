@@ -70,7 +70,7 @@ struct FewShot: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")
         let logURL = folder.appendingPathComponent("log.txt")
-        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: logURL)
         handle.seekToEndOfFile()
         defer { try? handle.close() }

@@ -175,8 +175,6 @@ public struct KFashionGenerator: Sendable {
                      _ rng: inout RandomGenerator) -> ([PlannedLabel], [String], Int) {
         let respondentCount = options.respondents ?? max(10, Int((1500 * options.scale).rounded()))
         let classes = Array(Set(images.map(\.key.className))).sorted()
-        let training = images.indices.filter { images[$0].split == .training }
-        let validation = images.indices.filter { images[$0].split == .validation }
         // A class's look: the mean visual attributes of its photos. Tastes are tied to it, so
         // photos that look alike are liked alike (what item-based CF over image features needs).
         var look: [String: [Float]] = [:], lookCount: [String: Float] = [:]

@@ -97,7 +97,7 @@ public struct ImageCache: @unchecked Sendable {
                             failed[i] = "is \(image.width)×\(image.height)×\(image.channels), expected \(width)×\(height)×\(channels)"
                             return
                         }
-                        image.pixels.withUnsafeBufferPointer { src in
+                        _ = image.pixels.withUnsafeBufferPointer { src in
                             UnsafeMutableBufferPointer(rebasing: buffer[(i * per)..<((i + 1) * per)]).update(fromContentsOf: src)
                         }
                     } catch { failed[i] = "\(error)" }
