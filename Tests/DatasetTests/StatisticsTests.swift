@@ -47,6 +47,7 @@ import Testing
         #expect(md.contains("| W | punk | 1 |"))
         let json = try JSONSerialization.jsonObject(with: Data(try report.rendered(as: .json).utf8)) as? [String: Any]
         #expect((json?["rows"] as? [[String: Any]])?.count == 2)
+        #expect((json?["rows"] as? [[String: Any]])?.first?["count"] != nil)
         let html = try report.rendered(as: .html)
         #expect(html.contains("<td>punk</td>") && !html.contains("<name>"))
     }

@@ -30,7 +30,7 @@ import Testing
         try write("reports/mission-2-2-top100.json", try json([
             "title": "Mission 2-2: the 100 respondents with the most answers",
             "totals": [["name": "answers kept", "value": 42]],
-            "rows": [["rank": 1, "respondent": 7, "answers": 5, "trainingLiked": ["a.jpg", "b.jpg"], "trainingDisliked": ["c.jpg"],
+            "rows": [["rank": 1, "respondent": 7, "answers": 5, "training_liked": ["a.jpg", "b.jpg"], "training_disliked": ["c.jpg"],
                       "validationLiked": [], "validationDisliked": ["d <&> e.jpg"]]]]))
         try write("prepared/white_share.csv", "split,file,white_share,flagged\n"
                   + (0..<50).map { "training,T_\($0).jpg,\(0.6 + Double($0) / 200),\($0 == 49 ? 1 : 0)\n" }.joined())
@@ -81,7 +81,10 @@ import Testing
 
     @Test func everySectionFromAFullFolder() throws {
         let page = try ReportPage(root: try Self.fixture())
-        let census = try Self.census(page.html())
+        let html = page.html()
+        let census = try Self.census(html)
+        // 2-2's list counts, from snake_case keys and (reports written before) camelCase ones.
+        #expect(html.contains("<td>5</td><td>2</td><td>1</td><td>0</td><td>1</td>"))
         let ids = ["class-distribution", "labels", "preferences", "preparation", "training-1", "recommendation", "fewshot"]
         for id in ids {
             #expect(census.counts[id] != nil, "section \(id) missing")

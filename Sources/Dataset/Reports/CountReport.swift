@@ -47,6 +47,7 @@ public struct CountReport: Codable, Sendable {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase   // snake_case, as the CSV headers
             return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
         case .text:
             var out = "\(title)\n"

@@ -60,6 +60,7 @@ public struct PreferenceReport: Codable, Sendable {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase   // snake_case, as the CSV headers
             return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
         case .text:
             var out = "\(title)\n\n" + TextTable.aligned(header: ["", "count"], rows: totals.map { [$0.name, TextTable.grouped($0.value)] }, rightAligned: [1])

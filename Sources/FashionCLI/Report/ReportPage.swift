@@ -110,6 +110,12 @@ struct ReportPage {
 
     static func escape(_ s: String) -> String { SVG.escape(s) }
 
+    /// `training_liked` → `trainingLiked` (the reports' keys before they were snake_case).
+    static func camelCase(_ key: String) -> String {
+        let parts = key.split(separator: "_")
+        return parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
+    }
+
     static func table(_ header: [String], _ rows: [[String]], nameColumns: Int = 1) -> String {
         var t = "<table><thead><tr>" + header.enumerated().map { "<th\($0.offset < nameColumns ? " class=\"name\"" : "")>\(escape($0.element))</th>" }.joined() + "</tr></thead><tbody>"
         for r in rows {
@@ -180,12 +186,14 @@ struct ReportPage {
                     return [n, "\(v)"]
                 })
             }
-            let keys = ["rank", "respondent", "answers", "trainingLiked", "trainingDisliked", "validationLiked", "validationDisliked"]
+            // snake_case since 2026-11-24; camelCase in reports written before.
+            let keys = ["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"]
             let header = ["rank", "respondent (R_id)", "answers", "training likes", "training dislikes", "validation likes", "validation dislikes"]
             let table = Self.table(header, rows.map { r in
                 keys.map { k in
-                    if let list = r[k] as? [Any] { return String(list.count) }
-                    return r[k].map { "\($0)" } ?? ""
+                    let value = r[k] ?? r[Self.camelCase(k)]
+                    if let list = value as? [Any] { return String(list.count) }
+                    return value.map { "\($0)" } ?? ""
                 }
             }, nameColumns: 0)
             html += "<h3>\(Self.escape(object["title"] as? String ?? "Top respondents"))</h3><div class=\"scroll\">\(table)</div>" + Self.source(found)
