@@ -15,8 +15,8 @@ struct Report: ParsableCommand {
         let page = try ReportPage(root: root)
         let target = URL(fileURLWithPath: out ?? root.appendingPathComponent("report.html").path)
         try OutputFolder.create(target.deletingLastPathComponent(), option: "--out")
-        try AtomicFile.write(Data(page.html().utf8), to: target)
-        let sections = page.sections()
+        let sections = page.sections()   // read the folder once (photos are inlined)
+        try AtomicFile.write(Data(page.html(sections: sections).utf8), to: target)
         let present = sections.filter { $0.body != nil }.map(\.title), missing = sections.filter { $0.body == nil }.map(\.title)
         print("wrote \(target.path): \(present.count) sections" + (missing.isEmpty ? "" : "; not in \(runs): \(missing.joined(separator: ", "))"))
     }

@@ -5,6 +5,15 @@ import Vision
 @testable import Dataset
 
 @Suite struct PreparedSetTests {
+    /// A generated tree of about 60 small photos in a fresh temporary folder.
+    static func smallTree(_ name: String) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        var options = KFashionGenerator.Options()
+        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
+        _ = try KFashionGenerator(options: options).generate(into: root)
+        return root
+    }
+
     @Test func preparesBothSplitsReportsDamageAndReusesOnReRun() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-tree-\(UUID().uuidString)")
         var options = KFashionGenerator.Options()
@@ -64,10 +73,7 @@ import Vision
 
     /// `--background masks`: a photo without its mask is skipped with the mask's path in the reason.
     @Test func aMissingMaskIsBlamedOnTheMask() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-masks-\(UUID().uuidString)")
-        var options = KFashionGenerator.Options()
-        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
-        _ = try KFashionGenerator(options: options).generate(into: root)
+        let root = try Self.smallTree("prep-masks")
         let names = try DirectoryListing.fileNames(in: root.appendingPathComponent("training_image"))
         let masks = root.appendingPathComponent("masks")
         try FileManager.default.createDirectory(at: masks, withIntermediateDirectories: true)
@@ -103,10 +109,7 @@ import Vision
 
     /// A run killed part-way: its journal's whole rows are reused, a torn last row is not.
     @Test func aKilledRunsJournalIsReusedUpToItsTornRow() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-journal-\(UUID().uuidString)")
-        var options = KFashionGenerator.Options()
-        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
-        _ = try KFashionGenerator(options: options).generate(into: root)
+        let root = try Self.smallTree("prep-journal")
         let out = root.appendingPathComponent("prepared")
         let set = PreparedSet(tree: try KFashionTree(root: root), output: out, preparer: PhotoPreparer(size: 24))
         let first = try set.run()

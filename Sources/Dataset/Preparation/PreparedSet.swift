@@ -131,7 +131,8 @@ public struct PreparedSet: Sendable {
                                                   stats: ChannelStatistics(of: result.image), size: preparer.size,
                                                   source: sourceKey, options: optionsKey)
                                 out[i] = entry
-                                // One append per row (O_APPEND keeps rows of parallel workers whole).
+                                // One append per row (O_APPEND keeps rows of parallel workers whole); a failed
+                                // append only costs the reuse of this photo after a kill.
                                 let row = Array(Self.manifestRow(entry).utf8)
                                 _ = row.withUnsafeBytes { Glibc.write(journal, $0.baseAddress, $0.count) }
                             } catch let error as ImageIOError {

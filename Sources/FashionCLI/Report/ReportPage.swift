@@ -75,8 +75,9 @@ struct ReportPage {
         [classDistribution(), labels(), preferences(), preparation()] + training() + [recommendation(), fewShot()]
     }
 
-    func html(generated: Date = Date()) -> String {
-        let sections = sections()
+    /// The page over `sections` (built from the folder when not given).
+    func html(sections given: [Section]? = nil, generated: Date = Date()) -> String {
+        let sections = given ?? sections()
         var page = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 
 /// A small SVG writer for the report's plots: elements in drawing order, coordinates with two
@@ -10,21 +11,8 @@ struct SVG {
 
     static func f(_ v: Double) -> String { v.isFinite ? String(format: "%.2f", v) : "0" }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Text safe in SVG/XML elements and attributes (the reports' HTML escaping).
+    static func escape(_ s: String) -> String { TextTable.htmlEscaped(s) }
 
     /// `key="value"` pairs, values escaped; nil values left out.
     static func attributes(_ pairs: KeyValuePairs<String, String?>) -> String {

@@ -33,10 +33,12 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// The metadata as safetensors strings (lists as JSON).
     public var strings: [String: String] {
         func json<T: Encodable>(_ v: T) -> String { String(decoding: (try? JSONEncoder().encode(v)) ?? Data("[]".utf8), as: UTF8.self) }
-        return ["format_version": String(formatVersion), "architecture": architecture, "classes": json(classes),
-                "input_channels": String(inputChannels), "input_size": String(inputSize), "stem": stem.rawValue,
-                "normalization_mean": json(mean), "normalization_std": json(std), "epoch": String(epoch),
-                "metric_name": metricName, "metric": String(metric)].merging(minorityClasses.map { ["minority_classes": json($0)] } ?? [:]) { a, _ in a }
+        var out = ["format_version": String(formatVersion), "architecture": architecture, "classes": json(classes),
+                   "input_channels": String(inputChannels), "input_size": String(inputSize), "stem": stem.rawValue,
+                   "normalization_mean": json(mean), "normalization_std": json(std), "epoch": String(epoch),
+                   "metric_name": metricName, "metric": String(metric)]
+        if let minorityClasses { out["minority_classes"] = json(minorityClasses) }
+        return out
     }
 
     /// Metadata read back from strings; nil when the file has none of ours (e.g. made by PyTorch).

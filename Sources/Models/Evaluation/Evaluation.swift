@@ -24,6 +24,7 @@ public struct Evaluation: Codable, Equatable, Sendable {
 
     /// One class's figures as scikit-learn's `classification_report` gives them.
     public struct ClassMetrics: Codable, Equatable, Sendable {
+        /// The class (`class` in JSON).
         public let name: String
         /// Examples of the class.
         public let support: Int

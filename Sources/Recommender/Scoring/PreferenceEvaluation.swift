@@ -120,7 +120,7 @@ public struct PreferenceEvaluation: Sendable {
         var best: (T, Double)? = nil
         for c in candidates {
             let v = objective(c)
-            if v > best?.1 ?? -.infinity { best = (c, v) }
+            if best.map({ v > $0.1 }) ?? true { best = (c, v) }
         }
         return best?.0
     }

@@ -16,6 +16,7 @@ public enum AtomicFile {
         public let path: String
         public let reason: String
         public var description: String { "\(path): cannot write (\(reason))" }
+        /// A failed write of `path` for `reason` (the system's words).
         public init(path: String, reason: String) { self.path = path; self.reason = reason }
     }
 
@@ -63,18 +64,19 @@ public enum AtomicFile {
     /// Deletes the temporaries a killed writer of `url` left beside it; returns their names.
     @discardableResult
     public static func removeLeftovers(of url: URL) -> [String] {
-        let folder = url.deletingLastPathComponent(), prefix = ".\(url.lastPathComponent)\(partialMarker)"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        let leftovers = names.filter { $0.hasPrefix(prefix) }.sorted()
-        for name in leftovers { unlink(folder.appendingPathComponent(name).path) }
-        return leftovers
+        sweep(url.deletingLastPathComponent()) { $0.hasPrefix(".\(url.lastPathComponent)\(partialMarker)") }
     }
 
     /// Deletes the temporaries a killed writer left in `folder`; returns their names.
     @discardableResult
     public static func removeLeftovers(in folder: URL) -> [String] {
+        sweep(folder) { $0.hasPrefix(".") && $0.contains(partialMarker) }
+    }
+
+    /// Unlinks the names in `folder` that `isLeftover` picks, sorted.
+    private static func sweep(_ folder: URL, _ isLeftover: (String) -> Bool) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        let leftovers = names.filter { $0.hasPrefix(".") && $0.contains(partialMarker) }.sorted()
+        let leftovers = names.filter(isLeftover).sorted()
         for name in leftovers { unlink(folder.appendingPathComponent(name).path) }
         return leftovers
     }
