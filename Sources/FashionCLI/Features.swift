@@ -36,7 +36,7 @@ struct Features: ParsableCommand {
         guard let metadata = found else {
             throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
         }
-        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize)
+        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize, recipe: metadata.preparation)
         let preparedURL = URL(fileURLWithPath: prepared)
         let encoder = LabelEncoder(fitting: metadata.classes)
         var caches: [ImageCache] = [], skipped: [SkippedFile] = []

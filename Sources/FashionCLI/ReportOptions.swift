@@ -13,14 +13,16 @@ struct DataOptions: ParsableArguments {
     var data: String = "data/kfashion"
 
     /// Prepares the tree's photos at `size` px into `prepared` unless a preparation is there
-    /// already (its `manifest.csv`), with a progress line.
-    func ensurePrepared(_ prepared: String, size: Int) throws {
+    /// already (its `manifest.csv`), with a progress line; `recipe` (a checkpoint's
+    /// ``CheckpointMetadata/preparation``) says how, the default flood fill otherwise.
+    func ensurePrepared(_ prepared: String, size: Int, recipe: String? = nil) throws {
         let url = URL(fileURLWithPath: prepared)
         guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.csv").path) else { return }
         print("preparing the photos at \(size) px into \(prepared)")
         try OutputFolder.create(url, option: "--prepared")
         let bar = TerminalProgress(total: 1, label: "prepare: photos")
-        _ = try PreparedSet(tree: try tree(), output: url, preparer: PhotoPreparer(size: size)).run { bar.update($0, of: $1) }
+        let preparer = recipe.flatMap { PhotoPreparer(recipe: $0, size: size) } ?? PhotoPreparer(size: size)
+        _ = try PreparedSet(tree: try tree(), output: url, preparer: preparer).run { bar.update($0, of: $1) }
         bar.finish()
     }
 
@@ -80,19 +82,8 @@ enum SkippedReport {
 /// the temporaries a killed earlier run left in it (``AtomicFile/removeLeftovers(in:)``).
 enum OutputFolder {
     static func create(_ url: URL, option: String) throws {
-        defer { AtomicFile.removeLeftovers(in: url) }
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            var reason = "no permission?"
-            var ancestor = url
-            while ancestor.path != "/" {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
-                    if !isDirectory.boolValue { reason = "\(ancestor.path) is a file, not a folder" }
-                    break
-                }
-                ancestor.deleteLastPathComponent()
-            }
-            throw ValidationError("\(option) \(url.path): cannot create the folder (\(reason))")
+        do { try AtomicFile.createFolder(url) } catch let error as AtomicFile.WriteError {
+            throw ValidationError("\(option) \(url.path): cannot create the folder (\(error.reason))")
         }
     }
 }

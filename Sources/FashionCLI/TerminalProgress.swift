@@ -40,7 +40,9 @@ final class TerminalProgress: @unchecked Sendable {
 /// and the whole run's ETA), one for its validation pass, and the epoch summary `summary`
 /// prints when the epoch ends.
 final class TrainingProgress {
-    private let totalEpochs: Int, epochsThisRun: Int?, validationExamples: Int, validationName: String
+    private let totalEpochs: Int, epochsThisRun: Int?, validationName: String
+    /// Examples in a validation pass (known once the data is ready).
+    var validationExamples: Int
     private let summary: (EpochRecord) -> String
     private var bar: TerminalProgress?, validationBar: TerminalProgress?
     private var firstEpoch: Int?

@@ -76,6 +76,15 @@ public struct PreparedSet: Sendable {
         public var images: Int
         public var size: Int
         public var method: String
+        /// How the photos were prepared (``PhotoPreparer/recipe``), so a model trained on them
+        /// can prepare a new photo the same way; nil in files from before it was recorded.
+        public var preparation: String?
+
+        public init(mean: [Double], std: [Double], pooled: ChannelStatistics, images: Int, size: Int, method: String,
+                    preparation: String? = nil) {
+            self.mean = mean; self.std = std; self.pooled = pooled; self.images = images; self.size = size
+            self.method = method; self.preparation = preparation
+        }
     }
 
     /// Prepares everything; `progress(done, total)` is called from worker threads.
@@ -171,7 +180,8 @@ public struct PreparedSet: Sendable {
             let seed = accumulator.meanOfImages
             summary.normalization = NormalizationFile(mean: seed.mean, std: seed.std, pooled: accumulator.pooled,
                                                       images: accumulator.images, size: preparer.size,
-                                                      method: "mean over training images of each image's channel mean and unbiased std")
+                                                      method: "mean over training images of each image's channel mean and unbiased std",
+                                                      preparation: preparer.recipe)
         }
         try writeOutputs(done, summary: summary)
         unlink(journalURL.path)

@@ -23,6 +23,10 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// class), so every later evaluation of the checkpoint uses the same split. Nil in files
     /// from before it was recorded or from other tools.
     public var minorityClasses: [String]?
+    /// How the training photos were prepared (``PhotoPreparer/recipe``, e.g.
+    /// `background=flood margin=0.02`), so ``Predictor`` prepares a new photo the same way.
+    /// Nil for models trained on images used as they are (Fashion-MNIST) and in older files.
+    public var preparation: String?
 
     public init(classes: [String], inputChannels: Int, inputSize: Int, stem: ResNet18.Stem,
                 mean: [Float], std: [Float], epoch: Int = 0, metricName: String = "validation_accuracy", metric: Double = 0) {
@@ -38,6 +42,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
                    "normalization_mean": json(mean), "normalization_std": json(std), "epoch": String(epoch),
                    "metric_name": metricName, "metric": String(metric)]
         if let minorityClasses { out["minority_classes"] = json(minorityClasses) }
+        if let preparation { out["preparation"] = preparation }
         return out
     }
 
@@ -50,6 +55,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
                   mean: list("normalization_mean", [Float].self) ?? [], std: list("normalization_std", [Float].self) ?? [],
                   epoch: s["epoch"].flatMap(Int.init) ?? 0, metricName: s["metric_name"] ?? "", metric: s["metric"].flatMap(Double.init) ?? 0)
         minorityClasses = list("minority_classes", [String].self)
+        preparation = s["preparation"]
         formatVersion = s["format_version"].flatMap(Int.init) ?? 1
         architecture = s["architecture"] ?? "resnet18"
     }

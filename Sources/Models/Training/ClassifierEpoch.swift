@@ -111,21 +111,28 @@ public enum ClassifierEpoch {
         var truth: [Int] = [], top: [[(label: Int, probability: Float)]] = []
         withNoGrad {
             for batch in batches {
-                let logits = model(batch.images), p = softmax(logits)
-                let classes = p.shape[1]
-                logits.withUnsafeBufferPointer { z in
-                    p.withUnsafeBufferPointer { q in
-                        for i in 0..<p.shape[0] {
-                            // Ranked by the logits themselves (rounding cannot reorder them), reported as probabilities.
-                            let order = (0..<classes).sorted { (z[i * classes + $0], -$0) > (z[i * classes + $1], -$1) }
-                            top.append(order.prefix(k).map { (label: $0, probability: q[i * classes + $0]) })
-                        }
-                    }
-                }
+                top += topK(logits: model(batch.images), k: k)
                 truth += batch.labels
             }
         }
         return (truth, top)
+    }
+
+    /// The `k` most probable classes of each row of N×K logits (softmax), most probable first;
+    /// ranked by the logits themselves (rounding cannot reorder them), ties to the lower index.
+    public static func topK(logits: Tensor, k: Int) -> [[(label: Int, probability: Float)]] {
+        precondition(logits.rank == 2, "topK: expected N×K logits, got \(logits.shape)")
+        let p = softmax(logits), classes = p.shape[1]
+        var top: [[(label: Int, probability: Float)]] = []
+        logits.withUnsafeBufferPointer { z in
+            p.withUnsafeBufferPointer { q in
+                for i in 0..<p.shape[0] {
+                    let order = (0..<classes).sorted { (z[i * classes + $0], -$0) > (z[i * classes + $1], -$1) }
+                    top.append(order.prefix(k).map { (label: $0, probability: q[i * classes + $0]) })
+                }
+            }
+        }
+        return top
     }
 
     /// Index of the largest value in each row of an N×K tensor.

@@ -54,16 +54,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 }
 
-/// Batches for training (a fresh, seeded order and augmentation per epoch) and validation.
-public protocol TrainingData {
-    /// The batches of 0-based `epoch`; the same epoch gives the same batches.
-    func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch>
-    /// The validation batches (no augmentation).
-    func validationBatches() -> AnySequence<LabelledBatch>
-    /// Batches per training epoch (for progress).
-    var trainingBatchCount: Int { get }
-}
-
 /// One epoch of a run, as logged (one JSON line each in `log.jsonl`).
 public struct EpochRecord: Codable, Equatable, Sendable {
     public var epoch: Int

@@ -61,6 +61,26 @@ public enum AtomicFile {
         if dirFD >= 0 { _ = fsync(dirFD); close(dirFD) }
     }
 
+    /// Makes an output folder (and its parents) and clears the temporaries a killed earlier
+    /// writer left in it; when it cannot, the error names the path in the way and why
+    /// (`…/a is a file, not a folder`).
+    public static func createFolder(_ url: URL) throws {
+        defer { removeLeftovers(in: url) }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            var reason = "no permission?"
+            var ancestor = url
+            while ancestor.path != "/" {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                    if !isDirectory.boolValue { reason = "\(ancestor.path) is a file, not a folder" }
+                    break
+                }
+                ancestor.deleteLastPathComponent()
+            }
+            throw WriteError(path: url.path, reason: reason)
+        }
+    }
+
     /// Deletes the temporaries a killed writer of `url` left beside it; returns their names.
     @discardableResult
     public static func removeLeftovers(of url: URL) -> [String] {

@@ -1,4 +1,3 @@
-import Dataset
 import Foundation
 import Tensor
 import Vision
@@ -24,6 +23,12 @@ public struct KFashionData: TrainingData {
         public var target: Int
         public var weightedSampler: Bool
         public var freshAugmentation: Bool
+
+        public init(name: String, imageSize: Int, batchSize: Int, augment: Bool, target: Int,
+                    weightedSampler: Bool, freshAugmentation: Bool) {
+            self.name = name; self.imageSize = imageSize; self.batchSize = batchSize; self.augment = augment
+            self.target = target; self.weightedSampler = weightedSampler; self.freshAugmentation = freshAugmentation
+        }
 
         /// The seed's final recipe: 224 px, augmentation towards 2,000 a class, weighted sampler.
         public static let camp = Preset(name: "camp", imageSize: 224, batchSize: 32, augment: true, target: 2000,

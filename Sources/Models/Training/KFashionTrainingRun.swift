@@ -1,0 +1,168 @@
+import Dataset
+import Foundation
+import Tensor
+import Vision
+
+/// Mission 1-2 end to end, as `fashion train` runs it: photos prepared (when the prepared
+/// folder has none yet), classes from the prepared training photos, image caches, ResNet-18
+/// from scratch under a ``KFashionData/Preset`` in a resumable ``Trainer`` folder, then the
+/// best checkpoint evaluated on the validation photos (``EvaluationFiles``).
+///
+/// ```swift
+/// var run = KFashionTrainingRun(prepared: URL(fileURLWithPath: "data/prepared"),
+///                               folder: URL(fileURLWithPath: "runs/kfashion"))
+/// run.tree = try KFashionTree(root: URL(fileURLWithPath: "data/kfashion"))  // prepare if missing
+/// run.epochs = 6
+/// let outcome = try run.run { event in if case .trainer(.epoch(let r)) = event { print(r.epoch, r.validationAccuracy) } }
+/// print(outcome.evaluation.accuracy)
+/// ```
+public struct KFashionTrainingRun {
+    /// The raw data set, to prepare photos from when `prepared` holds none (nil: they must exist).
+    public var tree: KFashionTree?
+    /// How photos are prepared when they must be.
+    public var preparation: PhotoPreparer.Background = .floodFill(BackgroundRemover())
+    /// Prepared photos (``PreparedSet`` output).
+    public var prepared: URL
+    /// The run folder (checkpoints, `log.jsonl`, `trainer_state.json`, the evaluation files).
+    public var folder: URL
+    public var preset: KFashionData.Preset = .reduced
+    /// Epochs in total; nil: 6 for the `reduced` preset, 50 otherwise (the camp's).
+    public var epochs: Int?
+    /// Stop after this many epochs in this call (resume later).
+    public var epochsThisRun: Int?
+    public var learningRate = 1e-3
+    public var optimizer: TrainingConfiguration.OptimizerKind = .adam(weightDecay: 0)
+    public var schedule: LearningRateSchedule = .constant
+    public var labelSmoothing = 0.0
+    public var initialization: ResNet18.Initialization = .kaimingUniform
+    public var seed: UInt64 = 42
+    /// Start afresh, deleting what `folder` holds.
+    public var restart = false
+    /// Sample predictions on `samples.png` (0: none).
+    public var samples = 24
+
+    public init(prepared: URL, folder: URL) { self.prepared = prepared; self.folder = folder }
+
+    /// What a run reports while it goes.
+    public enum Event {
+        /// Preparing photos (done of total).
+        case preparing(done: Int, total: Int)
+        /// Caching one split's prepared photos at the model size (done of total).
+        case caching(split: Split, done: Int, total: Int)
+        /// Data ready: classes, training photos, items an epoch after augmentation, validation photos.
+        case ready(classes: Int, trainingPhotos: Int, itemsPerEpoch: Int, validationPhotos: Int)
+        /// The trainer's events (resume, batches, validation, epochs).
+        case trainer(TrainerEvent)
+        /// Evaluating the best checkpoint on the validation photos.
+        case evaluating
+    }
+
+    /// What a finished call leaves.
+    public struct Outcome {
+        /// The best checkpoint on the validation photos.
+        public let evaluation: Evaluation
+        /// acc_h's minority classes (label indices; also in the checkpoint's metadata).
+        public let minority: Set<Int>
+        /// Files left out, with why (also in `folder/skipped.csv`).
+        public let skipped: [SkippedFile]
+        /// Every epoch done so far (this call's and earlier ones').
+        public let records: [EpochRecord]
+        public let bestCheckpoint: URL
+        /// Whether every epoch of the run is done (false when `epochsThisRun` stopped it early).
+        public let finished: Bool
+    }
+
+    /// Total epochs after defaults.
+    public var totalEpochs: Int { epochs ?? (preset.name == "reduced" ? 6 : 50) }
+
+    /// Runs (or resumes) the training and evaluates the best checkpoint.
+    public func run(events: (Event) -> Void = { _ in }) throws -> Outcome {
+        try withoutActuallyEscaping(events) { try run(box: EventBox($0)) }
+    }
+
+    private func run(box: EventBox<Event>) throws -> Outcome {
+        let events = box.send
+        let normalizationURL = prepared.appendingPathComponent("normalization.json")
+        if !FileManager.default.fileExists(atPath: normalizationURL.path) {
+            guard let tree else {
+                throw TrainerError(reason: "\(prepared.path) holds no prepared photos (normalization.json) and no data set was given to prepare them from")
+            }
+            _ = try PreparedSet(tree: tree, output: prepared, preparer: PhotoPreparer(size: preset.imageSize, background: preparation))
+                .run { done, total in box.send(.preparing(done: done, total: total)) }
+        }
+        let normalization: PreparedSet.NormalizationFile
+        do {
+            normalization = try JSONDecoder().decode(PreparedSet.NormalizationFile.self, from: Data(contentsOf: normalizationURL))
+        } catch {
+            throw TrainerError(reason: "\(normalizationURL.path): not a normalization file (\(error.localizedDescription)); prepare the photos again")
+        }
+
+        // Classes and caches.
+        let trainingNames = try DirectoryListing.fileNames(in: prepared.appendingPathComponent(Split.training.imageFolder))
+        let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
+        guard encoder.count > 1 else {
+            throw TrainerError(reason: "\(prepared.path): \(encoder.count) class among the prepared training photos; training needs at least two")
+        }
+        let (trainCache, s1) = try KFashionData.cache(prepared: prepared, split: .training, size: preset.imageSize, encoder: encoder) {
+            box.send(.caching(split: .training, done: $0, total: $1))
+        }
+        let (validCache, s2) = try KFashionData.cache(prepared: prepared, split: .validation, size: preset.imageSize, encoder: encoder) {
+            box.send(.caching(split: .validation, done: $0, total: $1))
+        }
+        let data = KFashionData(training: trainCache, validation: validCache, preset: preset,
+                                mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init), seed: seed)
+        events(.ready(classes: encoder.count, trainingPhotos: trainCache.count, itemsPerEpoch: data.items.count,
+                      validationPhotos: validCache.count))
+
+        let model = ResNet18(classes: encoder.count, inputChannels: 3, stem: .imagenet, initialization: initialization, seed: seed)
+        var metadata = CheckpointMetadata(classes: encoder.classes, inputChannels: 3, inputSize: preset.imageSize, stem: .imagenet,
+                                          mean: data.mean, std: data.std)
+        metadata.preparation = normalization.preparation
+        // acc_h's minority classes, fixed now from the training counts and kept in every checkpoint.
+        let trainingCounts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
+        let minority = Evaluation.minorityClasses(trainingCounts: trainingCounts)
+        metadata.minorityClasses = minority.sorted().map { encoder.classes[$0] }
+        let config = TrainingConfiguration(epochs: totalEpochs, learningRate: learningRate, optimizer: optimizer,
+                                           schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
+                                           data: recipeDescription(classes: encoder.classes, training: trainCache.count,
+                                                                   validation: validCache.count, mean: data.mean, std: data.std))
+        if restart { try? FileManager.default.removeItem(at: folder) }
+        let skipped = s1 + s2
+        try AtomicFile.createFolder(folder)
+        try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+        let trainer = Trainer(model: model, configuration: config, metadata: metadata, directory: folder)
+        let records = try trainer.run(data: data, epochLimit: epochsThisRun) { events(.trainer($0)) }
+
+        // The best checkpoint on the validation photos.
+        events(.evaluating)
+        let (best, _) = try Checkpoint.load(contentsOf: trainer.bestCheckpoint)
+        let (truth, top) = ClassifierEpoch.predictTopK(best, batches: data.validationBatches(), k: 3)
+        let evaluation = Evaluation(classes: encoder.classes, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
+        try EvaluationFiles.write(evaluation, title: "Mission 1-2, \(preset.name) preset: best checkpoint on validation",
+                                  minority: minority, cache: validCache, top: top, samples: samples, seed: seed, to: folder)
+        return Outcome(evaluation: evaluation, minority: minority, skipped: skipped, records: records,
+                       bestCheckpoint: trainer.bestCheckpoint, finished: records.count >= totalEpochs)
+    }
+
+    /// What a resume must find again: the recipe and the data it ran on.
+    func recipeDescription(classes: [String], training: Int, validation: Int, mean: [Float], std: [Float]) -> [String: String] {
+        [
+            "preset": preset.name, "image_size": String(preset.imageSize), "batch_size": String(preset.batchSize),
+            "augment": String(preset.augment), "target": String(preset.target), "weighted_sampler": String(preset.weightedSampler),
+            "fresh_augmentation": String(preset.freshAugmentation),
+            "initialization": initialization == .torchvision ? "torchvision" : "kaiming-uniform",
+            "classes": classes.joined(separator: " "), "training_photos": String(training),
+            "validation_photos": String(validation),
+            "mean": mean.map { String(format: "%.6f", $0) }.joined(separator: " "),
+            "std": std.map { String(format: "%.6f", $0) }.joined(separator: " "),
+        ]
+    }
+}
+
+/// Hands events from worker threads to a non-Sendable closure, one at a time.
+final class EventBox<E>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let body: (E) -> Void
+    init(_ body: @escaping (E) -> Void) { self.body = body }
+    func send(_ e: E) { lock.lock(); body(e); lock.unlock() }
+}
