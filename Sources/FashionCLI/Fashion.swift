@@ -14,6 +14,10 @@ struct Fashion: ParsableCommand {
     /// of an `NSCocoaErrorDomain error 256` dump. Exit code non-zero on any error.
     static func main() {
         var command: ParsableCommand
+        if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst().first) {
+            FileHandle.standardError.write(Data((unknown + "\n").utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
             try command.run()
@@ -24,6 +28,39 @@ struct Fashion: ParsableCommand {
         } catch {
             type(of: command).exit(withError: FileSystemMessage(error) ?? error)
         }
+    }
+}
+
+extension Fashion {
+    /// The message for a first argument that is no subcommand (nil when it is one, or a flag):
+    /// the closest names by edit distance, as git does (`did you mean train?`).
+    static func unknownSubcommand(_ word: String?) -> String? {
+        guard let word, !word.hasPrefix("-"), word != "help" else { return nil }
+        let names = configuration.subcommands.map { $0._commandName }
+        guard !names.contains(word) else { return nil }
+        let scored = names.map { (name: $0, distance: editDistance(word.lowercased(), $0)) }
+        let best = scored.map(\.distance).min() ?? .max
+        let close = best <= max(2, word.count / 3) ? scored.filter { $0.distance == best }.map(\.name) : []
+        let hint = close.isEmpty ? "commands: \(names.joined(separator: ", "))"
+                                 : "did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?"
+        return "Error: '\(word)' is not a fashion command; \(hint)\nSee 'fashion --help'."
+    }
+
+    /// Levenshtein distance (insertions, deletions, substitutions; an adjacent swap counts one).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
     }
 }
 

@@ -66,7 +66,12 @@ struct Train: ParsableCommand {
         }
         if !restart { try OutputFolder.create(run.folder, option: "--out") }
 
-        var bar: TerminalProgress?
+        var bar: TerminalProgress?, barLabel = ""
+        /// One progress line per phase: a new label finishes the previous line.
+        func show(_ label: String, _ done: Int, _ total: Int) {
+            if label != barLabel { bar?.finish(); bar = TerminalProgress(total: total, label: label); barLabel = label }
+            bar?.update(done, of: total)
+        }
         let progress = TrainingProgress(totalEpochs: run.totalEpochs, epochsThisRun: epochsThisRun, validationExamples: 0) { r in
             String(format: "epoch %d: train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%  %.0f s (%.1f img/s)%@",
                    r.epoch, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
@@ -74,14 +79,8 @@ struct Train: ParsableCommand {
         }
         let outcome = try run.run { event in
             switch event {
-            case .preparing(let done, let total):
-                if bar == nil { bar = TerminalProgress(total: total, label: "prepare: photos") }
-                bar?.update(done, of: total)
-            case .caching(let split, let done, let total):
-                if bar == nil { print("caching the \(split.rawValue) photos at \(run.preset.imageSize) px") }
-                if bar == nil { bar = TerminalProgress(total: total, label: "cache: \(split.rawValue)") }
-                bar?.update(done, of: total)
-                if done >= total { bar?.finish(); bar = nil }
+            case .preparing(let done, let total): show("prepare: photos", done, total)
+            case .caching(let split, let done, let total): show("cache: \(split.rawValue) photos at \(run.preset.imageSize) px", done, total)
             case .ready(let classes, let photos, let items, let validation):
                 bar?.finish(); bar = nil
                 progress.validationExamples = validation

@@ -8,7 +8,7 @@ import Testing
         let sheet = ContactSheet.render([ContactSheet.Tile(image: grey, captions: ["T ivy_M", "P ivy_M"], correct: true),
                                          ContactSheet.Tile(image: colour, captions: ["T punk_W", "P ivy_M"], correct: false)],
                                         columns: 2, side: 32)
-        let cellW = max(38, BitmapFont.width(of: "T punk_W") + 6)
+        let cellW = max(38, BitmapFont.width(of: "T punk_W") + 12)
         #expect(sheet.width == 2 * cellW && sheet.height == 38 + 18 + 6)
         func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(sheet.pixels[((y * sheet.width + x) * 3)..<((y * sheet.width + x) * 3 + 3)]) }
         #expect(pixel(1, 1) == [40, 160, 60])            // green frame: correct

@@ -15,7 +15,8 @@ public struct ContactSheet {
     public static func render(_ tiles: [Tile], columns: Int = 6, side: Int = 128) -> Image {
         let captionLines = tiles.map(\.captions.count).max() ?? 0
         let scale = side >= 160 ? 2 : 1
-        let cellW = max(side + 6, (tiles.flatMap(\.captions).map { BitmapFont.width(of: $0, scale: scale) }.max() ?? 0) + 6)
+        // Wide enough for the longest caption and a gap of two characters.
+        let cellW = max(side + 6, (tiles.flatMap(\.captions).map { BitmapFont.width(of: $0, scale: scale) }.max() ?? 0) + 12 * scale)
         let cellH = side + 6 + captionLines * 9 * scale + 6
         let cols = max(1, min(columns, tiles.count)), rows = (tiles.count + cols - 1) / cols
         var sheet = Image(width: cols * cellW, height: max(1, rows * cellH), channels: 3, filledWith: 255)

@@ -1,0 +1,54 @@
+import Foundation
+import Models
+import Testing
+@testable import FashionCLI
+
+/// What the command line does with a user's words before any work starts.
+@Suite struct CommandLineTests {
+    @Test func aTypoedCommandGetsASuggestion() throws {
+        #expect(try #require(Fashion.unknownSubcommand("trian")).contains("did you mean 'train'?"))
+        #expect(try #require(Fashion.unknownSubcommand("predcit")).contains("'predict'"))
+        #expect(try #require(Fashion.unknownSubcommand("Evaluate")).contains("'evaluate'"))
+        let far = try #require(Fashion.unknownSubcommand("zzzzzzzz"))
+        #expect(far.contains("commands: synth, stats") && !far.contains("did you mean"))
+        for fine in ["train", "train-mnist", "--help", "-h", "help", nil] as [String?] {
+            #expect(Fashion.unknownSubcommand(fine) == nil)
+        }
+        #expect(Fashion.editDistance("trian", "train") == 1)
+        #expect(Fashion.editDistance("", "abc") == 3 && Fashion.editDistance("kitten", "sitting") == 3)
+    }
+
+    @Test func choicesAreCheckedNotGuessed() {
+        for bad in [["--preset", "fast"], ["--initialization", "kaiming"], ["--optimizer", "adamw"], ["--schedule", "linear"],
+                    ["--conv-algorithm", "fft"], ["--threads", "0"], ["--label-smoothing", "1.5"]] {
+            #expect(throws: (any Error).self, "\(bad)") { _ = try Train.parse(bad) }
+        }
+        #expect(throws: (any Error).self) { _ = try Predict.parse(["--checkpoint", "c", "--format", "html", "x.jpg"]) }
+        #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--stem", "imagenet"]) }
+    }
+
+    /// `train`'s defaults are the camp's (Adam, 1e-3, no decay, constant); `train-mnist`'s are
+    /// its documented recipe; a flag overrides either.
+    @Test func optimiserDefaultsPerCommand() throws {
+        let train = try Train.parse([]).optimizerOptions.resolved(Train.defaults, epochs: 6)
+        #expect(train.optimizer == .adam(weightDecay: 0) && train.lr == 1e-3 && train.schedule == .constant)
+        let mnist = try TrainMNIST.parse([]).optimizerOptions.resolved(TrainMNIST.defaults, epochs: 5)
+        #expect(mnist.optimizer == .adam(weightDecay: 5e-4) && mnist.lr == 2e-3 && mnist.schedule == .cosine(epochs: 5, minimum: 0))
+        let sgd = try Train.parse(["--optimizer", "sgd", "--lr", "0.05", "--schedule", "onecycle", "--weight-decay", "1e-4"])
+            .optimizerOptions.resolved(Train.defaults, epochs: 10)
+        #expect(sgd.optimizer == .sgd(momentum: 0.9, weightDecay: 1e-4, nesterov: true) && sgd.lr == 0.05)
+        #expect(sgd.schedule == .oneCycle(epochs: 10, warmup: 0.3, div: 25, finalDiv: 1e4))
+    }
+
+    @Test func predictTakesFolders() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("predict-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["b.PNG", "a.jpg", "notes.txt", "c.jpeg"] { try Data().write(to: folder.appendingPathComponent(name)) }
+        let paths = try Predict.photoPaths([folder.path, "single.jpg"])
+        #expect(paths.map { ($0 as NSString).lastPathComponent } == ["a.jpg", "b.PNG", "c.jpeg", "single.jpg"])
+        let empty = folder.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { _ = try Predict.photoPaths([empty.path]) }
+    }
+}
