@@ -12,12 +12,18 @@ resnet18 with the run's stem from the same start over the same batches, writes
 RUN/pytorch-log.jsonl, and prints both runs' per-epoch training loss and test accuracy.
 Exits 1 unless every epoch's training loss is within 2 % and test accuracy within 0.5 points.
 """
-import argparse, gzip, json, math, os, sys, time
+import argparse, gzip, json, math, os, re, sys, time
 
 import numpy as np
 import torch, torchvision
 from safetensors import safe_open
 from safetensors.torch import load_file
+
+
+def snake(record):
+    """Keys in snake_case (the suite's files since 2026-11-24; camelCase before)."""
+    return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): v for k, v in record.items()}
+
 
 
 def idx(path):
@@ -37,7 +43,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 
-    cfg = json.load(open(os.path.join(args.run, "batch-order.json")))
+    cfg = snake(json.load(open(os.path.join(args.run, "batch-order.json"))))
     if cfg["augment"]:
         sys.exit("the Swift run used augmentation; export with --no-augment for a parity run")
     initial = os.path.join(args.run, "initial.safetensors")
@@ -60,15 +66,15 @@ def main():
 
     epochs = len(cfg["epochs"])
     if cfg["optimizer"] == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=cfg["learningRate"], weight_decay=cfg["weightDecay"])
+        opt = torch.optim.Adam(model.parameters(), lr=cfg["learning_rate"], weight_decay=cfg["weight_decay"])
     else:
-        opt = torch.optim.SGD(model.parameters(), lr=cfg["learningRate"], momentum=0.9, nesterov=True,
-                              weight_decay=cfg["weightDecay"])
+        opt = torch.optim.SGD(model.parameters(), lr=cfg["learning_rate"], momentum=0.9, nesterov=True,
+                              weight_decay=cfg["weight_decay"])
     schedule = {"cosine": lambda: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs),
                 "step": lambda: torch.optim.lr_scheduler.StepLR(opt, step_size=max(1, epochs // 3), gamma=0.1),
                 "constant": lambda: None}[cfg["schedule"]]()
-    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg["labelSmoothing"])
-    bs = cfg["batchSize"]
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=cfg["label_smoothing"])
+    bs = cfg["batch_size"]
 
     records = []
     for epoch, order in enumerate(cfg["epochs"]):
@@ -100,9 +106,9 @@ def main():
                 logits = model(test_x[b: b + bs])
                 test_loss += torch.nn.functional.cross_entropy(logits, test_y[b: b + bs], reduction="sum").item()
                 test_correct += (logits.argmax(1) == test_y[b: b + bs]).sum().item()
-        record = {"epoch": epoch + 1, "learningRate": lr, "trainLoss": loss_sum / seen, "trainAccuracy": correct / seen,
-                  "validationLoss": test_loss / len(test_x), "validationAccuracy": test_correct / len(test_x),
-                  "seconds": seconds, "imagesPerSecond": seen / seconds}
+        record = {"epoch": epoch + 1, "learning_rate": lr, "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
+                  "validation_loss": test_loss / len(test_x), "validation_accuracy": test_correct / len(test_x),
+                  "seconds": seconds, "images_per_second": seen / seconds}
         records.append(record)
         print(json.dumps(record), flush=True)
     with open(os.path.join(args.run, "pytorch-log.jsonl.tmp"), "w") as f:
@@ -110,13 +116,13 @@ def main():
             f.write(json.dumps(r) + "\n")
     os.replace(os.path.join(args.run, "pytorch-log.jsonl.tmp"), os.path.join(args.run, "pytorch-log.jsonl"))
 
-    ours = [json.loads(line) for line in open(os.path.join(args.run, "log.jsonl")) if line.strip()]
+    ours = [snake(json.loads(line)) for line in open(os.path.join(args.run, "log.jsonl")) if line.strip()]
     ok = True
     print("\n| epoch | train loss (Swift) | train loss (PyTorch) | difference | test acc (Swift) | test acc (PyTorch) | difference | img/s Swift / PyTorch |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s, t in zip(ours, records):
-        dl = abs(s["trainLoss"] - t["trainLoss"]) / t["trainLoss"]
-        da = 100 * abs(s["validationAccuracy"] - t["validationAccuracy"])
+        dl = abs(s["train_loss"] - t["train_loss"]) / t["train_loss"]
+        da = 100 * abs(s["validation_accuracy"] - t["validation_accuracy"])
         ok = ok and dl <= 0.02 and da <= 0.5
         print(f"| {t['epoch']} | {s['trainLoss']:.4f} | {t['trainLoss']:.4f} | {100 * dl:.2f} % | "
               f"{100 * s['validationAccuracy']:.2f} % | {100 * t['validationAccuracy']:.2f} % | {da:.2f} pt | "

@@ -41,8 +41,7 @@ struct Bench: ParsableCommand {
 
     /// Prints `value` as one line of JSON with sorted keys.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONStyle.encoder(pretty: false)
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 

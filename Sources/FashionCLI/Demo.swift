@@ -97,12 +97,14 @@ struct Demo: ParsableCommand {
         let imageReport = images.report
         print(try imageReport.rendered(as: .text))
         for format in [ReportFormat.markdown, .csv, .json] { try save("mission-1-1.\(format.fileExtension)", try imageReport.rendered(as: format)) }
+        try save("mission-1-1.totals.csv", imageReport.totalsCSV)
 
         print("== Mission 2-1: labels whose photo exists (full-stem join)")
         let labels = try LabelStatistics(tree: tree, images: images)
         let labelReport = labels.report
         for t in labelReport.totals { print("  \(t.name): \(TextTable.grouped(t.value))") }
         for format in [ReportFormat.markdown, .csv, .json] { try save("mission-2-1.\(format.fileExtension)", try labelReport.rendered(as: format)) }
+        try save("mission-2-1.totals.csv", labelReport.totalsCSV)
 
         print("\n== Mission 2-2: preference table")
         let table = PreferenceTable(tree: tree, labels: labels)
@@ -110,6 +112,7 @@ struct Demo: ParsableCommand {
         let text = try PreferenceReport(table: table, top: 10).rendered(as: .text)
         print(text)
         for format in [ReportFormat.html, .csv, .json] { try save("mission-2-2-top100.\(format.fileExtension)", try top.rendered(as: format)) }
+        try save("mission-2-2-top100.totals.csv", top.totalsCSV)
 
         print("== Mission 1-2, steps 1-3: preparing the photos at \(prepareSize)×\(prepareSize)")
         let prepared = PreparedSet(tree: tree, output: root.appendingPathComponent("prepared"), preparer: PhotoPreparer(size: prepareSize))

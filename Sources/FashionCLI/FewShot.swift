@@ -90,8 +90,7 @@ struct FewShot: ParsableCommand {
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
             cells = try runner.run(train: train, test: test, log: log)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = JSONStyle.encoder()
         try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
         try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells)), to: folder.appendingPathComponent("table.json"))
         var md = "# The paper's protocol on \(dataset == "kfashion" ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
@@ -111,7 +110,7 @@ struct FewShot: ParsableCommand {
         let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
         try dataOptions.ensurePrepared(prepared, size: imageSize)
         let preparedURL = URL(fileURLWithPath: prepared)
-        let normalization = try JSONDecoder().decode(PreparedSet.NormalizationFile.self,
+        let normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self,
                                                      from: Data(contentsOf: preparedURL.appendingPathComponent("normalization.json")))
         let trainingNames = try DirectoryListing.fileNames(in: preparedURL.appendingPathComponent(Split.training.imageFolder))
         let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })

@@ -92,9 +92,7 @@ struct Predict: ParsableCommand {
         bar?.finish()
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            print(String(decoding: try JSONStyle.encoder().encode(rows), as: UTF8.self))
         case .csv:
             print(TextTable.csvLine(["image", "rank", "class", "probability"]), terminator: "")
             for r in rows { for (i, c) in r.classes.enumerated() { print(TextTable.csvLine([r.image, String(i + 1), c, String(format: "%.6f", r.probabilities[i])]), terminator: "") } }

@@ -53,6 +53,15 @@ struct OutputOptions: ParsableArguments {
         }
     }
 
+    /// The totals as `NAME.totals.csv` beside a CSV or JSON report written to `--output NAME.ext`
+    /// (those formats hold only the main table; the others show the totals themselves).
+    func noteTotals(_ csv: String) throws {
+        guard let output, format == .csv || format == .json else { return }
+        let url = URL(fileURLWithPath: output).deletingPathExtension().appendingPathExtension("totals.csv")
+        try AtomicFile.write(Data(csv.utf8), to: url)
+        FileHandle.standardError.write(Data("wrote \(url.path)\n".utf8))
+    }
+
     /// Skipped files: a summary on standard error when standard output must stay machine-readable
     /// (a text report lists them itself), and `NAME.skipped.csv` beside a report written to
     /// `--output NAME.ext`.

@@ -14,6 +14,7 @@ struct Stats: ParsableCommand {
         let report = stats.report
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
         try outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteTotals(report.totalsCSV)
     }
 }
 
@@ -31,6 +32,7 @@ struct Labels: ParsableCommand {
         let report = labels.report
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
         try outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteTotals(report.totalsCSV)
     }
 }
 
@@ -58,6 +60,7 @@ struct Preferences: ParsableCommand {
             try OutputOptions(format: .html, output: html).emit(try report.rendered(as: .html))
         }
         try outputOptions.noteSkipped(report.skipped)
+        try outputOptions.noteTotals(report.totalsCSV)
     }
 }
 

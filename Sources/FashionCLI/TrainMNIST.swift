@@ -88,6 +88,6 @@ struct TrainMNIST: ParsableCommand {
         let order = Order(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: names.optimizer, schedule: names.schedule,
                           labelSmoothing: optimizerOptions.labelSmoothing, augment: !noAugment, mean: FashionMNISTData.mean, std: FashionMNISTData.std,
                           epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
-        try AtomicFile.write(JSONEncoder().encode(order), to: folder.appendingPathComponent("batch-order.json"))
+        try AtomicFile.write(JSONStyle.encoder(pretty: false).encode(order), to: folder.appendingPathComponent("batch-order.json"))
     }
 }

@@ -45,9 +45,11 @@ import Testing
         #expect(text.contains("training_image/a,b.jpg: bad <name>"))
         let md = try report.rendered(as: .markdown)
         #expect(md.contains("| W | punk | 1 |"))
-        let json = try JSONSerialization.jsonObject(with: Data(try report.rendered(as: .json).utf8)) as? [String: Any]
-        #expect((json?["rows"] as? [[String: Any]])?.count == 2)
-        #expect((json?["rows"] as? [[String: Any]])?.first?["count"] != nil)
+        // JSON: the table's records (what `pandas.read_json` reads), the totals as their own CSV.
+        let json = try JSONSerialization.jsonObject(with: Data(try report.rendered(as: .json).utf8)) as? [[String: Any]]
+        #expect(json?.count == 2)
+        #expect(json?.first?["count"] as? Int == 1 && json?.first?["split"] as? String == "training")
+        #expect(report.totalsCSV.hasPrefix("name,value\n"))
         let html = try report.rendered(as: .html)
         #expect(html.contains("<td>punk</td>") && !html.contains("<name>"))
     }
@@ -160,8 +162,11 @@ import Testing
         let html = try report.rendered(as: .html)
         #expect(html.contains("&lt;script&gt;x&lt;/script&gt;.jpg") && !html.contains("<script>"))
         #expect(html.contains("class=\"scroll\""))
+        // CSV and JSON: one record per answer (rank, respondent, split, image, liked).
         let csv = try report.rendered(as: .csv)
-        #expect(csv.contains("\"<script>x</script>.jpg;a,\"\"b\"\".jpg\""))
+        #expect(csv == "rank,respondent,split,image,liked\n1,1,training,<script>x</script>.jpg,true\n1,1,training,\"a,\"\"b\"\".jpg\",true\n1,1,validation,v.jpg,false\n")
+        let records = try JSONSerialization.jsonObject(with: Data(try report.rendered(as: .json).utf8)) as? [[String: Any]]
+        #expect(records?.count == 3 && records?.last?["liked"] as? Bool == false && records?.last?["image"] as? String == "v.jpg")
         #expect(TextTable.htmlEscaped("a&b<'\">") == "a&amp;b&lt;&#39;&quot;&gt;")
     }
 }

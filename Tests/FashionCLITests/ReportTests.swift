@@ -25,19 +25,26 @@ import Testing
             return [["split": "training", "gender": String(parts[1]), "style": String(parts[0]), "count": 10 + k],
                     ["split": "validation", "gender": String(parts[1]), "style": String(parts[0]), "count": 3 + k % 4]]
         }
-        try write("reports/mission-1-1.json", try json(["rows": counts]))
+        // 1-1 as written now (an array of records), 2-1 as before (an object holding `rows`).
+        try write("reports/mission-1-1.json", try json(counts))
         try write("reports/mission-2-1.json", try json(["rows": counts]))
-        try write("reports/mission-2-2-top100.json", try json([
-            "title": "Mission 2-2: the 100 respondents with the most answers",
-            "totals": [["name": "answers kept", "value": 42]],
-            "rows": [["rank": 1, "respondent": 7, "answers": 5, "training_liked": ["a.jpg", "b.jpg"], "training_disliked": ["c.jpg"],
-                      "validationLiked": [], "validationDisliked": ["d <&> e.jpg"]]]]))
+        // 2-2 as written now: the long answer records and the totals beside them.
+        let answers: [(String, String, Bool)] = [("training", "a.jpg", true), ("training", "b.jpg", true), ("training", "c.jpg", false),
+                                                 ("validation", "d <&> e.jpg", false)]
+        try write("reports/mission-2-2-top100.json", try json(answers.map { ["rank": 1, "respondent": 7, "split": $0.0, "image": $0.1, "liked": $0.2] }
+                                                                + [["rank": 2, "respondent": 9, "split": "validation", "image": "f.jpg", "liked": true]]))
+        try write("reports/mission-2-2-top100.totals.csv", "name,value\nanswers kept,42\nrespondents,2\n")
         try write("prepared/white_share.csv", "split,file,white_share,flagged\n"
                   + (0..<50).map { "training,T_\($0).jpg,\(0.6 + Double($0) / 200),\($0 == 49 ? 1 : 0)\n" }.joined())
         let log = (1...4).map { e in
-            #"{"epoch":\#(e),"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
+            #"{"epoch":\#(e),"train_loss":\#(2.0 / Double(e)),"validation_loss":\#(2.5 / Double(e)),"train_accuracy":\#(0.2 * Double(e)),"validation_accuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
         }.joined(separator: "\n")
         try write("runs/kfashion/log.jsonl", log + "\n")
+        // A log written before the keys were snake_case.
+        let oldLog = (1...4).map { e in
+            #"{"epoch":\#(e),"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
+        }.joined(separator: "\n")
+        try write("runs/old/log.jsonl", oldLog + "\n")
         let matrix = (0..<31).map { i in (0..<31).map { j in i == j ? 5 : (j == (i + 1) % 31 ? 1 : 0) } }
         try write("runs/kfashion/evaluation.json", try json(["classes": classes, "confusion": matrix]))
         try write("runs/recommend/metrics.json", try json(["methods": [["method": "item", "auc": 0.63, "train_auc": 0.58, "accuracy_at_0": 0.58,
@@ -83,8 +90,12 @@ import Testing
         let page = try ReportPage(root: try Self.fixture())
         let html = page.html()
         let census = try Self.census(html)
-        // 2-2's list counts, from snake_case keys and (reports written before) camelCase ones.
-        #expect(html.contains("<td>5</td><td>2</td><td>1</td><td>0</td><td>1</td>"))
+        // 2-2's counts per respondent from the long records, and the totals beside them.
+        #expect(html.contains("<td>1</td><td>7</td><td>4</td><td>2</td><td>1</td><td>0</td><td>1</td>"))
+        #expect(html.contains("<td>2</td><td>9</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0</td>"))
+        #expect(html.contains("<td class=\"name\">answers kept</td><td>42</td>"))
+        // A log in the older camelCase keys draws the same curves.
+        #expect(census.classes["training-2"]?["curve"] == 4)
         let ids = ["class-distribution", "labels", "preferences", "preparation", "training-1", "recommendation", "fewshot"]
         for id in ids {
             #expect(census.counts[id] != nil, "section \(id) missing")
@@ -108,6 +119,22 @@ import Testing
         // Few-shot: one bar per (method, n_f); ROC: the curve embedded.
         #expect(census.classes["fewshot"]?["bar"] == 4)
         #expect(census.classes["recommendation"]?["roc"] == 1)
+    }
+
+    /// 2-2 reports written before the long form: an object with `rows` (lists, keys in
+    /// snake_case or camelCase) and `totals`.
+    @Test func olderPreferenceReportsStillRead() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-old-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("reports"), withIntermediateDirectories: true)
+        let old: [String: Any] = ["title": "Mission 2-2: the 100 respondents with the most answers",
+                                  "totals": [["name": "answers kept", "value": 42]],
+                                  "rows": [["rank": 1, "respondent": 7, "answers": 5, "training_liked": ["a.jpg", "b.jpg"], "training_disliked": ["c.jpg"],
+                                            "validationLiked": [], "validationDisliked": ["d <&> e.jpg"]]]]
+        try JSONSerialization.data(withJSONObject: old).write(to: root.appendingPathComponent("reports/mission-2-2-top100.json"))
+        let html = try ReportPage(root: root).html()
+        #expect(html.contains("<td>5</td><td>2</td><td>1</td><td>0</td><td>1</td>"))
+        #expect(html.contains("<td class=\"name\">answers kept</td><td>42</td>"))
     }
 
     @Test func anEmptyFolderSaysHowToMakeEachSection() throws {

@@ -209,9 +209,7 @@ public struct PreparedSet: Sendable {
         try AtomicFile.write(Data(shares.utf8), to: output.appendingPathComponent("white_share.csv"))
         try SkippedFile.write(summary.skipped, to: output.appendingPathComponent("skipped.csv"))
         if let n = summary.normalization {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(encoder.encode(n), to: output.appendingPathComponent("normalization.json"))
+            try AtomicFile.write(JSONStyle.encoder().encode(n), to: output.appendingPathComponent("normalization.json"))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// A (split, gender, style) → count table with its totals and the files left out —
 /// the shape of missions 1-1 and 2-1 — and its renderings.
@@ -22,6 +23,11 @@ public struct CountReport: Codable, Sendable {
         self.title = title; self.unit = unit; self.rows = rows; self.totals = totals; self.skipped = skipped
     }
 
+    /// The totals as a `name,value` table (written beside a CSV or JSON report).
+    public var totalsCSV: String {
+        TextTable.csvLine(["name", "value"]) + totals.map { TextTable.csvLine([$0.name, String($0.value)]) }.joined()
+    }
+
     /// The splits present, in row order.
     public var splits: [String] {
         var seen: [String] = []
@@ -37,18 +43,17 @@ public struct CountReport: Codable, Sendable {
         return "\(TextTable.grouped(group.reduce(0) { $0 + $1.count })) \(unit), \(group.count) classes (\(women) W, \(men) M)"
     }
 
-    /// The report in `format`. CSV is the bare table (`split,gender,style,count`); the other
-    /// formats add the totals and the skipped files.
+    /// The report in `format`. CSV and JSON are the bare table, one record per row
+    /// (`split,gender,style,count`; JSON an array of such objects, as `pandas.read_json`
+    /// reads); text, Markdown and HTML add the totals and the skipped files (``totalsCSV``
+    /// and ``SkippedFile/csv(_:)`` give those as tables).
     public func rendered(as format: ReportFormat) throws -> String {
         switch format {
         case .csv:
             return TextTable.csvLine(["split", "gender", "style", "count"])
                 + rows.map { TextTable.csvLine([$0.split, $0.gender, $0.style, String($0.count)]) }.joined()
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase   // snake_case, as the CSV headers
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return String(decoding: try JSONStyle.encoder().encode(rows), as: UTF8.self) + "\n"
         case .text:
             var out = "\(title)\n"
             for split in splits {

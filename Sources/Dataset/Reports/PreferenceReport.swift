@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Mission 2-2's output: totals, the top respondents' likes and dislikes, what was dropped.
 public struct PreferenceReport: Codable, Sendable {
@@ -8,6 +9,33 @@ public struct PreferenceReport: Codable, Sendable {
         public let answers: Int
         public let trainingLiked: [String], trainingDisliked: [String]
         public let validationLiked: [String], validationDisliked: [String]
+    }
+
+    /// One answer of a listed respondent — the long (tidy) form of the lists, as CSV and JSON
+    /// give it: `rank,respondent,split,image,liked`.
+    public struct Answer: Codable, Hashable, Sendable {
+        public let rank: Int
+        public let respondent: Int
+        public let split: String
+        public let image: String
+        public let liked: Bool
+    }
+
+    /// Every listed respondent's answers, by rank, then split (training first), liked first,
+    /// then image name.
+    public var answers: [Answer] {
+        rows.flatMap { r in
+            [(Split.training.rawValue, r.trainingLiked, true), (Split.training.rawValue, r.trainingDisliked, false),
+             (Split.validation.rawValue, r.validationLiked, true), (Split.validation.rawValue, r.validationDisliked, false)]
+                .flatMap { split, images, liked in
+                    images.map { Answer(rank: r.rank, respondent: r.respondent, split: split, image: $0, liked: liked) }
+                }
+        }
+    }
+
+    /// The totals as a `name,value` table (written beside a CSV or JSON report).
+    public var totalsCSV: String {
+        TextTable.csvLine(["name", "value"]) + totals.map { TextTable.csvLine([$0.name, String($0.value)]) }.joined()
     }
 
     public let title: String
@@ -42,8 +70,10 @@ public struct PreferenceReport: Codable, Sendable {
 
     static let countHeader = ["rank", "R_id", "answers", "training liked", "training disliked", "validation liked", "validation disliked"]
 
-    /// The report in `format`. CSV has one line per respondent, lists joined by `;`; HTML is a
-    /// self-contained page with the lists in a scrollable table.
+    /// The report in `format`. CSV and JSON are the long table of ``answers`` (one record per
+    /// answer: `rank,respondent,split,image,liked`; JSON an array, as `pandas.read_json` reads);
+    /// text and Markdown give counts per respondent with the totals; HTML is a self-contained
+    /// page with the lists in a scrollable table.
     public func rendered(as format: ReportFormat) throws -> String {
         let counts = rows.map { r in
             [String(r.rank), String(r.respondent), String(r.answers), String(r.trainingLiked.count),
@@ -51,17 +81,10 @@ public struct PreferenceReport: Codable, Sendable {
         }
         switch format {
         case .csv:
-            return TextTable.csvLine(["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"])
-                + rows.map { r in
-                    TextTable.csvLine([String(r.rank), String(r.respondent), String(r.answers),
-                                       r.trainingLiked.joined(separator: ";"), r.trainingDisliked.joined(separator: ";"),
-                                       r.validationLiked.joined(separator: ";"), r.validationDisliked.joined(separator: ";")])
-                }.joined()
+            return TextTable.csvLine(["rank", "respondent", "split", "image", "liked"])
+                + answers.map { TextTable.csvLine([String($0.rank), String($0.respondent), $0.split, $0.image, $0.liked ? "true" : "false"]) }.joined()
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase   // snake_case, as the CSV headers
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return String(decoding: try JSONStyle.encoder().encode(answers), as: UTF8.self) + "\n"
         case .text:
             var out = "\(title)\n\n" + TextTable.aligned(header: ["", "count"], rows: totals.map { [$0.name, TextTable.grouped($0.value)] }, rightAligned: [1])
             out += "\n" + TextTable.aligned(header: Self.countHeader, rows: counts, rightAligned: Set(0..<7))

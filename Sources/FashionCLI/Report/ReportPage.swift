@@ -1,6 +1,7 @@
 import Dataset
 import Foundation
 import Models
+import Tensor
 import Vision
 
 /// One self-contained HTML page (inline SVG, CSS and images; no network) over everything a
@@ -135,7 +136,8 @@ struct ReportPage {
 
     /// Rows `{split, gender, style, count}` of a mission-1-1 or -2-1 JSON report.
     func countRows(_ relative: String) -> [(split: String, gender: String, style: String, count: Int)] {
-        guard let object = json(relative) as? [String: Any], let rows = object["rows"] as? [[String: Any]] else { return [] }
+        // An array of records since 2026-11-24; an object holding `rows` before.
+        guard let rows = (json(relative) as? [[String: Any]]) ?? ((json(relative) as? [String: Any])?["rows"] as? [[String: Any]]) else { return [] }
         return rows.compactMap { r in
             guard let split = r["split"] as? String, let gender = r["gender"] as? String, let style = r["style"] as? String,
                   let count = r["count"] as? Int else { return nil }
@@ -176,28 +178,53 @@ struct ReportPage {
                        howTo: "Make it with <code>fashion labels --format json --output DIR/reports/mission-2-1.json</code>.")
     }
 
+    /// A 2-2 JSON report's title, one row of counts per respondent and its totals: from the
+    /// long answer records (and `NAME.totals.csv` beside them) written since 2026-11-24, or
+    /// from the object with `rows` and `totals` (keys in snake_case or camelCase) before.
+    func preferenceRows(_ relative: String) -> (String, [[String]], [[String]])? {
+        let object = json(relative)
+        if let answers = object as? [[String: Any]] {
+            var order: [Int] = [], counts: [Int: (respondent: Int, cells: [Int])] = [:]
+            for a in answers {
+                guard let rank = a["rank"] as? Int, let respondent = a["respondent"] as? Int, let split = a["split"] as? String,
+                      let liked = a["liked"] as? Bool else { continue }
+                if counts[rank] == nil { order.append(rank); counts[rank] = (respondent, [0, 0, 0, 0]) }
+                counts[rank]?.cells[(split == "training" ? 0 : 2) + (liked ? 0 : 1)] += 1
+            }
+            let rows = order.sorted().compactMap { rank in
+                counts[rank].map { c in [String(rank), String(c.respondent), String(c.cells.reduce(0, +))] + c.cells.map(String.init) }
+            }
+            let totalsFile = url((relative as NSString).deletingPathExtension + ".totals.csv")
+            let totals = ((try? String(contentsOf: totalsFile, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst().compactMap { line -> [String]? in
+                guard let comma = line.lastIndex(of: ",") else { return nil }
+                return [String(line[..<comma]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")), String(line[line.index(after: comma)...])]
+            }
+            return ("The \(rows.count) respondents with the most answers", rows, totals)
+        }
+        guard let old = object as? [String: Any], let rows = old["rows"] as? [[String: Any]] else { return nil }
+        let keys = ["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"]
+        let table = rows.map { r in
+            keys.map { k -> String in
+                let value = r[k] ?? r[Self.camelCase(k)]
+                if let list = value as? [Any] { return String(list.count) }
+                return value.map { "\($0)" } ?? ""
+            }
+        }
+        let totals = (old["totals"] as? [[String: Any]] ?? []).compactMap { t -> [String]? in
+            guard let n = t["name"] as? String, let v = t["value"] else { return nil }
+            return [n, "\(v)"]
+        }
+        return (old["title"] as? String ?? "Top respondents", table, totals)
+    }
+
     func preferences() -> Section {
         let found = named("mission-2-2-top100.json").first
         var body: String?
-        if let found, let object = json(found) as? [String: Any], let rows = object["rows"] as? [[String: Any]] {
+        if let found, let (title, rows, totals) = preferenceRows(found) {
             var html = ""
-            if let totals = object["totals"] as? [[String: Any]] {
-                html += Self.table(["figure", "value"], totals.compactMap { t in
-                    guard let n = t["name"] as? String, let v = t["value"] else { return nil }
-                    return [n, "\(v)"]
-                })
-            }
-            // snake_case since 2026-11-24; camelCase in reports written before.
-            let keys = ["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"]
+            if !totals.isEmpty { html += Self.table(["figure", "value"], totals) }
             let header = ["rank", "respondent (R_id)", "answers", "training likes", "training dislikes", "validation likes", "validation dislikes"]
-            let table = Self.table(header, rows.map { r in
-                keys.map { k in
-                    let value = r[k] ?? r[Self.camelCase(k)]
-                    if let list = value as? [Any] { return String(list.count) }
-                    return value.map { "\($0)" } ?? ""
-                }
-            }, nameColumns: 0)
-            html += "<h3>\(Self.escape(object["title"] as? String ?? "Top respondents"))</h3><div class=\"scroll\">\(table)</div>" + Self.source(found)
+            html += "<h3>\(Self.escape(title))</h3><div class=\"scroll\">\(Self.table(header, rows, nameColumns: 0))</div>" + Self.source(found)
             body = html
         }
         return Section(id: "preferences", title: "2-2 Respondents' likes and dislikes", body: body,
@@ -260,21 +287,25 @@ struct ReportPage {
                 if let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] { records.append(object) }
             }
         }
-        func series(_ key: String) -> [Double] { records.map { ($0[key] as? Double) ?? ($0[key] as? Int).map(Double.init) ?? .nan } }
+        // snake_case since 2026-11-24; camelCase in logs written before.
+        func value(_ r: [String: Any], _ key: String) -> Any? { r[key] ?? r[Self.camelCase(key)] }
+        func series(_ key: String) -> [Double] {
+            records.map { (value($0, key) as? Double) ?? (value($0, key) as? Int).map(Double.init) ?? .nan }
+        }
         // The last epoch marked best is the one whose checkpoint `best.safetensors` holds.
         let bestEpoch = records.lastIndex { ($0["best"] as? Bool) == true }.map { $0 + 1 }
         var body = "<div class=\"row\">"
-        body += Charts.lines(title: "Loss", series: [.init(name: "training", values: series("trainLoss")),
-                                                     .init(name: "validation", values: series("validationLoss"))],
+        body += Charts.lines(title: "Loss", series: [.init(name: "training", values: series("train_loss")),
+                                                     .init(name: "validation", values: series("validation_loss"))],
                              axis: "cross-entropy", bestEpoch: bestEpoch)
-        body += Charts.lines(title: "Accuracy (%)", series: [.init(name: "training", values: series("trainAccuracy")),
-                                                             .init(name: "validation", values: series("validationAccuracy"))],
+        body += Charts.lines(title: "Accuracy (%)", series: [.init(name: "training", values: series("train_accuracy")),
+                                                             .init(name: "validation", values: series("validation_accuracy"))],
                              axis: "accuracy, %", bestEpoch: bestEpoch, percent: true)
         body += "</div>"
         if let bestEpoch, bestEpoch <= records.count {
             let r = records[bestEpoch - 1]
             body += String(format: "<p>Best epoch %d of %d: validation accuracy %.2f %%.</p>", bestEpoch, records.count,
-                           100 * ((r["validationAccuracy"] as? Double) ?? .nan))
+                           100 * ((value(r, "validation_accuracy") as? Double) ?? .nan))
         }
         if let evaluation = json(prefix + "evaluation.json") as? [String: Any], let classes = evaluation["classes"] as? [String],
            let matrix = evaluation["confusion"] as? [[Int]], matrix.count == classes.count {
@@ -332,10 +363,10 @@ struct ReportPage {
         for folder in Set(folders(holding: "table.json") + folders(holding: "cells.json")).sorted() {
             let prefix = folder.isEmpty ? "" : folder + "/"
             if let data = try? Data(contentsOf: url(prefix + "table.json")),
-               let table = try? JSONDecoder().decode(FewShotProtocol.Table.self, from: data), !table.rows.isEmpty {
+               let table = try? JSONStyle.decoder().decode(FewShotProtocol.Table.self, from: data), !table.rows.isEmpty {
                 bodies.append(fewShotBody(table, source: prefix + "table.json"))
             } else if let data = try? Data(contentsOf: url(prefix + "cells.json")),
-                      let cells = try? JSONDecoder().decode([FewShotProtocol.Cell].self, from: data), !cells.isEmpty {
+                      let cells = try? JSONStyle.decoder().decode([FewShotProtocol.Cell].self, from: data), !cells.isEmpty {
                 bodies.append(fewShotBody(FewShotProtocol.table(cells), source: prefix + "cells.json"))
             }
         }

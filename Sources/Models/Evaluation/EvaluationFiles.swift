@@ -61,9 +61,7 @@ public enum EvaluationFiles {
         let csv = predictionsCSV(names: names, truth: truth, classes: evaluation.classes, top: top)
         try AtomicFile.write(Data(csv.utf8), to: folder.appendingPathComponent("predictions.csv"))
         try AtomicFile.write(Data(evaluation.markdown(title: title, minority: minority).utf8), to: folder.appendingPathComponent("evaluation.md"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(evaluation), to: folder.appendingPathComponent("evaluation.json"))
+        try AtomicFile.write(JSONStyle.encoder().encode(evaluation), to: folder.appendingPathComponent("evaluation.json"))
         if let sheet = samplesSheet(images: images, names: evaluation.classes, truth: truth, top: top,
                                     count: samples, seed: seed) {
             try sheet.write(to: folder.appendingPathComponent("samples.png"))

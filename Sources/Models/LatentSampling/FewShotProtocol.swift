@@ -63,15 +63,13 @@ public struct FewShotProtocol {
             for shots in options.shots {
                 let folder = directory.appendingPathComponent("draw-\(draw)/nf-\(shots)")
                 let cellURL = folder.appendingPathComponent("cell.json")
-                if let data = try? Data(contentsOf: cellURL), let cell = try? JSONDecoder().decode(Cell.self, from: data) {
+                if let data = try? Data(contentsOf: cellURL), let cell = try? JSONStyle.decoder().decode(Cell.self, from: data) {
                     log("draw \(draw), n_f \(shots): done before, reusing \(cellURL.path)")
                     cells.append(cell); continue
                 }
                 let cell = try runCell(draw: draw, shots: shots, source: source, log: log)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try AtomicFile.write(encoder.encode(cell), to: cellURL)
+                try AtomicFile.write(JSONStyle.encoder().encode(cell), to: cellURL)
                 cells.append(cell)
             }
         }

@@ -92,7 +92,7 @@ public struct KFashionTrainingRun {
         }
         let normalization: PreparedSet.NormalizationFile
         do {
-            normalization = try JSONDecoder().decode(PreparedSet.NormalizationFile.self, from: Data(contentsOf: normalizationURL))
+            normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self, from: Data(contentsOf: normalizationURL))
         } catch {
             throw TrainerError(reason: "\(normalizationURL.path): not a normalization file (\(error.localizedDescription)); prepare the photos again")
         }

@@ -131,8 +131,7 @@ public final class Trainer {
 
     /// `log.jsonl`: one JSON record per finished epoch.
     func writeLog(_ records: [EpochRecord]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONStyle.encoder(pretty: false)
         let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(lines.utf8), to: directory.appendingPathComponent("log.jsonl"))
     }
@@ -190,7 +189,7 @@ public final class Trainer {
         }
         if resume, FileManager.default.fileExists(atPath: stateURL.path) {
             let saved: State
-            do { saved = try JSONDecoder().decode(State.self, from: try Data(contentsOf: stateURL)) } catch {
+            do { saved = try JSONStyle.decoder().decode(State.self, from: try Data(contentsOf: stateURL)) } catch {
                 throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
             }
             let differences = configuration.differences(from: saved.configuration, completedEpochs: saved.completedEpochs)
@@ -252,9 +251,7 @@ public final class Trainer {
             try Safetensors.write(optimizerState, to: Self.pending(optimizerURL)); try stepDone()
             state.completedEpochs = epoch + 1
             state.records.append(record)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try AtomicFile.write(try encoder.encode(state), to: stateURL); try stepDone()
+            try AtomicFile.write(try JSONStyle.encoder(pretty: false).encode(state), to: stateURL); try stepDone()
             for final in (improved ? [bestCheckpoint] : []) + [lastCheckpoint, optimizerURL] {
                 guard rename(Self.pending(final).path, final.path) == 0 else {
                     throw TrainerError(reason: "\(final.path): cannot move the new epoch's file into place (\(String(cString: strerror(errno))))")

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The files of a `fashion recommend` run, as text: `metrics.json`, `scores.csv`, `roc.csv`,
 /// `answers.csv` and a Markdown summary beside the seed's figures.
@@ -20,9 +21,7 @@ public struct RecommendationReport {
             let notes: [String: String]
             enum CodingKeys: String, CodingKey { case methods, missingStems = "missing_stems", notes }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(File(methods: methods.map(\.metrics), missingStems: evaluations.first?.missingStems ?? [], notes: notes))
+        return try JSONStyle.encoder().encode(File(methods: methods.map(\.metrics), missingStems: evaluations.first?.missingStems ?? [], notes: notes))
     }
 
     /// `scores.csv`: one row per validation answer, the item-based details and every method's score.
