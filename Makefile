@@ -4,7 +4,7 @@ PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build fuzz check-traps crash-test examples
+.PHONY: demo test bench deps build fuzz check-traps crash-test examples docs
 
 demo: build
 	.build/release/fashion demo
@@ -29,6 +29,10 @@ crash-test: build
 # No try!, as!, force-unwrap or fatalError that a user's file or flag could reach (Tools/check_traps.sh).
 check-traps:
 	Tools/check_traps.sh
+
+# DocC archives of the five libraries (Sources/T/T.docc), every symbol link checked.
+docs: deps
+	Tools/build_docs.sh
 
 bench: build
 	.build/release/fashion bench kernels

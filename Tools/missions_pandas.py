@@ -67,7 +67,13 @@ prefs = prefs.apply(lambda col: col.apply(lambda v: v if isinstance(v, list) els
 prefs["answers"] = prefs.apply(lambda r: sum(len(v) for v in r), axis=1)
 prefs = prefs.reset_index().rename(columns={"index": "R_id"})
 top = prefs.sort_values(["answers", "R_id"], ascending=[False, True]).head(100)
-top.to_csv(os.path.join(out, "pandas_top100.csv"), index=False)
+# The same tidy table as `fashion preferences --format csv`: one row per answer of the top respondents.
+rank = pd.Series(range(1, len(top) + 1), index=top["R_id"].values)
+long = table[table["R_id"].isin(top["R_id"])][["R_id", "split", "jpg_name", "Q5"]]
+long = long.assign(liked=long["Q5"] == 2).drop(columns="Q5").rename(columns={"R_id": "respondent", "jpg_name": "image"})
+long.insert(0, "rank", long["respondent"].map(rank))
+long = long.sort_values(["rank", "split", "liked", "image"], ascending=[True, True, False, True])
+long.to_csv(os.path.join(out, "pandas_top100.csv"), index=False)
 html = top.to_html(index=False)
 with open(os.path.join(out, "pandas_top100.html"), "w") as f:
     f.write('<div style="max-height:600px; overflow:auto">' + html + "</div>")

@@ -10,7 +10,9 @@ struct FewShot: ParsableCommand {
         commandName: "fewshot",
         abstract: "The paper's protocol (Fashion-MNIST or the K-Fashion photos): per draw of 5 minority classes and n_f, a backbone from scratch, then backbone / oversampling ×30, ×50 / VAE sampling ×30, ×50; resumable.")
 
-    @Option(help: "Data set: fashion-mnist or kfashion.") var dataset = "fashion-mnist"
+    /// `--dataset`: a typo is an error listing the choices.
+    enum DataSet: String, ExpressibleByArgument, CaseIterable { case fashionMNIST = "fashion-mnist", kfashion }
+    @Option(help: "Data set: fashion-mnist or kfashion.") var dataset: DataSet = .fashionMNIST
     @Option(help: "Fashion-MNIST's folder of gzip IDX files (default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
     @Option(help: "K-Fashion: prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(help: "K-Fashion: image side of the backbone.") var imageSize = 64
@@ -33,7 +35,6 @@ struct FewShot: ParsableCommand {
     @Option(help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
     func run() throws {
-        guard dataset == "fashion-mnist" || dataset == "kfashion" else { throw ValidationError("--dataset: fashion-mnist or kfashion") }
         var options = FewShotProtocol.Options()
         func positiveList(_ text: String, _ option: String) throws -> [Int] {
             try text.split(separator: ",").map { s in
@@ -83,7 +84,7 @@ struct FewShot: ParsableCommand {
         }
         let runner = FewShotProtocol(options: options, directory: folder, backbones: backboneFolder)
         let cells: [FewShotProtocol.Cell]
-        if dataset == "kfashion" {
+        if dataset == .kfashion {
             cells = try runner.run(source: try kfashionSource(folder: folder), log: log)
         } else {
             let directory = data ?? FashionMNIST.defaultDirectory
@@ -93,7 +94,7 @@ struct FewShot: ParsableCommand {
         let encoder = JSONStyle.encoder()
         try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
         try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells)), to: folder.appendingPathComponent("table.json"))
-        var md = "# The paper's protocol on \(dataset == "kfashion" ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
+        var md = "# The paper's protocol on \(dataset == .kfashion ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
         md += """
 
         Paper (FashionStyle14, ImageNet-pretrained ResNet-50; acc_h / acc, %): n_f = 10 — oversampling ×30 12.83 / 54.53,

@@ -60,8 +60,14 @@ struct TrainMNIST: ParsableCommand {
                    r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
         try trainer.run(data: source, epochLimit: epochsThisRun) { progress.handle($0, folder: out) }
-        // The last epoch's model on the test set: evaluation files, per-image predictions, samples.
-        let (truth, top) = ClassifierEpoch.predictTopK(model, batches: source.validationBatches(), k: 3)
+        // The last epoch's model on the test set: evaluation files, per-image predictions, samples
+        // (from that epoch's test pass when it ran in this process).
+        let (truth, top): ([Int], [[(label: Int, probability: Float)]])
+        if let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
+            (truth, top) = (seen.truth, ranked)
+        } else {
+            (truth, top) = ClassifierEpoch.predictTopK(model, batches: source.validationBatches(), k: 3)
+        }
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         let plane = test.rows * test.columns
         try EvaluationFiles.write(evaluation, title: "Fashion-MNIST test set, last epoch", minority: [],

@@ -16,7 +16,7 @@ try Checkpoint.save(ResNet18(classes: classes.count, seed: 1), metadata: metadat
 
 let (model, found) = try Checkpoint.load(contentsOf: checkpoint)
 guard let m = found else { fatalError("our checkpoints carry metadata") } // trap-ok: written just above
-let photo = Image(width: 48, height: 64, channels: 3, filledWith: 200)
+let photo = Image(width: 64, height: 64, channels: 3, filledWith: 200)
 try photo.write(to: folder.appendingPathComponent("photo.jpg"))
 let input = PlanarImage(try Image(contentsOf: folder.appendingPathComponent("photo.jpg")))
     .resized(height: m.inputSize, width: m.inputSize).normalized(mean: m.mean, std: m.std)
@@ -26,3 +26,11 @@ let probabilities = withNoGrad { softmax(model(batch)) }.scalars
 for (k, p) in probabilities.enumerated().sorted(by: { $0.element > $1.element }).prefix(3) {
     print(String(format: "%6.2f %%  %@", 100 * p, m.classes[k]))
 }
+
+// The same through `Predictor`: the checkpoint's classes, size and normalisation applied for
+// us (this photo is already prepared, so only padded and resized).
+let predictor = try Predictor(checkpoint: checkpoint)
+let ranked = try predictor.predict(contentsOf: folder.appendingPathComponent("photo.jpg"), top: 3, preparation: .padAndResize)
+for r in ranked { print(String(format: "%6.2f %%  %@ (Predictor)", 100 * r.probability, r.className)) }
+let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+precondition(ranked.first?.className == m.classes[best], "Predictor and the hand-made input agree")

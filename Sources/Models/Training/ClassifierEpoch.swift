@@ -63,15 +63,16 @@ public enum ClassifierEpoch {
         evaluateAndPredict(model, batches: batches).summary
     }
 
-    /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label and predicted class.
-    /// `progress(examples)` is called after each batch with the examples seen so far.
-    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>,
+    /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label, predicted
+    /// class and `k` most probable classes (``topK(logits:k:)``). `progress(examples)` is
+    /// called after each batch with the examples seen so far.
+    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int = 3,
                                           progress: (Int) -> Void = { _ in })
-        -> (summary: EpochSummary, truth: [Int], predictions: [Int]) {
+        -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
         model.eval()
         defer { model.train() }
         var total = 0.0, correct = 0, seen = 0
-        var truth: [Int] = [], predictions: [Int] = []
+        var truth: [Int] = [], predictions: [Int] = [], top: [[(label: Int, probability: Float)]] = []
         let t0 = DispatchTime.now().uptimeNanoseconds
         withNoGrad {
             for batch in batches {
@@ -81,11 +82,12 @@ public enum ClassifierEpoch {
                 correct += zip(predicted, batch.labels).filter { $0 == $1 }.count
                 seen += batch.labels.count
                 predictions += predicted
+                top += topK(logits: logits, k: k)
                 truth += batch.labels
                 progress(seen)
             }
         }
-        return (summary(total, correct, seen, t0), truth, predictions)
+        return (summary(total, correct, seen, t0), truth, predictions, top)
     }
 
     /// True labels and predicted classes of every example, in evaluation mode.

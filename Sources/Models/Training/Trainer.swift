@@ -105,6 +105,9 @@ public final class Trainer {
     /// True labels and predictions of the last validation pass of ``run(data:resume:epochLimit:events:)``
     /// (nil until an epoch has run in this process).
     public private(set) var lastValidation: (truth: [Int], predictions: [Int])?
+    /// The three most probable classes of each validation example in that pass (nil until an
+    /// epoch has run in this process).
+    public private(set) var lastValidationTop: [[(label: Int, probability: Float)]]?
 
     struct State: Codable {
         var completedEpochs: Int
@@ -218,10 +221,11 @@ public final class Trainer {
                                                 batches: data.trainingBatches(epoch: epoch), learningRate: perBatch) { i, running in
                 events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
             }
-            let (validation, truth, predictions) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches()) {
+            let (validation, truth, predictions, top) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches()) {
                 events(.validating(epoch: epoch, examples: $0))
             }
             lastValidation = (truth, predictions)
+            lastValidationTop = top
             guard validation.loss.isFinite, fit.loss.isFinite else {
                 throw TrainingError.nonFiniteValidation(epoch: epoch, value: validation.loss)
             }
