@@ -16,6 +16,10 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     /// The first element; valid for `count` elements while the storage lives.
     public let pointer: UnsafeMutablePointer<Float>
+    /// Bumped by every ``Tensor/withUnsafeMutableBufferPointer(_:)`` on this storage (how
+    /// parameters change), so a cache of something computed from the values (the Winograd
+    /// transform of a convolution's weights) can tell it is stale.
+    @usableFromInline var version: UInt64 = 0
 
     /// Allocates `count` uninitialised elements.
     public init(uninitializedCount count: Int) {

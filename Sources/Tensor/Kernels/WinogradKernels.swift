@@ -35,11 +35,39 @@ enum WinogradKernels {
     // MARK: Transforms
 
     /// U = G g Gᵀ for every (o, c): `w` is O×C×3×3, `u` is [16][O][C].
+    ///
+    /// Eight (o, c) pairs at a time: each of the 16 outputs is one 8-wide store into its
+    /// stream (scalar code spends its time on 16 scattered stores per pair). Every lane
+    /// computes the scalar formula of the tail loop operation for operation, so the two
+    /// agree bit for bit.
     static func transformWeights(_ w: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                  _ u: UnsafeMutablePointer<Float>) {
         let oc = o * c
         Threading.parallelRanges(oc, minimumGrain: 4096) { range in
-            for idx in range {
+            typealias V = SIMD8<Float>
+            var idx = range.lowerBound
+            while idx + 8 <= range.upperBound {
+                let g = w + idx * 9
+                @inline(__always) func tap(_ t: Int) -> V {
+                    V(g[t], g[9 + t], g[18 + t], g[27 + t], g[36 + t], g[45 + t], g[54 + t], g[63 + t])
+                }
+                let g0 = tap(0), g1 = tap(1), g2 = tap(2), g3 = tap(3), g4 = tap(4), g5 = tap(5), g6 = tap(6), g7 = tap(7), g8 = tap(8)
+                @inline(__always) func store(_ k: Int, _ value: V) {
+                    UnsafeMutableRawPointer(u + k * oc + idx).storeBytes(of: value, as: V.self)
+                }
+                @inline(__always) func row(_ i: Int, _ r0: V, _ r1: V, _ r2: V) {
+                    store(i * 4 + 0, r0)
+                    store(i * 4 + 1, 0.5 * (r0 + r1 + r2))
+                    store(i * 4 + 2, 0.5 * (r0 - r1 + r2))
+                    store(i * 4 + 3, r2)
+                }
+                row(0, g0, g1, g2)
+                row(1, 0.5 * (g0 + g3 + g6), 0.5 * (g1 + g4 + g7), 0.5 * (g2 + g5 + g8))
+                row(2, 0.5 * (g0 - g3 + g6), 0.5 * (g1 - g4 + g7), 0.5 * (g2 - g5 + g8))
+                row(3, g6, g7, g8)
+                idx += 8
+            }
+            while idx < range.upperBound {
                 let g = w + idx * 9
                 // Row i of G g, then that row times Gᵀ.
                 @inline(__always) func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
@@ -52,16 +80,35 @@ enum WinogradKernels {
                 row(1, 0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8]))
                 row(2, 0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8]))
                 row(3, g[6], g[7], g[8])
+                idx += 1
             }
         }
     }
 
     /// dg = Gᵀ dU G (the adjoint of ``transformWeights``): `du` is [16][O][C], `dw` O×C×3×3.
+    /// Eight pairs at a time (16 contiguous 8-wide loads), bit-identical to the scalar tail.
     static func transformWeightGradient(_ du: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
                                         _ dw: UnsafeMutablePointer<Float>) {
         let oc = o * c
         Threading.parallelRanges(oc, minimumGrain: 4096) { range in
-            for idx in range {
+            typealias V = SIMD8<Float>
+            var idx = range.lowerBound
+            while idx + 8 <= range.upperBound {
+                @inline(__always) func m(_ k: Int) -> V { UnsafeRawPointer(du + k * oc + idx).loadUnaligned(as: V.self) }
+                let out = dw + idx * 9
+                @inline(__always) func row(_ i: Int, _ r0: V, _ r1: V, _ r2: V, _ r3: V) {
+                    let a = r0 + 0.5 * (r1 + r2), b = 0.5 * (r1 - r2), c = 0.5 * (r1 + r2) + r3
+                    for lane in 0..<8 {
+                        out[lane * 9 + i * 3] = a[lane]; out[lane * 9 + i * 3 + 1] = b[lane]; out[lane * 9 + i * 3 + 2] = c[lane]
+                    }
+                }
+                let m4 = m(4), m5 = m(5), m6 = m(6), m7 = m(7), m8 = m(8), m9 = m(9), m10 = m(10), m11 = m(11)
+                row(0, m(0) + 0.5 * (m4 + m8), m(1) + 0.5 * (m5 + m9), m(2) + 0.5 * (m6 + m10), m(3) + 0.5 * (m7 + m11))
+                row(1, 0.5 * (m4 - m8), 0.5 * (m5 - m9), 0.5 * (m6 - m10), 0.5 * (m7 - m11))
+                row(2, 0.5 * (m4 + m8) + m(12), 0.5 * (m5 + m9) + m(13), 0.5 * (m6 + m10) + m(14), 0.5 * (m7 + m11) + m(15))
+                idx += 8
+            }
+            while idx < range.upperBound {
                 @inline(__always) func m(_ k: Int) -> Float { du[k * oc + idx] }
                 let out = dw + idx * 9
                 // Row i of Gᵀ dU (a 4-vector), then that row times G.
@@ -71,6 +118,7 @@ enum WinogradKernels {
                 row(0, m(0) + 0.5 * (m(4) + m(8)), m(1) + 0.5 * (m(5) + m(9)), m(2) + 0.5 * (m(6) + m(10)), m(3) + 0.5 * (m(7) + m(11)))
                 row(1, 0.5 * (m(4) - m(8)), 0.5 * (m(5) - m(9)), 0.5 * (m(6) - m(10)), 0.5 * (m(7) - m(11)))
                 row(2, 0.5 * (m(4) + m(8)) + m(12), 0.5 * (m(5) + m(9)) + m(13), 0.5 * (m(6) + m(10)) + m(14), 0.5 * (m(7) + m(11)) + m(15))
+                idx += 1
             }
         }
     }
@@ -236,6 +284,14 @@ enum WinogradKernels {
             convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
                      height: g.height, width: g.width, g)
         }
+    }
+
+    /// The forward with weights already transformed (``transformWeights``), e.g. cached
+    /// between inference batches.
+    static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                 height: g.height, width: g.width, g)
     }
 
     /// The input gradient: the same convolution with flipped, transposed weights. Flipping a

@@ -20,7 +20,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
 
     var y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
-    ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g)
+    if !GradMode.isEnabled && ConvolutionKernels.useWinograd(g) {
+        // Inference: the weights' transform is cached across batches (WinogradWeightCache).
+        let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels)
+        WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
+    } else {
+        ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g)
+    }
 
     let xs = x.detached(), ws = weight.detached()
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false

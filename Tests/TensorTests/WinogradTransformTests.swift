@@ -1,0 +1,84 @@
+import Testing
+@testable import Tensor
+
+/// The vectorised Winograd weight transforms against the per-pair scalar formulas, bit for
+/// bit (pair counts around the 8-lane width and above the parallel grain).
+@Suite struct WinogradTransformTests {
+    static let shapes = [(1, 1), (3, 3), (8, 1), (5, 7), (64, 65), (96, 100)]
+
+    static func random(_ n: Int, seed: UInt64) -> [Float] {
+        var g = RandomGenerator(seed: seed)
+        return (0..<n).map { _ in g.normal() }
+    }
+
+    @Test(arguments: 0..<shapes.count) func weightTransform(_ k: Int) {
+        let (o, c) = Self.shapes[k], oc = o * c
+        let w = Self.random(oc * 9, seed: UInt64(k))
+        var u = [Float](repeating: .nan, count: 16 * oc), expected = u
+        WinogradKernels.transformWeights(w, outChannels: o, inChannels: c, &u)
+        for idx in 0..<oc {
+            let g = Array(w[(idx * 9)..<(idx * 9 + 9)])
+            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
+                expected[(i * 4 + 0) * oc + idx] = r0
+                expected[(i * 4 + 1) * oc + idx] = 0.5 * (r0 + r1 + r2)
+                expected[(i * 4 + 2) * oc + idx] = 0.5 * (r0 - r1 + r2)
+                expected[(i * 4 + 3) * oc + idx] = r2
+            }
+            row(0, g[0], g[1], g[2])
+            row(1, 0.5 * (g[0] + g[3] + g[6]), 0.5 * (g[1] + g[4] + g[7]), 0.5 * (g[2] + g[5] + g[8]))
+            row(2, 0.5 * (g[0] - g[3] + g[6]), 0.5 * (g[1] - g[4] + g[7]), 0.5 * (g[2] - g[5] + g[8]))
+            row(3, g[6], g[7], g[8])
+        }
+        #expect(zip(u, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+
+    @Test(arguments: 0..<shapes.count) func weightGradientTransform(_ k: Int) {
+        let (o, c) = Self.shapes[k], oc = o * c
+        let du = Self.random(16 * oc, seed: UInt64(100 + k))
+        var dw = [Float](repeating: .nan, count: 9 * oc), expected = dw
+        WinogradKernels.transformWeightGradient(du, outChannels: o, inChannels: c, &dw)
+        for idx in 0..<oc {
+            func m(_ k: Int) -> Float { du[k * oc + idx] }
+            func row(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float, _ r3: Float) {
+                expected[idx * 9 + i * 3] = r0 + 0.5 * (r1 + r2)
+                expected[idx * 9 + i * 3 + 1] = 0.5 * (r1 - r2)
+                expected[idx * 9 + i * 3 + 2] = 0.5 * (r1 + r2) + r3
+            }
+            row(0, m(0) + 0.5 * (m(4) + m(8)), m(1) + 0.5 * (m(5) + m(9)), m(2) + 0.5 * (m(6) + m(10)), m(3) + 0.5 * (m(7) + m(11)))
+            row(1, 0.5 * (m(4) - m(8)), 0.5 * (m(5) - m(9)), 0.5 * (m(6) - m(10)), 0.5 * (m(7) - m(11)))
+            row(2, 0.5 * (m(4) + m(8)) + m(12), 0.5 * (m(5) + m(9)) + m(13), 0.5 * (m(6) + m(10)) + m(14), 0.5 * (m(7) + m(11)) + m(15))
+        }
+        #expect(zip(dw, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+}
+
+/// Inference reuses a convolution's transformed weights (WinogradWeightCache) — and never a
+/// stale one: the same outputs as with the tape, bit for bit, before and after the weights
+/// change in place (an optimiser step) or are replaced (a checkpoint load).
+@Suite struct WinogradWeightCacheTests {
+    @Test func inferenceMatchesTheTapeAndSeesEveryChange() {
+        var g = RandomGenerator(seed: 5)
+        let x = Tensor(shape: [2, 8, 6, 6], scalars: (0..<(2 * 8 * 36)).map { _ in g.normal() })
+        let p = Parameter(Tensor(shape: [16, 8, 3, 3], scalars: (0..<(16 * 8 * 9)).map { _ in g.normal() }))
+        func both() -> (taped: [Float], cached: [Float]) {
+            let taped = conv2d(x, weight: p.value, padding: (1, 1)).scalars
+            let cached = withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars
+            return (taped, cached)
+        }
+        let first = both()
+        #expect(first.taped.map(\.bitPattern) == first.cached.map(\.bitPattern))
+        #expect(withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars.map(\.bitPattern) == first.cached.map(\.bitPattern))
+        // An optimiser step changes the weights in place.
+        let sgd = SGD([p], learningRate: 0.1)
+        (conv2d(x, weight: p.value, padding: (1, 1)).sum()).backward()
+        sgd.step()
+        let second = both()
+        #expect(second.taped.map(\.bitPattern) == second.cached.map(\.bitPattern))
+        #expect(second.cached != first.cached)
+        // A new value (a checkpoint load).
+        p.assign(Tensor(shape: [16, 8, 3, 3], repeating: 0.01))
+        let third = both()
+        #expect(third.taped.map(\.bitPattern) == third.cached.map(\.bitPattern))
+        #expect(third.cached != second.cached)
+    }
+}
