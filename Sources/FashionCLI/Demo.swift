@@ -25,7 +25,7 @@ struct Demo: ParsableCommand {
     @Flag(help: "Skip the kernel benchmark.")
     var skipBench = false
 
-    @Option(help: "Folder for the generated set and every report.")
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Folder for the generated set and every report.")
     var out = "demo-output"
 
     @Option(help: "Side of the prepared photos.")

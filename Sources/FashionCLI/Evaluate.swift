@@ -14,7 +14,7 @@ struct Evaluate: ParsableCommand {
     var checkpoint: String
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Prepared photos (`fashion prepare` output); prepared here first, as the checkpoint's were, when missing.") var prepared = "data/prepared"
-    @Option(help: "Folder for evaluation.md, evaluation.json, predictions.csv and samples.png.") var out = "runs/evaluation"
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Folder for evaluation.md, evaluation.json, predictions.csv and samples.png.") var out = "runs/evaluation"
     @Option(help: "Sample predictions on the contact sheet (0: none).") var samples = 24
     @Option(help: "Random seed for choosing the samples.") var seed: UInt64 = 42
     @OptionGroup var kernelOptions: KernelOptions

@@ -14,7 +14,7 @@ struct Features: ParsableCommand {
     var checkpoint: String
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
-    @Option(help: "Output file: NAME.safetensors or NAME.csv; the other format is written beside it.") var out = "runs/features.safetensors"
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Output file: NAME.safetensors or NAME.csv; the other format is written beside it.") var out = "runs/features.safetensors"
     @Option(help: "Photos per forward pass.") var batchSize = 32
 
     func run() throws {

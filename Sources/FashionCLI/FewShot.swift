@@ -28,11 +28,11 @@ struct FewShot: ParsableCommand {
     @Option(help: "The VAE epoch from which β stays constant (the paper: 90).") var betaLastEpoch = 90
     @Option(help: "s in z = μ + s·σ·ε for the classifier's training draws (the paper: 1).") var latentScale: Float = 1
     @Option(help: "Minority sampling ratios, comma-separated (the paper: 30,50).") var ratios = "30,50"
-    @Option(help: "Test images the backbone's per-epoch check uses (features and scores always use the whole test set).") var monitorLimit = 1000
+    @Option(help: "Test images the backbone's per-epoch check uses (default 1,000; --quick: 250); it only logs, the last epoch is kept whatever it says, and features and scores always use the whole test set.") var monitorLimit: Int?
     @Option(help: "Folder of cached backbones and features (default: --out); a variant of the evaluation can reuse another run's.") var backbones: String?
-    @Flag(help: "The quick setting: 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32, 2 draws of n_f 10 and 50 (~10 minutes).") var quick = false
+    @Flag(help: "The quick setting: 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32 (each checked on 250 test images), 2 draws of n_f 10 and 50 (~5 minutes).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
     func run() throws {
         var options = FewShotProtocol.Options()
@@ -48,7 +48,7 @@ struct FewShot: ParsableCommand {
         guard betaStep >= 0, betaStep.isFinite, betaLastEpoch >= 0 else { throw ValidationError("--beta-step ≥ 0 and --beta-last-epoch ≥ 0") }
         options.evaluation.latentScale = latentScale
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
-        options.monitorLimit = monitorLimit
+        options.monitorLimit = monitorLimit ?? 1000
         options.draws = draws
         options.majorityPerClass = majorityPerClass
         options.testLimit = testLimit
@@ -67,6 +67,7 @@ struct FewShot: ParsableCommand {
             options.batchSize = batchSize ?? 32
             options.shots = [10, 50]
             options.draws = 2
+            options.monitorLimit = monitorLimit ?? 250
         }
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")

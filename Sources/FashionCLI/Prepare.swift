@@ -10,7 +10,7 @@ struct Prepare: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Output folder (prepared photos, manifest.csv, white_share.csv, normalization.json, skipped.csv).")
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder (prepared photos, manifest.csv, white_share.csv, normalization.json, skipped.csv).")
     var out: String = "data/prepared"
 
     @Option(help: "Output side in pixels.")

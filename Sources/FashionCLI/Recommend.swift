@@ -19,7 +19,7 @@ struct Recommend: ParsableCommand {
     @Flag(help: "Also score with the camp's autoencoder codes (512→128→64→128→512).") var autoencoder = false
     @Option(help: "Autoencoder epochs.") var autoencoderEpochs = 200
     @Option(help: "Random seed (autoencoder).") var seed: UInt64 = 42
-    @Option(help: "Output folder: metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv.") var out = "runs/recommend"
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder: metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv.") var out = "runs/recommend"
 
     func validate() throws {
         guard features != nil || checkpoint != nil else { throw ValidationError("give --features or --checkpoint") }

@@ -8,7 +8,7 @@ struct Report: ParsableCommand {
         abstract: "One self-contained HTML page (inline SVG plots, no network) over a folder of outputs: class counts, label and preference tables, preparation, training curves, per-class accuracy, confusion matrix, ROC curves, the few-shot table.")
 
     @Option(help: "Folder of outputs (what `make demo` writes, or any folder the commands wrote to).") var runs = "demo-output"
-    @Option(help: "The page to write (default: RUNS/report.html).") var out: String?
+    @Option(name: [.customLong("out"), .customLong("output")], help: "The page to write (default: RUNS/report.html).") var out: String?
 
     func run() throws {
         let root = URL(fileURLWithPath: runs)

@@ -38,7 +38,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: "Output format: text, markdown, csv, json or html.")
     var format: ReportFormat = .text
 
-    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    @Option(name: [.customLong("output"), .customLong("out")], help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
     /// Writes `text` to `--output` or standard output.

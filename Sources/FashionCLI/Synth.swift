@@ -7,7 +7,7 @@ struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a K-Fashion look-alike set (real layout, names, JSON schema; the seed's class counts at scale 1).")
 
-    @Option(help: "Output root; the four K-Fashion folders are created inside.")
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Output root; the four K-Fashion folders are created inside.")
     var out: String = "data/kfashion"
 
     @Option(help: "Random seed (the same seed and options give the same files).")
@@ -25,7 +25,7 @@ struct Synth: ParsableCommand {
     @Option(help: "Label files about photos that are not in the set (default three per valid label; the real set has ~230,000).")
     var orphanLabels: Int?
 
-    @Flag(help: "Replace an existing set in --out.")
+    @Flag(name: [.customLong("overwrite"), .customLong("restart")], help: "Replace an existing set in --out.")
     var overwrite = false
 
     func validate() throws {

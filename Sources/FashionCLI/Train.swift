@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
     @Option(help: "Prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(help: "Preset: camp (the seed's final recipe), baseline (no augmentation), reduced (camp shrunk for a 2-core CPU).")
     var preset: Preset = .reduced
-    @Option(help: "Run folder (checkpoints, log.jsonl, evaluation).") var out = "runs/kfashion"
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Run folder (checkpoints, log.jsonl, evaluation).") var out = "runs/kfashion"
     @Option(help: "Epochs in total (camp and baseline: 50; reduced: 6).") var epochs: Int?
     @Option(help: "Stop after this many epochs in this invocation (resume later).") var epochsThisRun: Int?
     @Option(help: "Image side (overrides the preset).") var imageSize: Int?
@@ -32,7 +32,7 @@ struct Train: ParsableCommand {
     @Option(help: "Initialisation: kaiming-uniform (the camp's) or torchvision.") var initialization: InitializationOption = .kaimingUniform
     @Option(help: "Sample predictions on samples.png (0: none).") var samples = 24
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
+    @Flag(name: [.customLong("restart"), .customLong("overwrite")], help: "Start afresh even if the folder holds a run.") var restart = false
     @OptionGroup var kernelOptions: KernelOptions
 
     static let defaults = OptimizerOptions.Defaults(optimizer: .adam, lr: 1e-3, weightDecay: 0, schedule: .constant)

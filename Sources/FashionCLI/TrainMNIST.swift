@@ -11,7 +11,7 @@ struct TrainMNIST: ParsableCommand {
         commandName: "train-mnist",
         abstract: "Train ResNet-18 from scratch on Fashion-MNIST (Debian's dataset-fashion-mnist); resumable.")
 
-    @Option(help: "Run folder (checkpoints, log.jsonl, evaluation). An existing run of the same configuration is resumed.")
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Run folder (checkpoints, log.jsonl, evaluation). An existing run of the same configuration is resumed.")
     var out = "runs/fashion-mnist"
     @Option(help: "Epochs in total.") var epochs = 5
     @Option(help: "Stop after this many epochs in this invocation (resume later).") var epochsThisRun: Int?
@@ -24,7 +24,7 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Padding of the random crop (0: horizontal flips only).") var cropPadding = 2
     @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
-    @Flag(help: "Start afresh even if the folder holds a run.") var restart = false
+    @Flag(name: [.customLong("restart"), .customLong("overwrite")], help: "Start afresh even if the folder holds a run.") var restart = false
     @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
     @Flag(help: "Also write initial.safetensors (the untrained weights) and batch-order.json (each epoch's training indices) into the run folder, for Tools/pytorch_parity.py.")
     var exportParity = false

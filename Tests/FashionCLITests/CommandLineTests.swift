@@ -52,3 +52,16 @@ import Testing
         #expect(throws: (any Error).self) { _ = try Predict.photoPaths([empty.path]) }
     }
 }
+
+/// One spelling drift fewer: `--out` and `--output` name the destination of every command,
+/// `--restart` and `--overwrite` start afresh wherever either does.
+@Suite struct FlagSpellingTests {
+    @Test func outAndOutputAreOneFlag() throws {
+        #expect(try Train.parse(["--output", "r"]).out == "r")
+        #expect(try Prepare.parse(["--output", "p"]).out == "p")
+        #expect(try Stats.parse(["--out", "s.csv"]).outputOptions.output == "s.csv")
+        #expect(try Report.parse(["--runs", "d", "--output", "x.html"]).out == "x.html")
+        #expect(try Synth.parse(["--restart"]).overwrite)
+        #expect(try TrainMNIST.parse(["--overwrite"]).restart)
+    }
+}

@@ -13,6 +13,22 @@ enum ElementwiseKernels {
         }
     }
 
+    /// `out[i] = max(x[i], 0)` as Swift's `max` (0 when `0 >= x`, so −0 → +0 and NaN stays
+    /// NaN), eight lanes at a time.
+    static func relu(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        Threading.parallelRanges(count, minimumGrain: grain) { r in
+            typealias V = SIMD8<Float>
+            let zero = V()
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: v.replacing(with: zero, where: zero .>= v), as: V.self)
+                i += 8
+            }
+            while i < r.upperBound { out[i] = max(x[i], 0); i += 1 }
+        }
+    }
+
     /// `out[i] = f(x[i], y[i])`.
     @inline(__always)
     static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,

@@ -13,10 +13,14 @@ enum PoolingKernels {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
         Threading.parallelFor(g.planes, minimumGrain: max(1, 4096 / max(1, oh * ow))) { pl in
             let src = x + pl * h * w, dst = y + pl * oh * ow, arg = argmax + pl * oh * ow
+            let sx = g.stride.1, px = g.padding.1, kx = g.kernel.1
+            // Outputs whose window lies inside the row horizontally: 8 at a time below.
+            let interiorLo = min(ow, (px + sx - 1) / sx)
+            let interiorHi = w + px - kx >= 0 ? max(interiorLo, min(ow, (w + px - kx) / sx + 1)) : interiorLo
             for oy in 0..<oh {
                 let y0 = max(0, oy * g.stride.0 - g.padding.0), y1 = min(h, oy * g.stride.0 - g.padding.0 + g.kernel.0)
-                for ox in 0..<ow {
-                    let x0 = max(0, ox * g.stride.1 - g.padding.1), x1 = min(w, ox * g.stride.1 - g.padding.1 + g.kernel.1)
+                @inline(__always) func scalar(_ ox: Int) {
+                    let x0 = max(0, ox * sx - px), x1 = min(w, ox * sx - px + kx)
                     var best = -Float.infinity, bestIndex = y0 * w + x0
                     for iy in y0..<y1 {
                         for ix in x0..<x1 {
@@ -27,6 +31,32 @@ enum PoolingKernels {
                     dst[oy * ow + ox] = best
                     arg[oy * ow + ox] = Int32(bestIndex)
                 }
+                for ox in 0..<interiorLo { scalar(ox) }
+                // Eight outputs in lanes, the window scanned in the scalar order (rows, then
+                // columns) with the same rule — a larger value or a NaN takes over — so values
+                // and indices are the scalar loop's exactly.
+                var ox = interiorLo
+                while ox + 8 <= interiorHi {
+                    typealias V = SIMD8<Float>
+                    typealias I = SIMD8<Int32>
+                    let start = ox * sx - px
+                    var best = V(repeating: -.infinity)
+                    let lane = I(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sx)
+                    var bestIndex = I(repeating: Int32(y0 * w + start)) &+ lane
+                    for iy in y0..<y1 {
+                        for dx in 0..<kx {
+                            let at = iy * w + start + dx
+                            let p = src + at
+                            let v = V(p[0], p[sx], p[2 * sx], p[3 * sx], p[4 * sx], p[5 * sx], p[6 * sx], p[7 * sx])
+                            let take = (v .> best) .| (v .!= v)
+                            best.replace(with: v, where: take)
+                            bestIndex.replace(with: I(repeating: Int32(at)) &+ lane, where: take)
+                        }
+                    }
+                    for l in 0..<8 { dst[oy * ow + ox + l] = best[l]; arg[oy * ow + ox + l] = bestIndex[l] }
+                    ox += 8
+                }
+                while ox < ow { scalar(ox); ox += 1 }
             }
         }
     }

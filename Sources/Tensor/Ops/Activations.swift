@@ -7,9 +7,10 @@ import Darwin
 /// Pointwise nonlinearities; each backward uses the saved output or input.
 extension Tensor {
     private func pointwise(_ name: String, _ f: (Float) -> Float,
+                           kernel: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? = nil,
                            backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
         var out = Tensor(uninitializedShape: shape)
-        ElementwiseKernels.map(pointer, out.pointer, count, f)
+        if let kernel { kernel(pointer, out.pointer, count) } else { ElementwiseKernels.map(pointer, out.pointer, count, f) }
         let x = detached(), y = out.detached()
         Tensor.record(name, &out, inputs: [self]) { g in [backward(g, x, y)] }
         return out
@@ -24,7 +25,7 @@ extension Tensor {
 
     /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        pointwise("relu", { max($0, 0) }) { g, _, y in Tensor.gradient(g, y) { $1 > 0 ? $0 : 0 } }
+        pointwise("relu", { max($0, 0) }, kernel: ElementwiseKernels.relu) { g, _, y in Tensor.gradient(g, y) { $1 > 0 ? $0 : 0 } }
     }
 
     /// 1 / (1 + e^−x).
