@@ -156,9 +156,23 @@ enum WinogradKernels {
                         let er = e + r * pw
                         let o0 = v + (r * 4 + 0) * cp + col, o1 = v + (r * 4 + 1) * cp + col
                         let o2 = v + (r * 4 + 2) * cp + col, o3 = v + (r * 4 + 3) * cp + col
-                        for tx in 0..<tw {
+                        // Eight tiles at a time: even and odd halves of two 16-wide loads are
+                        // a0…a3 of eight consecutive tiles (the same operations as the tail).
+                        var tx = 0
+                        while tx + 8 <= tw {
+                            let v = UnsafeRawPointer(er + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
+                            let u = UnsafeRawPointer(er + 2 * tx + 2).loadUnaligned(as: SIMD16<Float>.self)
+                            let a0 = v.evenHalf, a1 = v.oddHalf, a2 = u.evenHalf, a3 = u.oddHalf
+                            UnsafeMutableRawPointer(o0 + tx).storeBytes(of: a0 - a2, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o1 + tx).storeBytes(of: a1 + a2, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o2 + tx).storeBytes(of: a2 - a1, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o3 + tx).storeBytes(of: a1 - a3, as: SIMD8<Float>.self)
+                            tx += 8
+                        }
+                        while tx < tw {
                             let a0 = er[2 * tx], a1 = er[2 * tx + 1], a2 = er[2 * tx + 2], a3 = er[2 * tx + 3]
                             o0[tx] = a0 - a2; o1[tx] = a1 + a2; o2[tx] = a2 - a1; o3[tx] = a1 - a3
+                            tx += 1
                         }
                     }
                 }
@@ -182,18 +196,41 @@ enum WinogradKernels {
                 for ty in 0..<tiles.rows {
                     let col = base + ty * tw
                     let y0 = rows, y1 = rows + pw
-                    for tx in 0..<tw { y0[2 * tx] = b; y0[2 * tx + 1] = b; y1[2 * tx] = b; y1[2 * tx + 1] = b }
                     // Aᵀ M A, accumulated over M's four columns s: column s feeds output
                     // column 0 with weights (1, 1, 1, 0) and column 1 with (0, 1, −1, −1).
-                    for s in 0..<4 {
-                        let m0 = m + (0 + s) * op + col, m1 = m + (4 + s) * op + col
-                        let m2 = m + (8 + s) * op + col, m3 = m + (12 + s) * op + col
-                        let c0: Float = s == 3 ? 0 : 1, c1: Float = s == 0 ? 0 : (s == 1 ? 1 : -1)
-                        for tx in 0..<tw {
-                            let top = m0[tx] + m1[tx] + m2[tx], bottom = m1[tx] - m2[tx] - m3[tx]
-                            y0[2 * tx] += c0 * top; y0[2 * tx + 1] += c1 * top
-                            y1[2 * tx] += c0 * bottom; y1[2 * tx + 1] += c1 * bottom
+                    // Each output starts at the bias and takes s = 0…3 in order; eight tiles
+                    // at a time in lanes, the rest one by one, the same operations.
+                    @inline(__always) func weights(_ s: Int) -> (Float, Float) { (s == 3 ? 0 : 1, s == 0 ? 0 : (s == 1 ? 1 : -1)) }
+                    var tx = 0
+                    while tx + 8 <= tw {
+                        typealias V = SIMD8<Float>
+                        var e0 = V(repeating: b), d0 = e0, e1 = e0, d1 = e0
+                        for s in 0..<4 {
+                            @inline(__always) func load(_ r: Int) -> V { UnsafeRawPointer(m + (r * 4 + s) * op + col + tx).loadUnaligned(as: V.self) }
+                            let m0 = load(0), m1 = load(1), m2 = load(2), m3 = load(3)
+                            let (c0, c1) = weights(s)
+                            let top = m0 + m1 + m2, bottom = m1 - m2 - m3
+                            e0 += c0 * top; d0 += c1 * top
+                            e1 += c0 * bottom; d1 += c1 * bottom
                         }
+                        var r0 = SIMD16<Float>(), r1 = SIMD16<Float>()
+                        r0.evenHalf = e0; r0.oddHalf = d0; r1.evenHalf = e1; r1.oddHalf = d1
+                        UnsafeMutableRawPointer(y0 + 2 * tx).storeBytes(of: r0, as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(y1 + 2 * tx).storeBytes(of: r1, as: SIMD16<Float>.self)
+                        tx += 8
+                    }
+                    while tx < tw {
+                        var e0 = b, d0 = b, e1 = b, d1 = b
+                        for s in 0..<4 {
+                            let m0 = m[(0 + s) * op + col + tx], m1 = m[(4 + s) * op + col + tx]
+                            let m2 = m[(8 + s) * op + col + tx], m3 = m[(12 + s) * op + col + tx]
+                            let (c0, c1) = weights(s)
+                            let top = m0 + m1 + m2, bottom = m1 - m2 - m3
+                            e0 += c0 * top; d0 += c1 * top
+                            e1 += c0 * bottom; d1 += c1 * bottom
+                        }
+                        y0[2 * tx] = e0; y0[2 * tx + 1] = d0; y1[2 * tx] = e1; y1[2 * tx + 1] = d1
+                        tx += 1
                     }
                     let oy = 2 * ty
                     (out + oy * ow).update(from: y0, count: ow)
