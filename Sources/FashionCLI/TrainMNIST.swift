@@ -79,21 +79,16 @@ struct TrainMNIST: ParsableCommand {
                      Date().timeIntervalSince(started), out))
     }
 
-    /// The untrained weights and every epoch's batch order, so that PyTorch can replay the run.
+    /// The untrained weights and every epoch's batch order, so that PyTorch can replay the run
+    /// (``ParityExport``).
     func writeParityFiles(model: ResNet18, metadata: CheckpointMetadata, source: FashionMNISTData, folder: URL,
                           names: (optimizer: String, schedule: String), lr: Double, weightDecay: Double) throws {
-        guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("log.jsonl").path) else {
-            throw ValidationError("--export-parity needs a fresh run (add --restart): \(out) already holds epochs")
+        let order = ParityExport.BatchOrder(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: names.optimizer,
+                                            schedule: names.schedule, labelSmoothing: optimizerOptions.labelSmoothing, augment: !noAugment,
+                                            mean: FashionMNISTData.mean, std: FashionMNISTData.std,
+                                            epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
+        do { try ParityExport.write(model: model, metadata: metadata, order: order, to: folder) } catch let e as TrainerError {
+            throw ValidationError("--export-parity: \(e.reason)")
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Checkpoint.save(model, metadata: metadata, to: folder.appendingPathComponent("initial.safetensors"))
-        struct Order: Encodable {
-            let batchSize: Int, learningRate: Double, weightDecay: Double, optimizer: String, schedule: String
-            let labelSmoothing: Double, augment: Bool, mean: Float, std: Float, epochs: [[Int]]
-        }
-        let order = Order(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: names.optimizer, schedule: names.schedule,
-                          labelSmoothing: optimizerOptions.labelSmoothing, augment: !noAugment, mean: FashionMNISTData.mean, std: FashionMNISTData.std,
-                          epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
-        try AtomicFile.write(JSONStyle.encoder(pretty: false).encode(order), to: folder.appendingPathComponent("batch-order.json"))
     }
 }
