@@ -29,7 +29,7 @@ killed_at() {
 }
 renames() { strace -f -o "$W/trace" -e trace=rename "$@" >/dev/null 2>&1; grep -c '^[0-9]* *rename(' "$W/trace"; }
 no_leftovers() { local left; left=$(find "$1" -name '*.partial-*' -o -name '.manifest.journal'); [ -z "$left" ] || fail "leftovers in $1: $left"; }
-untimed() { sed -E 's/"(seconds|imagesPerSecond)":[-0-9.e+]+//g' "$1"; }
+untimed() { sed -E 's/"(seconds|images_per_second|imagesPerSecond)":[-0-9.e+]+//g' "$1"; }
 same() { # same FOLDER REFERENCE [diff options]: every file byte-identical
   local a=$1 b=$2; shift 2
   diff -r "$@" "$a" "$b" >/dev/null || fail "$a differs from $b: $(diff -rq "$@" "$a" "$b" | head -3 | tr '\n' ';')"

@@ -19,10 +19,13 @@ final class TerminalProgress: @unchecked Sendable {
         if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = done > 0 ? elapsed / Double(done) * Double(max(0, total - done)) : 0
-        let line = String(format: rate < 10 ? "%@ %d/%d  %.2f/s  %@  ETA %.0fs" : "%@ %d/%d  %.0f/s  %@  ETA %.0fs",
-                          label, done, total, rate, detail, eta)
+        // No rate or ETA from the first fraction of a second (one quick update would claim millions a second).
+        let measured = elapsed >= 0.5 && done > 0
+        let rate = measured ? Double(done) / elapsed : 0
+        let eta = measured ? elapsed / Double(done) * Double(max(0, total - done)) : 0
+        let speed = measured ? String(format: rate < 10 ? "%.2f/s" : "%.0f/s", rate) : "–/s"
+        let line = String(format: "%@ %d/%d  %@  %@  ETA %@", label, done, total, speed, detail,
+                          measured ? String(format: "%.0fs", eta) : "–")
         if isTerminal {
             guard done >= total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
