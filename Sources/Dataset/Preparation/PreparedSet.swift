@@ -6,7 +6,7 @@ import Tensor
 import Vision
 
 /// Mission 1-2 steps 1–3 over a whole K-Fashion tree: every photo of both splits prepared
-/// (``PhotoPreparer``), the white-share IQR flags, the training mean/std.
+/// (`PhotoPreparer`), the white-share IQR flags, the training mean/std.
 ///
 /// Output folder: `training_image/` and `validation_image/` with the prepared photos under their
 /// original names (JPEG, quality 95), `manifest.csv` (one row per prepared photo: white share,
@@ -76,7 +76,7 @@ public struct PreparedSet: Sendable {
         public var images: Int
         public var size: Int
         public var method: String
-        /// How the photos were prepared (``PhotoPreparer/recipe``), so a model trained on them
+        /// How the photos were prepared (`PhotoPreparer.recipe`), so a model trained on them
         /// can prepare a new photo the same way; nil in files from before it was recorded.
         public var preparation: String?
 

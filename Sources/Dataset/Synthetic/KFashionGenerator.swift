@@ -5,7 +5,7 @@ import Vision
 /// Writes a K-Fashion look-alike set: the real layout, names, label JSON schema and — at
 /// scale 1 — exactly the seed's per-class image counts (``SeedClassCounts``).
 ///
-/// Photos (3:4) show a figure whose garments depend on the class (``StyleLook``), off-centre
+/// Photos (3:4) show a figure whose garments depend on the class (`StyleLook`), off-centre
 /// on a fairly plain backdrop. Respondents have latent tastes over what a photo shows
 /// (brightness, pattern, fit, hat): a style's appeal is mostly the taste applied to the style's
 /// typical look plus a small personal twist, so photos that look alike are liked alike. Each

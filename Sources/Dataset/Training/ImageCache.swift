@@ -56,7 +56,7 @@ public struct ImageCache: @unchecked Sendable {
         self.header = header; self.data = data; self.pixelOffset = 16 + length
     }
 
-    /// Image `i` as an ``Image``.
+    /// Image `i` as an `Image`.
     public func image(_ i: Int) -> Image {
         let start = pixelOffset + i * bytesPerImage
         return Image(width: header.width, height: header.height, channels: header.channels,

@@ -23,7 +23,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// class), so every later evaluation of the checkpoint uses the same split. Nil in files
     /// from before it was recorded or from other tools.
     public var minorityClasses: [String]?
-    /// How the training photos were prepared (``PhotoPreparer/recipe``, e.g.
+    /// How the training photos were prepared (`PhotoPreparer.recipe`, e.g.
     /// `background=flood margin=0.02`), so ``Predictor`` prepares a new photo the same way.
     /// Nil for models trained on images used as they are (Fashion-MNIST) and in older files.
     public var preparation: String?

@@ -8,7 +8,7 @@ import Vision
 /// acc_h with the checkpoint's minority classes, and the files of ``EvaluationFiles``.
 public struct CheckpointEvaluation {
     public var checkpoint: URL
-    /// Prepared photos (``PreparedSet`` output) at the checkpoint's input size or larger.
+    /// Prepared photos (`PreparedSet` output) at the checkpoint's input size or larger.
     public var prepared: URL
     /// Where the evaluation files go.
     public var folder: URL

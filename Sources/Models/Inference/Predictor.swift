@@ -22,7 +22,7 @@ public final class Predictor {
     public enum Preparation: Equatable, Sendable {
         /// As the training photos were (the checkpoint's recipe; pad and resize without one).
         case asTrained
-        /// Background removal and cropping with this recipe (``PhotoPreparer/recipe``).
+        /// Background removal and cropping with this recipe (`PhotoPreparer.recipe`).
         case recipe(String)
         /// Only padded to a white square and resized (the photo is already prepared).
         case padAndResize

@@ -5,7 +5,7 @@ import Vision
 
 /// Mission 1-2 end to end, as `fashion train` runs it: photos prepared (when the prepared
 /// folder has none yet), classes from the prepared training photos, image caches, ResNet-18
-/// from scratch under a ``KFashionData/Preset`` in a resumable ``Trainer`` folder, then the
+/// from scratch under a `KFashionData.Preset` in a resumable ``Trainer`` folder, then the
 /// best checkpoint evaluated on the validation photos (``EvaluationFiles``).
 ///
 /// ```swift
@@ -21,7 +21,7 @@ public struct KFashionTrainingRun {
     public var tree: KFashionTree?
     /// How photos are prepared when they must be.
     public var preparation: PhotoPreparer.Background = .floodFill(BackgroundRemover())
-    /// Prepared photos (``PreparedSet`` output).
+    /// Prepared photos (`PreparedSet` output).
     public var prepared: URL
     /// The run folder (checkpoints, `log.jsonl`, `trainer_state.json`, the evaluation files).
     public var folder: URL

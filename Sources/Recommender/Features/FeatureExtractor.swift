@@ -6,7 +6,7 @@ import Tensor
 /// Mission 3-2, step 1: a trained ResNet-18 with `fc` replaced by identity, run over photos
 /// to give one pooled vector per photo (512-d), in eval mode and without a gradient tape.
 ///
-/// Photos come from prepared-image caches (``ImageCache``, decoded once); batches are built on
+/// Photos come from prepared-image caches (`ImageCache`, decoded once); batches are built on
 /// a background thread while the previous one runs through the network (OpenBLAS on all cores).
 public struct FeatureExtractor {
     public let model: ResNet18

@@ -4,7 +4,7 @@ import Dataset
 /// photo (canonical stem, the key of a ``FeatureStore``) and label, split into training and
 /// validation, with each respondent's training answers gathered.
 ///
-/// Built from a ``PreferenceTable`` so the answer rules are exactly `fashion preferences`'s
+/// Built from a `PreferenceTable` so the answer rules are exactly `fashion preferences`'s
 /// (contradictions dropped, repeats kept once, invalid files skipped).
 public struct RatedPairs: Sendable {
     /// One answer.

@@ -4,7 +4,7 @@ import Tensor
 ///
 /// Each transform draws its parameters in torchvision's order (e.g. `ColorJitter`: the
 /// permutation, then brightness, contrast, saturation, hue) from the caller's seeded
-/// ``RandomGenerator``. The stream is this project's, so a seed reproduces our runs, not
+/// `RandomGenerator` (Tensor). The stream is this project's, so a seed reproduces our runs, not
 /// PyTorch's; the functional operations themselves match torchvision's numbers.
 public protocol ImageTransform: Sendable {
     func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) -> PlanarImage
