@@ -12,9 +12,7 @@ import Vision
     @Test func fewShotProtocolOnPreparedPhotos() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-fewshot-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        var options = KFashionGenerator.Options()
-        options.scale = 0.02; options.imageWidth = 36; options.respondents = 10; options.orphanLabels = 0
-        _ = try KFashionGenerator(options: options).generate(into: root)
+        try TinyKFashion.generate(into: root, width: 36)
         let prepared = root.appendingPathComponent("prepared")
         _ = try PreparedSet(tree: KFashionTree(root: root), output: prepared, preparer: PhotoPreparer(size: 24)).run()
         let names = try DirectoryListing.fileNames(in: prepared.appendingPathComponent("training_image"))

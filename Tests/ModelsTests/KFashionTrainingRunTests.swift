@@ -12,9 +12,7 @@ import Vision
     @Test func trainEvaluatePredict() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        var options = KFashionGenerator.Options()
-        options.scale = 0.02; options.imageWidth = 40; options.respondents = 10; options.orphanLabels = 0
-        _ = try KFashionGenerator(options: options).generate(into: root.appendingPathComponent("kfashion"))
+        try TinyKFashion.generate(into: root.appendingPathComponent("kfashion"), width: 40)
 
         var run = KFashionTrainingRun(prepared: root.appendingPathComponent("prepared"), folder: root.appendingPathComponent("run"))
         run.tree = try KFashionTree(root: root.appendingPathComponent("kfashion"))

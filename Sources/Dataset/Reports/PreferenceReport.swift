@@ -14,6 +14,7 @@ public struct PreferenceReport: Codable, Sendable {
     /// One answer of a listed respondent — the long (tidy) form of the lists, as CSV and JSON
     /// give it: `rank,respondent,split,image,liked`.
     public struct Answer: Codable, Hashable, Sendable {
+        /// The respondent's rank by answer count (1: most).
         public let rank: Int
         public let respondent: Int
         public let split: String

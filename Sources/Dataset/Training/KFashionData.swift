@@ -24,6 +24,7 @@ public struct KFashionData: TrainingData {
         public var weightedSampler: Bool
         public var freshAugmentation: Bool
 
+        /// A recipe of one's own (the presets below are the camp's).
         public init(name: String, imageSize: Int, batchSize: Int, augment: Bool, target: Int,
                     weightedSampler: Bool, freshAugmentation: Bool) {
             self.name = name; self.imageSize = imageSize; self.batchSize = batchSize; self.augment = augment

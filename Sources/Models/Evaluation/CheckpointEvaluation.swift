@@ -7,6 +7,7 @@ import Vision
 /// folder, as `fashion evaluate` runs it: accuracy, per-class metrics, confusion matrix,
 /// acc_h with the checkpoint's minority classes, and the files of ``EvaluationFiles``.
 public struct CheckpointEvaluation {
+    /// The checkpoint to evaluate (written by `fashion train` / ``KFashionTrainingRun``).
     public var checkpoint: URL
     /// Prepared photos (`PreparedSet` output) at the checkpoint's input size or larger.
     public var prepared: URL
@@ -16,11 +17,14 @@ public struct CheckpointEvaluation {
     public var samples = 24
     public var seed: UInt64 = 42
 
+    /// An evaluation of `checkpoint` on `prepared`'s validation photos, written into `folder`.
     public init(checkpoint: URL, prepared: URL, folder: URL) {
         self.checkpoint = checkpoint; self.prepared = prepared; self.folder = folder
     }
 
+    /// What an evaluation found.
     public struct Outcome {
+        /// Accuracy, per-class metrics and the confusion matrix.
         public let evaluation: Evaluation
         /// acc_h's minority classes (label indices).
         public let minority: Set<Int>
@@ -45,6 +49,7 @@ public struct CheckpointEvaluation {
         return metadata
     }
 
+    /// Evaluates and writes the files; `progress(done, total)` after each batch.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> Outcome {
         let (model, found) = try Checkpoint.load(contentsOf: checkpoint)
         let metadata = try Self.metadata(of: checkpoint, found)

@@ -30,15 +30,19 @@ public final class Predictor {
 
     /// One class of a prediction.
     public struct Ranked: Equatable, Sendable {
+        /// The class's name (the checkpoint's).
         public let className: String
+        /// Its softmax probability.
         public let probability: Float
     }
 
+    /// The network (in evaluation mode).
     public let model: ResNet18
     /// Class names in label order (`class 0`, … when the checkpoint names none).
     public let classes: [String]
     /// Side of the square input and channels the model takes.
     public let inputSize: Int, inputChannels: Int
+    /// Per-channel normalisation of inputs in [0, 1].
     public let mean: [Float], std: [Float]
     /// The recipe training photos were prepared with (nil: used as they were).
     public let trainingPreparation: String?
@@ -129,6 +133,7 @@ public final class Predictor {
 
 /// Why a ``Predictor`` cannot do what was asked.
 public struct PredictorError: Error, CustomStringConvertible, Sendable {
+    /// What cannot be done, and why.
     public let reason: String
     public var description: String { reason }
 }

@@ -30,17 +30,24 @@ public struct KFashionTrainingRun {
     public var epochs: Int?
     /// Stop after this many epochs in this call (resume later).
     public var epochsThisRun: Int?
+    /// Base learning rate (the camp's Adam 1e-3).
     public var learningRate = 1e-3
+    /// Optimiser (the camp's: Adam without weight decay).
     public var optimizer: TrainingConfiguration.OptimizerKind = .adam(weightDecay: 0)
+    /// Learning-rate schedule (the camp's: constant).
     public var schedule: LearningRateSchedule = .constant
+    /// Label smoothing of the cross-entropy.
     public var labelSmoothing = 0.0
+    /// Weight initialisation (the camp's Kaiming-uniform).
     public var initialization: ResNet18.Initialization = .kaimingUniform
+    /// Seed of the initialisation, augmentation and batch order.
     public var seed: UInt64 = 42
     /// Start afresh, deleting what `folder` holds.
     public var restart = false
     /// Sample predictions on `samples.png` (0: none).
     public var samples = 24
 
+    /// A run over the prepared photos in `prepared`, kept in `folder`, with the `reduced` preset.
     public init(prepared: URL, folder: URL) { self.prepared = prepared; self.folder = folder }
 
     /// What a run reports while it goes.
@@ -59,7 +66,7 @@ public struct KFashionTrainingRun {
 
     /// What a finished call leaves.
     public struct Outcome {
-        /// The best checkpoint on the validation photos.
+        /// The best checkpoint's evaluation on the validation photos.
         public let evaluation: Evaluation
         /// acc_h's minority classes (label indices; also in the checkpoint's metadata).
         public let minority: Set<Int>
@@ -67,6 +74,7 @@ public struct KFashionTrainingRun {
         public let skipped: [SkippedFile]
         /// Every epoch done so far (this call's and earlier ones').
         public let records: [EpochRecord]
+        /// `folder/best.safetensors`.
         public let bestCheckpoint: URL
         /// Whether every epoch of the run is done (false when `epochsThisRun` stopped it early).
         public let finished: Bool
@@ -75,7 +83,8 @@ public struct KFashionTrainingRun {
     /// Total epochs after defaults.
     public var totalEpochs: Int { epochs ?? (preset.name == "reduced" ? 6 : 50) }
 
-    /// Runs (or resumes) the training and evaluates the best checkpoint.
+    /// Runs (or resumes) the training and evaluates the best checkpoint; `events` sees each
+    /// step's progress (from worker threads one at a time).
     public func run(events: (Event) -> Void = { _ in }) throws -> Outcome {
         try withoutActuallyEscaping(events) { try run(box: EventBox($0)) }
     }
