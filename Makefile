@@ -9,10 +9,15 @@ SWIFT ?= swift
 demo: build
 	.build/release/fashion demo
 
+# The tests run optimised: one release build (internal symbols visible to @testable imports)
+# serves the unit tests and the crash test; the training tests take minutes in a debug build.
+# `swift test` alone (debug) runs the same tests.
+TEST_BUILD := -c release -Xswiftc -enable-testing
 test: deps check-traps
-	$(SWIFT) test
+	$(SWIFT) build $(TEST_BUILD) --build-tests
+	$(SWIFT) test $(TEST_BUILD) --skip-build
 	$(MAKE) examples
-	$(MAKE) crash-test
+	Tools/crash_test.sh
 
 # Another package using the libraries by path (Examples/): built, every example run, and the
 # README's first Swift snippet must be Examples/Sources/TrainingStep/main.swift.
