@@ -7,7 +7,7 @@ import Tensor
 /// `fashion bench …`: speed measurements.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure kernels, training throughput and preference scoring.", subcommands: [Kernels.self, Recommend.self, Features.self])
+        abstract: "Measure kernels, training throughput and preference scoring.", subcommands: [Kernels.self, Step.self, Recommend.self, Features.self])
 
     /// `fashion bench features`: mission 3-2's feature extraction throughput.
     struct Features: ParsableCommand {

@@ -58,10 +58,16 @@ extension Tensor {
 
     /// Records `output` as the result of an op on `inputs` when any input needs a gradient.
     /// `backward` receives the output's gradient and returns one gradient per input.
-    static func record(_ name: String, _ output: inout Tensor, inputs: [Tensor],
+    /// `detail` names the op's configuration in an ``OpProfile`` (evaluated only while one records).
+    static func record(_ name: String, detail: @autoclosure () -> String = "", _ output: inout Tensor, inputs: [Tensor],
                        backward: @escaping (Tensor) -> [Tensor?]) {
+        var key = name
+        if let profile = OpProfile.active {
+            key = OpProfile.key(name, detail: detail(), shape: output.shape)
+            profile.forwardFinished(key)
+        }
         guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
-        output.node = GradNode(name: name, inputs: inputs.map { $0.node }, backward: backward)
+        output.node = GradNode(name: key, inputs: inputs.map { $0.node }, backward: backward)
     }
 
     /// Back-propagates from this tensor: `seed` is d(objective)/d(self), ones when omitted
@@ -94,11 +100,12 @@ extension Tensor {
                 guard let fn = n.backwardFunction, let g = n.grad else { continue }
                 n.backwardFunction = nil
                 n.grad = nil
-                let grads = fn(g)
+                let profile = OpProfile.active
+                let grads = profile.map { $0.backward(n.name) { fn(g) } } ?? fn(g)
                 precondition(grads.count == n.inputs.count, "backward(): \(n.name) returned \(grads.count) gradients for \(n.inputs.count) inputs")
                 for (input, gi) in zip(n.inputs, grads) {
                     guard let input, let gi else { continue }
-                    input.accumulate(gi)
+                    if let profile { profile.backward("accumulate gradient") { input.accumulate(gi) } } else { input.accumulate(gi) }
                 }
             }
         }

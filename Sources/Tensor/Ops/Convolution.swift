@@ -32,7 +32,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
-    Tensor.record("conv2d", &y, inputs: inputs) { dy in
+    Tensor.record("conv2d", detail: "\(g.kernelHeight)×\(g.kernelWidth)/\(g.strideY) \(g.inChannels)→\(g.outChannels) at \(g.height)×\(g.width)", &y, inputs: inputs) { dy in
         var grads: [Tensor?] = [nil, nil]
         if needX {
             let dx = Tensor(uninitializedShape: xs.shape)

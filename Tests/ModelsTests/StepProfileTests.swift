@@ -1,0 +1,20 @@
+import Testing
+@testable import Models
+
+/// `fashion bench step`'s profile of a whole training step accounts for ResNet-18's ops.
+@Suite struct StepProfileTests {
+    @Test func accountsForEveryConvolutionAndTheOptimiser() {
+        var profile = StepProfile()
+        profile.imageSize = 16; profile.batch = 2; profile.inputChannels = 1; profile.classes = 3
+        profile.stem = .compact; profile.adam = false; profile.steps = 1
+        let r = profile.run()
+        let family = Dictionary(uniqueKeysWithValues: r.families.map { ($0.family, $0) })
+        #expect(family["conv2d"]?.calls == 20)   // conv1, 16 in the blocks, 3 downsamples
+        #expect(family["batchNorm"]?.calls == 20)
+        #expect(family["optimizer"]?.calls == 1)
+        #expect(r.ops.contains { $0.op == "conv2d 1×1/2 64→128 at 8×8" })
+        let shares = r.families.reduce(0) { $0 + $1.share }
+        #expect(shares > 0.5 && shares <= 1.0001)
+        #expect(r.ops.map(\.share) == r.ops.map(\.share).sorted(by: >))
+    }
+}
