@@ -127,7 +127,16 @@ enum WinogradKernels {
     /// into `v` ([16][C][P], P = count × tiles). Works a tile row at a time: Bᵀ over the
     /// four input rows for the whole width, then · B per tile, so every inner loop runs
     /// over consecutive tiles and writes 16 contiguous streams.
-    static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
+    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
+    static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int, tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
+        if tiles.columns < 8 {
+            transformInputByLanes(x, count: count, channels: c, height: h, width: w, tiles: tiles, v)
+        } else {
+            transformInputByRows(x, count: count, channels: c, height: h, width: w, tiles: tiles, v)
+        }
+    }
+
+    static func transformInputByRows(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
                                tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, cp = c * p, tw = tiles.columns
         let pw = 2 * tw + 2   // padded row width: one zero column left, the rest right
@@ -181,7 +190,16 @@ enum WinogradKernels {
     }
 
     /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [16][O][P].
-    static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
+    static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int, tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        if tiles.columns < 8 {
+            transformOutputByLanes(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
+        } else {
+            transformOutputByRows(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
+        }
+    }
+
+    static func transformOutputByRows(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                 tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
         let pw = 2 * tw
@@ -243,7 +261,16 @@ enum WinogradKernels {
     /// dM = A dY Aᵀ (the adjoint of ``transformOutput``) for `count` images of `dy`, into `dm` ([16][O][P]).
     /// Works a tile row at a time like ``transformInput``: A over the two gradient rows for the
     /// whole (zero-padded) width, then · Aᵀ per tile into 16 contiguous streams.
-    static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
+    static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int, tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
+        if tiles.columns < 8 {
+            transformOutputGradientByLanes(dy, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, dm)
+        } else {
+            transformOutputGradientByRows(dy, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, dm)
+        }
+    }
+
+    static func transformOutputGradientByRows(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                         tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
         let pw = 2 * tw
