@@ -16,11 +16,11 @@ struct FewShot: ParsableCommand {
     @Option(help: "Fashion-MNIST's folder of gzip IDX files (default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
     @Option(help: "K-Fashion: prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(help: "K-Fashion: image side of the backbone.") var imageSize = 64
-    @Option(help: "Training images kept by each minority class, comma-separated.") var nf = "5,10,30,50"
-    @Option(help: "Draws of the 5 minority classes.") var draws = 3
+    @Option(help: "Training images kept by each minority class, comma-separated (default 5,10,30,50; --quick: 10,50).") var nf: String?
+    @Option(help: "Draws of the 5 minority classes (default 3; --quick: 2).") var draws: Int?
     @Option(help: "Training images kept per majority class (default all 6,000).") var majorityPerClass: Int?
     @Option(help: "Test images (default all 10,000).") var testLimit: Int?
-    @Option(help: "Backbone epochs (OneCycle SGD, peak --lr).") var backboneEpochs = 4
+    @Option(help: "Backbone epochs, OneCycle SGD at peak --lr (default 4; --quick: 3).") var backboneEpochs: Int?
     @Option(help: "Backbone peak learning rate.") var lr = 0.05
     @Option(help: "Backbone batch size (default 128; --quick: 32).") var batchSize: Int?
     @Option(help: "VAE epochs (β +5.6e-6 an epoch up to epoch 90).") var vaeEpochs = 100
@@ -30,7 +30,7 @@ struct FewShot: ParsableCommand {
     @Option(help: "Minority sampling ratios, comma-separated (the paper: 30,50).") var ratios = "30,50"
     @Option(help: "Test images the backbone's per-epoch check uses (default 1,000; --quick: 250); it only logs, the last epoch is kept whatever it says, and features and scores always use the whole test set.") var monitorLimit: Int?
     @Option(help: "Folder of cached backbones and features (default: --out); a variant of the evaluation can reuse another run's.") var backbones: String?
-    @Flag(help: "The quick setting: 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32 (each checked on 250 test images), 2 draws of n_f 10 and 50 (~5 minutes).") var quick = false
+    @Flag(help: "The quick setting (defaults of the other flags): 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32 (each checked on 250 test images), 2 draws of n_f 10 and 50 (~6 minutes).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
@@ -42,17 +42,19 @@ struct FewShot: ParsableCommand {
                 return n
             }
         }
-        options.shots = try positiveList(nf, "--nf")
+        options.shots = try positiveList(nf ?? (quick ? "10,50" : "5,10,30,50"), "--nf")
         options.evaluation.ratios = try positiveList(ratios, "--ratios")
+        if let draws, draws < 1 { throw ValidationError("--draws: 1 or more") }
+        if let backboneEpochs, backboneEpochs < 1 { throw ValidationError("--backbone-epochs: 1 or more") }
         guard latentScale > 0, latentScale.isFinite else { throw ValidationError("--latent-scale: a positive number") }
         guard betaStep >= 0, betaStep.isFinite, betaLastEpoch >= 0 else { throw ValidationError("--beta-step ≥ 0 and --beta-last-epoch ≥ 0") }
         options.evaluation.latentScale = latentScale
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
         options.monitorLimit = monitorLimit ?? 1000
-        options.draws = draws
+        options.draws = draws ?? (quick ? 2 : 3)
         options.majorityPerClass = majorityPerClass
         options.testLimit = testLimit
-        options.backboneEpochs = backboneEpochs
+        options.backboneEpochs = backboneEpochs ?? (quick ? 3 : 4)
         options.backboneLearningRate = lr
         options.evaluation.vaeEpochs = vaeEpochs
         options.seed = seed
@@ -63,10 +65,7 @@ struct FewShot: ParsableCommand {
         if quick {
             options.majorityPerClass = majorityPerClass ?? 300
             options.testLimit = testLimit ?? 2000
-            options.backboneEpochs = 3
             options.batchSize = batchSize ?? 32
-            options.shots = [10, 50]
-            options.draws = 2
             options.monitorLimit = monitorLimit ?? 250
         }
         let folder = URL(fileURLWithPath: out)

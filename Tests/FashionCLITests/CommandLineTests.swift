@@ -18,6 +18,21 @@ import Testing
         #expect(Fashion.editDistance("", "abc") == 3 && Fashion.editDistance("kitten", "sitting") == 3)
     }
 
+    /// `fashion demo` runs other commands through their own parsers: every line parses, and
+    /// each step reads what the one before wrote.
+    @Test func theDemosCommandLinesParseAndChain() throws {
+        let steps = try Demo.parse(["--out", "/tmp/demo-x", "--train-images", "500", "--kfashion-target", "20"]).steps()
+        #expect(steps.train.out == "/tmp/demo-x/runs/kfashion" && steps.train.target == 20 && steps.train.restart)
+        #expect(steps.train.prepared == "/tmp/demo-x/prepared" && steps.recommend.prepared == steps.train.prepared)
+        #expect(steps.recommend.checkpoint == steps.train.out + "/best.safetensors" && steps.recommend.autoencoder)
+        #expect(steps.mnist.limit == 500 && steps.mnist.epochs == 1)
+        #expect(steps.fewshot.quick && steps.fewshot.draws == 1 && steps.fewshot.out == "/tmp/demo-x/runs/fewshot")
+        // The quick setting's defaults give way to flags.
+        let quick = try FewShot.parse(["--quick"]), custom = try FewShot.parse(["--quick", "--draws", "3", "--nf", "5", "--backbone-epochs", "1"])
+        #expect(quick.draws == nil && custom.draws == 3 && custom.nf == "5" && custom.backboneEpochs == 1)
+        #expect(steps.report.runs == "/tmp/demo-x")
+    }
+
     @Test func choicesAreCheckedNotGuessed() {
         for bad in [["--preset", "fast"], ["--initialization", "kaiming"], ["--optimizer", "adamw"], ["--schedule", "linear"],
                     ["--conv-algorithm", "fft"], ["--threads", "0"], ["--label-smoothing", "1.5"]] {

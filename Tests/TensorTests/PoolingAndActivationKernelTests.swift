@@ -53,4 +53,27 @@ import Testing
             #expect(zip(x, y).allSatisfy { max($0, 0).bitPattern == $1.bitPattern }, "n = \(n)")
         }
     }
+
+    @Test func reluBackwardMatchesTheScalarRule() {
+        for n in [1, 7, 8, 9, 100, 70_001] {
+            let g = Self.input(n, seed: UInt64(n)), y = Self.input(n, seed: UInt64(n + 1)).reversed().map { $0 }
+            var out = [Float](repeating: 3, count: n)
+            ElementwiseKernels.reluBackward(g, y, &out, n)
+            #expect((0..<n).allSatisfy { (y[$0] > 0 ? g[$0] : 0).bitPattern == out[$0].bitPattern }, "n = \(n)")
+        }
+    }
+
+    @Test func addScaledMatchesTheScalarSum() {
+        for n in [1, 7, 8, 9, 100, 70_001] {
+            let x = Self.input(n, seed: UInt64(n)), y = Self.input(n, seed: UInt64(n + 2)).reversed().map { $0 }
+            for scale: Float in [1, -0.37] {
+                var out = [Float](repeating: 3, count: n)
+                ElementwiseKernels.addScaled(x, y, scale: scale, &out, n)
+                #expect((0..<n).allSatisfy { (x[$0] + scale * y[$0]).bitPattern == out[$0].bitPattern }, "n = \(n), scale \(scale)")
+                var inPlace = x
+                inPlace.withUnsafeMutableBufferPointer { b in ElementwiseKernels.addScaled(b.baseAddress!, y, scale: scale, b.baseAddress!, n) }
+                #expect(inPlace.map(\.bitPattern) == out.map(\.bitPattern))
+            }
+        }
+    }
 }

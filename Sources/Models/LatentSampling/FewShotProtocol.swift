@@ -165,7 +165,8 @@ public struct FewShotProtocol {
         func stats(_ v: [Double]) -> String {
             guard !v.isEmpty else { return "–" }
             let m = v.reduce(0, +) / Double(v.count)
-            let s = v.count > 1 ? (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
+            guard v.count > 1 else { return String(format: "%.2f", 100 * m) }   // one draw: no spread to show
+            let s = (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
             return String(format: "%.2f ± %.2f", 100 * m, 100 * s)
         }
         var md = "| model | " + shots.map { "n_f=\($0) (acc_h / acc)" }.joined(separator: " | ") + " |\n"

@@ -29,6 +29,46 @@ enum ElementwiseKernels {
         }
     }
 
+    /// ReLU's backward: `out[i] = y[i] > 0 ? g[i] : 0` (`y` the forward's output; NaN → 0),
+    /// eight lanes at a time.
+    static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        Threading.parallelRanges(count, minimumGrain: grain) { r in
+            typealias V = SIMD8<Float>
+            let zero = V()
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+                UnsafeMutableRawPointer(out + i).storeBytes(of: gv.replacing(with: zero, where: .!(yv .> zero)), as: V.self)
+                i += 8
+            }
+            while i < r.upperBound { out[i] = y[i] > 0 ? g[i] : 0; i += 1 }
+        }
+    }
+
+    /// `out[i] = x[i] + scale * y[i]` (`out` may be `x`), eight lanes at a time; with `scale` 1
+    /// the product is exact, so this is also the plain sum.
+    static func addScaled(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, scale: Float, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+        Threading.parallelRanges(count, minimumGrain: grain) { r in
+            typealias V = SIMD8<Float>
+            var i = r.lowerBound
+            if scale == 1 {
+                while i + 8 <= r.upperBound {
+                    let a = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+                    UnsafeMutableRawPointer(out + i).storeBytes(of: a + b, as: V.self)
+                    i += 8
+                }
+                while i < r.upperBound { out[i] = x[i] + y[i]; i += 1 }
+            } else {
+                while i + 8 <= r.upperBound {
+                    let a = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+                    UnsafeMutableRawPointer(out + i).storeBytes(of: a + scale * b, as: V.self)
+                    i += 8
+                }
+                while i < r.upperBound { out[i] = x[i] + scale * y[i]; i += 1 }
+            }
+        }
+    }
+
     /// `out[i] = f(x[i], y[i])`.
     @inline(__always)
     static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,

@@ -124,11 +124,10 @@ enum WinogradKernels {
     }
 
     /// V = Bᵀ d B for every (image, channel, tile) of `count` images of `x` (C×H×W each),
-    /// into `v` ([16][C][P], P = count × tiles). Works a tile row at a time: Bᵀ over the
-    /// four input rows for the whole width, then · B per tile, so every inner loop runs
-    /// over consecutive tiles and writes 16 contiguous streams.
-    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
-    static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int, tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
+    /// into `v` ([16][C][P], P = count × tiles): row-wise for maps of eight tiles a row or more,
+    /// lane-wise below (WinogradNarrowTransforms.swift); the two agree bit for bit.
+    static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
+                               tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
         if tiles.columns < 8 {
             transformInputByLanes(x, count: count, channels: c, height: h, width: w, tiles: tiles, v)
         } else {
@@ -136,6 +135,8 @@ enum WinogradKernels {
         }
     }
 
+    /// Works a tile row at a time: Bᵀ over the four input rows for the whole width, then · B
+    /// per tile, so every inner loop runs over consecutive tiles and writes 16 contiguous streams.
     static func transformInputByRows(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
                                tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, cp = c * p, tw = tiles.columns
@@ -189,9 +190,10 @@ enum WinogradKernels {
         }
     }
 
-    /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [16][O][P].
-    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
-    static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int, tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [16][O][P]. Row-wise
+    /// for maps of eight tiles a row or more, lane-wise below; the two agree bit for bit.
+    static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         if tiles.columns < 8 {
             transformOutputByLanes(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
         } else {
@@ -199,6 +201,7 @@ enum WinogradKernels {
         }
     }
 
+    /// A tile row at a time, eight tiles in lanes, each output row copied out whole.
     static func transformOutputByRows(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                 tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
@@ -259,10 +262,9 @@ enum WinogradKernels {
     }
 
     /// dM = A dY Aᵀ (the adjoint of ``transformOutput``) for `count` images of `dy`, into `dm` ([16][O][P]).
-    /// Works a tile row at a time like ``transformInput``: A over the two gradient rows for the
-    /// whole (zero-padded) width, then · Aᵀ per tile into 16 contiguous streams.
-    /// Row-wise for maps of eight tiles a row or more, lane-wise (WinogradNarrowTransforms.swift) below; the two agree bit for bit.
-    static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int, tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
+    /// Row-wise for maps of eight tiles a row or more, lane-wise below; the two agree bit for bit.
+    static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
+                                        tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
         if tiles.columns < 8 {
             transformOutputGradientByLanes(dy, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, dm)
         } else {
@@ -270,6 +272,8 @@ enum WinogradKernels {
         }
     }
 
+    /// Works a tile row at a time like ``transformInputByRows(_:count:channels:height:width:tiles:_:)``: A over the two
+    /// gradient rows for the whole (zero-padded) width, then · Aᵀ per tile into 16 contiguous streams.
     static func transformOutputGradientByRows(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                         tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
         let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns

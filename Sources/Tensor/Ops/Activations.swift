@@ -25,7 +25,11 @@ extension Tensor {
 
     /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        pointwise("relu", { max($0, 0) }, kernel: ElementwiseKernels.relu) { g, _, y in Tensor.gradient(g, y) { $1 > 0 ? $0 : 0 } }
+        pointwise("relu", { max($0, 0) }, kernel: ElementwiseKernels.relu) { g, _, y in
+            let out = Tensor(uninitializedShape: g.shape)
+            ElementwiseKernels.reluBackward(g.pointer, y.pointer, out.pointer, g.count)
+            return out
+        }
     }
 
     /// 1 / (1 + e^−x).
