@@ -382,11 +382,13 @@ struct ReportPage {
         let series = table.rows.map { row in
             Charts.Series(name: row.method, values: table.shots.map { n in 100 * (row.cells.first { $0.shots == n }?.harmonicMean ?? .nan) })
         }
-        var body = Charts.bars(title: "acc_h (harmonic mean of majority and minority accuracy), % — mean over draws",
+        var body = Charts.bars(title: "acc_h (harmonic mean of majority and minority accuracy), % — mean over the draws run",
                                categories: categories, series: series, axis: "acc_h, %", maximum: 100, format: { String(format: "%.1f", $0) })
         body += Self.table(["method"] + table.shots.flatMap { ["acc_h n_f=\($0)", "acc n_f=\($0)"] }, table.rows.map { row in
             [row.method] + table.shots.flatMap { n -> [String] in
                 guard let e = row.cells.first(where: { $0.shots == n }) else { return ["–", "–"] }
+                // One draw has no spread to show.
+                if e.draws == 1 { return [String(format: "%.2f", 100 * e.harmonicMean), String(format: "%.2f", 100 * e.accuracyMean)] }
                 return [String(format: "%.2f ± %.2f", 100 * e.harmonicMean, 100 * e.harmonicStd),
                         String(format: "%.2f ± %.2f", 100 * e.accuracyMean, 100 * e.accuracyStd)]
             }

@@ -84,16 +84,16 @@ public struct StepProfile {
                 backward_ms: e.backwardSeconds * 1e3 / Double(n), share: e.totalSeconds / Double(n) / stepSeconds)
         }
         func family(_ key: String) -> String { String(key.prefix { $0 != " " }) }
-        let ops = profile.order.map { row($0, family($0), profile.entries[$0]!) }.sorted { $0.share > $1.share }
+        let ops = profile.order.map { row($0, family($0), profile.entries[$0] ?? .init()) }.sorted { $0.share > $1.share }
         var byFamily: [String: OpProfile.Entry] = [:], familyOrder: [String] = []
         for key in profile.order {
-            let f = family(key), e = profile.entries[key]!
+            let f = family(key), e = profile.entries[key] ?? .init()
             if byFamily[f] == nil { familyOrder.append(f) }
             byFamily[f, default: .init()].forwardSeconds += e.forwardSeconds
             byFamily[f, default: .init()].backwardSeconds += e.backwardSeconds
             byFamily[f, default: .init()].calls += e.calls
         }
-        let families = familyOrder.map { row($0, $0, byFamily[$0]!) }.sorted { $0.share > $1.share }
+        let families = familyOrder.map { row($0, $0, byFamily[$0] ?? .init()) }.sorted { $0.share > $1.share }
         let attributed = profile.entries.values.reduce(0) { $0 + $1.totalSeconds } / Double(n)
         return Report(image_size: imageSize, batch: batch, stem: stem.rawValue, optimizer: adam ? "adam" : "sgd",
                       threads: Threading.coreCount, steps: n, step_ms: stepSeconds * 1e3,

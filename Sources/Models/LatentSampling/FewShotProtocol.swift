@@ -190,7 +190,8 @@ public struct FewShotProtocol {
         }
         md += "\n"
         let draws = Set(cells.map(\.draw)).count
-        md += "\n\(draws) draw\(draws == 1 ? "" : "s") of 5 minority classes; mean ± sample standard deviation over draws, in %.\n"
+        md += draws == 1 ? "\n1 draw of 5 minority classes (one value per cell), in %.\n"
+                         : "\n\(draws) draws of 5 minority classes; mean ± sample standard deviation over draws, in %.\n"
         return md
     }
 }
