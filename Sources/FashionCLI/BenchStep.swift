@@ -4,7 +4,7 @@ import Models
 import Tensor
 
 extension Bench {
-    /// `fashion bench step`: a training step's time per op (``StepProfile``).
+    /// `fashion bench step`: a training step's time per op (`StepProfile`).
     struct Step: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Profile a ResNet-18 training step: time per op (each convolution by shape, batch norm, ReLU, add, pooling, loss), optimiser and zeroing, forward and backward.")

@@ -2,7 +2,7 @@ import Dispatch
 import Tensor
 
 /// Where a ResNet-18 training step spends its time (`fashion bench step`): each op of the
-/// forward and backward passes (``OpProfile``), the loss, the optimiser and zeroing the
+/// forward and backward passes (`OpProfile` in Tensor), the loss, the optimiser and zeroing the
 /// gradients, over a few steps after a warm-up, at any image size, stem and batch.
 public struct StepProfile {
     /// Image side.
