@@ -19,37 +19,70 @@ public enum GEMM {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        let cores = Threading.coreCount
-        if cores == 1 || m * n * k < parallelThreshold || (m < 16 && n < 16) {
-            call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        let p = Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        let blocks = p.blocks
+        if blocks == 1 { p.run(block: 0, of: 1); return }
+        Threading.parallelRanges(blocks) { r in for blk in r { p.run(block: blk, of: blocks) } }
+    }
+
+    /// Several products of one shape (Winograd's 16 components) in one parallel region: each
+    /// core takes its block of every product — the same calls, with the same shapes, as
+    /// ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` makes for each,
+    /// so the results are bit for bit the same — without a region per product.
+    static func sgemm(_ count: Int, _ product: (Int) -> Product) {
+        guard count > 0 else { return }
+        _ = Threading.blasConfigured
+        let first = product(0)
+        if first.m == 0 || first.n == 0 || first.k == 0 {
+            for i in 0..<count { let p = product(i); sgemm(transposeA: p.transposeA, transposeB: p.transposeB, m: p.m, n: p.n, k: p.k,
+                                                       alpha: p.alpha, a: p.a, lda: p.lda, b: p.b, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc) }
             return
         }
-        // Split the larger output dimension into blocks that are multiples of 16.
-        if n >= m {
-            let blocks = min(cores, max(1, n / 16))
-            Threading.parallelRanges(blocks) { r in
-                for blk in r {
-                    let lo = (n * blk / blocks) & ~15, hi = blk == blocks - 1 ? n : (n * (blk + 1) / blocks) & ~15
-                    if hi <= lo { continue }
-                    let bOff = transposeB ? lo * ldb : lo
-                    call(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, b + bOff, ldb, beta, c + lo, ldc)
-                }
-            }
-        } else {
-            let blocks = min(cores, max(1, m / 16))
-            Threading.parallelRanges(blocks) { r in
-                for blk in r {
-                    let lo = (m * blk / blocks) & ~15, hi = blk == blocks - 1 ? m : (m * (blk + 1) / blocks) & ~15
-                    if hi <= lo { continue }
-                    let aOff = transposeA ? lo : lo * lda
-                    call(transposeA, transposeB, hi - lo, n, k, alpha, a + aOff, lda, b, ldb, beta, c + lo * ldc, ldc)
-                }
+        let blocks = first.blocks
+        Threading.parallelRanges(blocks) { r in
+            for blk in r { for i in 0..<count { product(i).run(block: blk, of: blocks) } }
+        }
+    }
+
+    /// One product's operands; ``blocks`` and ``run(block:of:)`` are the split of ``GEMM``.
+    struct Product {
+        var transposeA = false, transposeB = false
+        var m: Int, n: Int, k: Int
+        var alpha: Float = 1
+        var a: UnsafePointer<Float>, lda: Int
+        var b: UnsafePointer<Float>, ldb: Int
+        var beta: Float = 0
+        var c: UnsafeMutablePointer<Float>, ldc: Int
+
+        /// 1 below the parallel threshold; otherwise one block per core along the larger
+        /// output dimension (multiples of 16).
+        var blocks: Int {
+            let cores = Threading.coreCount
+            if cores == 1 || m * n * k < parallelThreshold || (m < 16 && n < 16) { return 1 }
+            return min(cores, max(1, (n >= m ? n : m) / 16))
+        }
+
+        /// Block `blk` of `blocks` (all of it when `blocks` is 1).
+        func run(block blk: Int, of blocks: Int) {
+            if blocks == 1 {
+                call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            } else if n >= m {
+                let lo = (n * blk / blocks) & ~15, hi = blk == blocks - 1 ? n : (n * (blk + 1) / blocks) & ~15
+                if hi <= lo { return }
+                let bOff = transposeB ? lo * ldb : lo
+                call(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, b + bOff, ldb, beta, c + lo, ldc)
+            } else {
+                let lo = (m * blk / blocks) & ~15, hi = blk == blocks - 1 ? m : (m * (blk + 1) / blocks) & ~15
+                if hi <= lo { return }
+                let aOff = transposeA ? lo : lo * lda
+                call(transposeA, transposeB, hi - lo, n, k, alpha, a + aOff, lda, b, ldb, beta, c + lo * ldc, ldc)
             }
         }
     }
 
     @inline(__always)
-    private static func call(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+    fileprivate static func call(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,

@@ -327,16 +327,16 @@ enum WinogradKernels {
                 let count = min(group, batch - n0)
                 let p = count * tiles.perImage
                 transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                for xi in 0..<16 {
+                // The 16 component products in one parallel region.
+                GEMM.sgemm(16) { xi in
                     if flippedTranspose {
                         // U' = Q U Q (Q swaps Winograd rows 0 and 3), each component transposed.
                         let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
                         let source = q(xi / 4) * 4 + q(xi % 4)
-                        GEMM.sgemm(transposeA: true, m: o, n: p, k: c, a: u + source * o * c, lda: o,
-                                   b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
-                    } else {
-                        GEMM.sgemm(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                        return GEMM.Product(transposeA: true, m: o, n: p, k: c, a: u + source * o * c, lda: o,
+                                            b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
                     }
+                    return GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
                 }
                 transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w)
                 n0 += count
@@ -389,9 +389,10 @@ enum WinogradKernels {
                 let p = count * tiles.perImage
                 transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
                 transformOutputGradient(dy + n0 * o * h * w, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, dm)
-                for xi in 0..<16 {
-                    GEMM.sgemm(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
-                               beta: n0 == 0 ? 0 : 1, c: du + xi * o * c, ldc: c)
+                let beta: Float = n0 == 0 ? 0 : 1
+                GEMM.sgemm(16) { xi in
+                    GEMM.Product(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
+                                 beta: beta, c: du + xi * o * c, ldc: c)
                 }
                 n0 += count
             }
