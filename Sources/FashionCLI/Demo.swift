@@ -34,6 +34,13 @@ struct Demo: ParsableCommand {
     @Option(help: "Draws of the few-shot protocol's quick setting (its own default is 2; the demo runs the first, and `fashion fewshot --quick --out DEMO/runs/fewshot` adds the second, reusing the first's cells).")
     var fewshotDraws = 1
 
+    func validate() throws {
+        guard fewshotDraws >= 1 else { throw ValidationError("--fewshot-draws: 1 or more") }
+        guard trainImages >= 1, kfashionTarget >= 0, (8...1024).contains(prepareSize) else {
+            throw ValidationError("--train-images ≥ 1, --kfashion-target ≥ 0, --prepare-size 8…1024")
+        }
+    }
+
     func run() throws {
         let steps = try self.steps()   // every later command line checked before any work
         try missions()

@@ -31,6 +31,7 @@ import Testing
         let quick = try FewShot.parse(["--quick"]), custom = try FewShot.parse(["--quick", "--draws", "3", "--nf", "5", "--backbone-epochs", "1"])
         #expect(quick.draws == nil && custom.draws == 3 && custom.nf == "5" && custom.backboneEpochs == 1)
         #expect(steps.report.runs == "/tmp/demo-x")
+        #expect(throws: (any Error).self) { _ = try Demo.parse(["--fewshot-draws", "0"]) }
     }
 
     @Test func choicesAreCheckedNotGuessed() {
