@@ -20,6 +20,7 @@ public struct StepProfile {
     /// Timed steps after one warm-up step.
     public var steps = 3
 
+    /// ResNet-18 at 224×224, batch 16, 3 channels, 31 classes, Adam, 3 steps (K-Fashion's training).
     public init() {}
 
     /// One key's share of a step.
@@ -40,6 +41,7 @@ public struct StepProfile {
 
     /// What one run measured (the JSON of `fashion bench step --json`).
     public struct Report: Codable, Sendable {
+        /// The settings measured: image side, batch, stem, optimiser, kernel threads, timed steps.
         public let image_size: Int, batch: Int, stem: String, optimizer: String, threads: Int, steps: Int
         /// Wall time of a whole step, milliseconds.
         public let step_ms: Double

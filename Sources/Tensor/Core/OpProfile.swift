@@ -21,7 +21,9 @@ public final class OpProfile {
         public var calls = 0
         /// Forward plus backward.
         public var totalSeconds: Double { forwardSeconds + backwardSeconds }
-        public init() {}
+        /// No time, no calls.
+        /// An empty profile; it records inside ``measure(_:)``.
+    public init() {}
     }
 
     /// The profile recording on this task (task-local, like ``GradMode``: other threads' graphs are not counted).

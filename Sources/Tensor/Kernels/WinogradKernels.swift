@@ -23,6 +23,9 @@ enum WinogradKernels {
         let rows: Int, columns: Int
         var perImage: Int { rows * columns }
         init(_ g: ConvolutionGeometry) { rows = (g.outHeight + 1) / 2; columns = (g.outWidth + 1) / 2 }
+        /// Fewer tiles a row than the row-wise transforms' eight lanes: the lane-wise transforms
+        /// (WinogradNarrowTransforms.swift) take such maps.
+        var isNarrow: Bool { columns < 8 }
     }
 
     /// Images per group so that V and M stay within the column budget.
@@ -128,7 +131,7 @@ enum WinogradKernels {
     /// lane-wise below (WinogradNarrowTransforms.swift); the two agree bit for bit.
     static func transformInput(_ x: UnsafePointer<Float>, count: Int, channels c: Int, height h: Int, width w: Int,
                                tiles: Tiles, _ v: UnsafeMutablePointer<Float>) {
-        if tiles.columns < 8 {
+        if tiles.isNarrow {
             transformInputByLanes(x, count: count, channels: c, height: h, width: w, tiles: tiles, v)
         } else {
             transformInputByRows(x, count: count, channels: c, height: h, width: w, tiles: tiles, v)
@@ -194,7 +197,7 @@ enum WinogradKernels {
     /// for maps of eight tiles a row or more, lane-wise below; the two agree bit for bit.
     static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                 tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-        if tiles.columns < 8 {
+        if tiles.isNarrow {
             transformOutputByLanes(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
         } else {
             transformOutputByRows(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
@@ -265,7 +268,7 @@ enum WinogradKernels {
     /// Row-wise for maps of eight tiles a row or more, lane-wise below; the two agree bit for bit.
     static func transformOutputGradient(_ dy: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
                                         tiles: Tiles, _ dm: UnsafeMutablePointer<Float>) {
-        if tiles.columns < 8 {
+        if tiles.isNarrow {
             transformOutputGradientByLanes(dy, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, dm)
         } else {
             transformOutputGradientByRows(dy, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, dm)
