@@ -26,10 +26,13 @@ public final class BasicBlock: Layer {
         }
     }
 
+    /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + identity)`, each batch norm fused with what
+    /// follows it (``BatchNormalization/withReLU(_:adding:)``: the same numbers as the layers
+    /// one by one, fewer passes and activations).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let out = bn2(conv2(relu(bn1(conv1(x)))))
+        let out = conv2(bn1.withReLU(conv1(x)))
         let identity = downsample.map { $0(x) } ?? x
-        return relu(out + identity)
+        return bn2.withReLU(out, adding: identity)
     }
 }
 
@@ -116,7 +119,7 @@ public final class ResNet18: Layer {
 
     /// The 512-d pooled feature vector per image (the network with `fc` replaced by identity).
     public func features(_ x: Tensor) -> Tensor {
-        var h = relu(bn1(conv1(x)))
+        var h = bn1.withReLU(conv1(x))
         if let maxpool { h = maxpool(h) }
         h = layer4(layer3(layer2(layer1(h))))
         return avgpool(h).flattened(startDim: 1)

@@ -49,4 +49,31 @@ import Tensor
         #expect(model.fc.weight.value.scalars != before)
         #expect(model.bn1.batchesTracked.value.scalar == 1)
     }
+
+    /// The block's fused batch norms give torchvision's `BasicBlock.forward` — conv, bn, relu,
+    /// conv, bn, + identity, relu, layer by layer — to the bit, forward and backward, with and
+    /// without the downsample, and the same running statistics.
+    @Test(arguments: [(8, 8, 1), (8, 16, 2)])
+    func basicBlockMatchesTheLayerByLayerForward(inPlanes: Int, planes: Int, stride: Int) {
+        func make() -> BasicBlock { var g = RandomGenerator(seed: 11); return BasicBlock(inPlanes, planes, stride: stride, generator: &g) }
+        let fused = make(), separate = make()
+        var g = RandomGenerator(seed: 12)
+        let input = Tensor(shape: [3, inPlanes, 9, 9], scalars: (0..<(3 * inPlanes * 81)).map { _ in g.normal() })
+        let x1 = input.requiringGrad(), x2 = input.requiringGrad()
+        let y1 = fused(x1)
+        let b = separate
+        let identity = b.downsample.map { $0(x2) } ?? x2
+        let y2 = b.relu(b.bn2(b.conv2(b.relu(b.bn1(b.conv1(x2))))) + identity)
+        #expect(y1.scalars.map(\.bitPattern) == y2.scalars.map(\.bitPattern))
+        let probe = Tensor(shape: y1.shape, scalars: (0..<y1.count).map { _ in g.normal() })
+        (y1 * probe).sum().backward()
+        (y2 * probe).sum().backward()
+        #expect(x1.grad != nil && x1.grad?.scalars.map(\.bitPattern) == x2.grad?.scalars.map(\.bitPattern))
+        for ((name, p1), (_, p2)) in zip(fused.namedParameters, separate.namedParameters) {
+            #expect(p1.grad != nil && p1.grad?.scalars.map(\.bitPattern) == p2.grad?.scalars.map(\.bitPattern), "\(name)")
+        }
+        for ((name, b1), (_, b2)) in zip(fused.stateDictionary().entries, separate.stateDictionary().entries).map({ (($0.name, $0.tensor), ($1.name, $1.tensor)) }) {
+            #expect(b1.scalars == b2.scalars, "\(name)")
+        }
+    }
 }

@@ -10,7 +10,12 @@ import Testing
         let r = profile.run()
         let family = Dictionary(uniqueKeysWithValues: r.families.map { ($0.family, $0) })
         #expect(family["conv2d"]?.calls == 20)   // conv1, 16 in the blocks, 3 downsamples
-        #expect(family["batchNorm"]?.calls == 20)
+        // 20 batch norms: the stem's and each block's first fused with their ReLU (9), each
+        // block's second with the residual add and ReLU (8), the downsamples' alone (3).
+        #expect(family["batchNorm+relu"]?.calls == 9)
+        #expect(family["batchNorm+add+relu"]?.calls == 8)
+        #expect(family["batchNorm"]?.calls == 3)
+        #expect(family["relu"] == nil && family["add"] == nil)
         #expect(family["optimizer"]?.calls == 1)
         #expect(r.ops.contains { $0.op == "conv2d 1×1/2 64→128 at 8×8" })
         let shares = r.families.reduce(0) { $0 + $1.share }

@@ -102,6 +102,28 @@ import Testing
         }
     }
 
+    @Test func batchNormReLUFused() {
+        let x = randomTensor([3, 2, 3, 5], seed: 64, scale: 2, offset: 1), r = randomTensor([3, 2, 3, 5], seed: 65)
+        let gamma = randomTensor([2], seed: 66, offset: 1), beta = randomTensor([2], seed: 67)
+        checkGradients([x, gamma, beta, r], "batchNormReLU + residual, train", atol: 2e-2) {
+            var rm: Tensor? = .zeros([2]), rv: Tensor? = .ones([2])
+            return batchNormReLU($0[0], adding: $0[3], runningMean: &rm, runningVariance: &rv,
+                                 weight: $0[1], bias: $0[2], training: true)
+        }
+        // Eval is a per-channel affine map then ReLU: inputs whose pre-activation is at least 0.2
+        // from the kink, so the finite differences never straddle it.
+        let mean: [Float] = [0.3, -0.2], variance: [Float] = [1.5, 0.7], g: [Float] = [1.2, -0.7], b: [Float] = [0.1, -0.3]
+        let z = randomTensor([3, 2, 3, 5], seed: 68).scalars.map { $0 >= 0 ? $0 + 0.2 : $0 - 0.2 }
+        let xEval = Tensor(shape: [3, 2, 3, 5], scalars: z.enumerated().map { i, v in
+            let ch = (i / 15) % 2
+            return (v - b[ch]) / g[ch] * (variance[ch] + 1e-5).squareRoot() + mean[ch]
+        })
+        checkGradients([xEval, Tensor(shape: [2], scalars: g), Tensor(shape: [2], scalars: b)], "batchNormReLU, eval") {
+            var rm: Tensor? = Tensor(shape: [2], scalars: mean), rv: Tensor? = Tensor(shape: [2], scalars: variance)
+            return batchNormReLU($0[0], runningMean: &rm, runningVariance: &rv, weight: $0[1], bias: $0[2], training: false)
+        }
+    }
+
     @Test func losses() {
         let logits = randomTensor([4, 5], seed: 70)
         checkGradients([logits], "cross-entropy") { softmaxCrossEntropy(logits: $0[0], targets: [0, 4, 2, 2]) }

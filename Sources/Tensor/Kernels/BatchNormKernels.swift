@@ -1,13 +1,66 @@
 /// Batch normalisation over an N×C×L layout (L = H·W for images, 1 for vectors),
 /// parallel over channels. Statistics accumulate in `Double` for accuracy.
+///
+/// The forward kernels can end in a residual add and a ReLU (``Epilogue``), and the
+/// backward kernel can take the ReLU's mask, so `relu(bn(x) + r)` is one pass over the
+/// activations each way, with exactly the roundings of the three separate ops.
 enum BatchNormKernels {
+    /// What follows the normalisation in the same pass: `y = relu?(x̂·γ + β + residual?)`.
+    struct Epilogue {
+        var residual: UnsafePointer<Float>? = nil
+        var relu = false
+        static let none = Epilogue()
+    }
+
+    /// One row of the affine map and its epilogue: the same float operations, in the same
+    /// order, as batch norm, then `+`, then ReLU (`0 ≥ v ? 0 : v`: NaN passes, −0 → +0),
+    /// eight lanes at a time.
+    @inline(__always)
+    static func affineRow(_ p: UnsafePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ l: Int,
+                          scale: Float, shift: Float, residual r: UnsafePointer<Float>?, relu: Bool) {
+        guard relu || r != nil else {
+            for j in 0..<l { q[j] = p[j] * scale + shift }
+            return
+        }
+        typealias V = SIMD8<Float>
+        let zero = V(), vs = V(repeating: scale), vb = V(repeating: shift)
+        var j = 0
+        while j + 8 <= l {
+            var v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self) * vs + vb
+            if let r { v += UnsafeRawPointer(r + j).loadUnaligned(as: V.self) }
+            if relu { v.replace(with: zero, where: zero .>= v) }
+            UnsafeMutableRawPointer(q + j).storeBytes(of: v, as: V.self)
+            j += 8
+        }
+        while j < l {
+            var v = p[j] * scale + shift
+            if let r { v += r[j] }
+            q[j] = relu && 0 >= v ? 0 : v
+            j += 1
+        }
+    }
+
+    /// ReLU's backward on one row: `out = y > 0 ? g : 0` (NaN → 0), eight lanes at a time.
+    @inline(__always)
+    static func maskRow(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ l: Int) {
+        typealias V = SIMD8<Float>
+        let zero = V()
+        var j = 0
+        while j + 8 <= l {
+            let gv = UnsafeRawPointer(g + j).loadUnaligned(as: V.self), yv = UnsafeRawPointer(y + j).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: gv.replacing(with: zero, where: .!(yv .> zero)), as: V.self)
+            j += 8
+        }
+        while j < l { out[j] = y[j] > 0 ? g[j] : 0; j += 1 }
+    }
+
     /// Training forward: per-channel biased batch mean/variance, normalise, scale and shift.
     /// Writes `mean` and `invStd` (1/√(var+eps)) per channel and returns the biased variances.
     static func trainForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                              gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                              n: Int, c: Int, l: Int, eps: Float,
                              mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
-                             variance: UnsafeMutablePointer<Float>) {
+                             variance: UnsafeMutablePointer<Float>, epilogue: Epilogue = .none) {
         let m = Double(n * l)
         Threading.parallelFor(c, minimumGrain: max(1, 16384 / max(1, n * l))) { ch in
             var s = 0.0
@@ -31,8 +84,9 @@ enum BatchNormKernels {
             mean[ch] = muF; invStd[ch] = inv; variance[ch] = Float(v)
             let scale = (gamma?[ch] ?? 1) * inv, shift = (beta?[ch] ?? 0) - muF * scale
             for i in 0..<n {
-                let p = x + (i * c + ch) * l, q = y + (i * c + ch) * l
-                for j in 0..<l { q[j] = p[j] * scale + shift }
+                let o = (i * c + ch) * l
+                affineRow(x + o, y + o, l, scale: scale, shift: shift, residual: epilogue.residual.map { $0 + o },
+                          relu: epilogue.relu)
             }
         }
     }
@@ -40,28 +94,40 @@ enum BatchNormKernels {
     /// `y = (x − mean)·invStd·gamma + beta` with given statistics (evaluation mode).
     static func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                           gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
-                          mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, n: Int, c: Int, l: Int) {
+                          mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, n: Int, c: Int, l: Int,
+                          epilogue: Epilogue = .none) {
         Threading.parallelFor(n * c, minimumGrain: max(1, 16384 / max(1, l))) { idx in
             let ch = idx % c
             let scale = (gamma?[ch] ?? 1) * invStd[ch], shift = (beta?[ch] ?? 0) - mean[ch] * scale
-            let p = x + idx * l, q = y + idx * l
-            for j in 0..<l { q[j] = p[j] * scale + shift }
+            let o = idx * l
+            affineRow(x + o, y + o, l, scale: scale, shift: shift, residual: epilogue.residual.map { $0 + o },
+                      relu: epilogue.relu)
         }
     }
 
     /// Backward. With `batchStatistics` the mean and variance depend on x (training mode):
     /// dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂)); otherwise dx = γ·invStd·dy.
     /// Always writes dgamma = Σ dy·x̂ and dbeta = Σ dy when given.
+    ///
+    /// With `relu` (the fused forward's output y, and a buffer of dy's size) the incoming
+    /// gradient is first masked into the buffer, `y > 0 ? dy : 0` (NaN → 0) as ReLU's
+    /// backward does, and everything after reads the buffer — which then holds the
+    /// residual's gradient of `relu(bn(x) + r)`.
     static func backward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?,
                          gamma: UnsafePointer<Float>?, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
                          dgamma: UnsafeMutablePointer<Float>?, dbeta: UnsafeMutablePointer<Float>?,
-                         n: Int, c: Int, l: Int, batchStatistics: Bool) {
+                         n: Int, c: Int, l: Int, batchStatistics: Bool,
+                         relu: (output: UnsafePointer<Float>, maskedGradient: UnsafeMutablePointer<Float>)? = nil) {
         let m = Float(n * l)
+        // The gradient as batch norm sees it: dy, or the masked copy.
+        let dyIn: UnsafePointer<Float> = relu.map { UnsafePointer($0.maskedGradient) } ?? dy
         Threading.parallelFor(c, minimumGrain: max(1, 16384 / max(1, n * l))) { ch in
             let mu = mean[ch], inv = invStd[ch]
             var sumDy = 0.0, sumDyXhat = 0.0
             for i in 0..<n {
-                let g = dy + (i * c + ch) * l, p = x + (i * c + ch) * l
+                let o = (i * c + ch) * l
+                if let relu { maskRow(dy + o, relu.output + o, relu.maskedGradient + o, l) }
+                let g = dyIn + o, p = x + o
                 var a: Float = 0, b: Float = 0
                 for j in 0..<l { a += g[j]; b += g[j] * (p[j] - mu) }
                 sumDy += Double(a); sumDyXhat += Double(b)
@@ -75,13 +141,13 @@ enum BatchNormKernels {
                 let k = gm * inv / m
                 let meanDy = sDy, coef = sDyXhat * inv
                 for i in 0..<n {
-                    let g = dy + (i * c + ch) * l, p = x + (i * c + ch) * l, d = dx + (i * c + ch) * l
+                    let g = dyIn + (i * c + ch) * l, p = x + (i * c + ch) * l, d = dx + (i * c + ch) * l
                     for j in 0..<l { d[j] = k * (m * g[j] - meanDy - (p[j] - mu) * coef) }
                 }
             } else {
                 let k = gm * inv
                 for i in 0..<n {
-                    let g = dy + (i * c + ch) * l, d = dx + (i * c + ch) * l
+                    let g = dyIn + (i * c + ch) * l, d = dx + (i * c + ch) * l
                     for j in 0..<l { d[j] = k * g[j] }
                 }
             }

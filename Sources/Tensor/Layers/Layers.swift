@@ -52,11 +52,27 @@ public class BatchNormalization: Layer {
         self.momentum = momentum; self.eps = eps
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { apply(x, residual: nil, relu: false) }
+
+    /// `relu(self(x) + residual)` (or `relu(self(x))`) in one pass — ``batchNormReLU(_:adding:runningMean:runningVariance:weight:bias:training:momentum:eps:)``:
+    /// the same values, gradients and running statistics as the separate layers, with one
+    /// activation fewer kept for backward and two fewer passes over memory.
+    public func withReLU(_ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
+        apply(x, residual: residual, relu: true)
+    }
+
+    /// The subclass's rank check (BatchNorm2d: N×C×H×W; BatchNorm1d: N×C or N×C×L).
+    func checkInput(_ x: Tensor) {}
+
+    private func apply(_ x: Tensor, residual: Tensor?, relu: Bool) -> Tensor {
+        checkInput(x)
         var rm: Tensor? = runningMean.value, rv: Tensor? = runningVariance.value
         runningMean.value = .zeros([0]); runningVariance.value = .zeros([0])   // release for in-place update
-        let y = batchNorm(x, runningMean: &rm, runningVariance: &rv, weight: weight.value, bias: bias.value,
-                          training: isTraining, momentum: momentum, eps: eps)
+        let y = relu
+            ? batchNormReLU(x, adding: residual, runningMean: &rm, runningVariance: &rv, weight: weight.value,
+                            bias: bias.value, training: isTraining, momentum: momentum, eps: eps)
+            : batchNorm(x, runningMean: &rm, runningVariance: &rv, weight: weight.value, bias: bias.value,
+                        training: isTraining, momentum: momentum, eps: eps)
         if let rm, let rv { runningMean.value = rm; runningVariance.value = rv }
         if isTraining { batchesTracked.value = Tensor(batchesTracked.value.scalar + 1) }
         return y
@@ -65,17 +81,15 @@ public class BatchNormalization: Layer {
 
 /// `torch.nn.BatchNorm2d` over N×C×H×W.
 public final class BatchNorm2d: BatchNormalization {
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    override func checkInput(_ x: Tensor) {
         precondition(x.rank == 4, "BatchNorm2d: expected N×C×H×W input, got \(x.shape)")
-        return super.callAsFunction(x)
     }
 }
 
 /// `torch.nn.BatchNorm1d` over N×C or N×C×L.
 public final class BatchNorm1d: BatchNormalization {
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    override func checkInput(_ x: Tensor) {
         precondition(x.rank == 2 || x.rank == 3, "BatchNorm1d: expected N×C or N×C×L input, got \(x.shape)")
-        return super.callAsFunction(x)
     }
 }
 

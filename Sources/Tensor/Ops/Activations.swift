@@ -4,15 +4,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Pointwise nonlinearities; each backward uses the saved output or input.
+/// Pointwise nonlinearities; each backward uses the saved output or the saved input.
 extension Tensor {
-    private func pointwise(_ name: String, _ f: (Float) -> Float,
+    /// Which tensor a pointwise op's backward reads: only that one is kept alive until backward.
+    private enum Saved { case input, output }
+
+    private func pointwise(_ name: String, _ f: (Float) -> Float, saving saved: Saved,
                            kernel: ((UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? = nil,
-                           backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
+                           backward: @escaping (_ g: Tensor, _ saved: Tensor) -> Tensor) -> Tensor {
         var out = Tensor(uninitializedShape: shape)
         if let kernel { kernel(pointer, out.pointer, count) } else { ElementwiseKernels.map(pointer, out.pointer, count, f) }
-        let x = detached(), y = out.detached()
-        Tensor.record(name, &out, inputs: [self]) { g in [backward(g, x, y)] }
+        let kept = saved == .input ? detached() : out.detached()
+        Tensor.record(name, &out, inputs: [self]) { g in [backward(g, kept)] }
         return out
     }
 
@@ -25,7 +28,7 @@ extension Tensor {
 
     /// max(x, 0). The gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        pointwise("relu", { max($0, 0) }, kernel: ElementwiseKernels.relu) { g, _, y in
+        pointwise("relu", { max($0, 0) }, saving: .output, kernel: ElementwiseKernels.relu) { g, y in
             let out = Tensor(uninitializedShape: g.shape)
             ElementwiseKernels.reluBackward(g.pointer, y.pointer, out.pointer, g.count)
             return out
@@ -34,21 +37,21 @@ extension Tensor {
 
     /// 1 / (1 + e^−x).
     public func sigmoid() -> Tensor {
-        pointwise("sigmoid", { 1 / (1 + expf(-$0)) }) { g, _, y in Tensor.gradient(g, y) { $0 * $1 * (1 - $1) } }
+        pointwise("sigmoid", { 1 / (1 + expf(-$0)) }, saving: .output) { g, y in Tensor.gradient(g, y) { $0 * $1 * (1 - $1) } }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        pointwise("tanh", { tanhf($0) }) { g, _, y in Tensor.gradient(g, y) { $0 * (1 - $1 * $1) } }
+        pointwise("tanh", { tanhf($0) }, saving: .output) { g, y in Tensor.gradient(g, y) { $0 * (1 - $1 * $1) } }
     }
 
     /// e^x.
     public func exp() -> Tensor {
-        pointwise("exp", { expf($0) }) { g, _, y in Tensor.gradient(g, y) { $0 * $1 } }
+        pointwise("exp", { expf($0) }, saving: .output) { g, y in Tensor.gradient(g, y) { $0 * $1 } }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
-        pointwise("log", { logf($0) }) { g, x, _ in Tensor.gradient(g, x) { $0 / $1 } }
+        pointwise("log", { logf($0) }, saving: .input) { g, x in Tensor.gradient(g, x) { $0 / $1 } }
     }
 }

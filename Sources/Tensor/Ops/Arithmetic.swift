@@ -1,9 +1,11 @@
 /// Add, subtract, multiply and divide, with the broadcasts of ``BroadcastPlan`` and
 /// scalars; each backward reduces the output gradient back to its operand's shape.
 extension Tensor {
+    /// `backward` maps the output gradient to the operands' (before the broadcast is undone);
+    /// it captures only what it reads, so an add keeps neither operand alive for backward.
     private static func binary(_ name: String, _ a: Tensor, _ b: Tensor,
                                _ f: (Float, Float) -> Float,
-                               backward: @escaping (Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) -> Tensor {
+                               backward: @escaping (Tensor) -> (Tensor?, Tensor?)) -> Tensor {
         let plan = BroadcastPlan(a.shape, b.shape, op: name)
         var out = Tensor(uninitializedShape: plan.shape)
         if name == "add", plan.a == .full, plan.b == .full {
@@ -11,10 +13,11 @@ extension Tensor {
         } else {
             ElementwiseKernels.broadcast(plan, a.pointer, b.pointer, out.pointer, f)
         }
+        let aShape = a.shape, bShape = b.shape
         record(name, &out, inputs: [a, b]) { g in
-            let (ga, gb) = backward(g, a, b)
-            return [ga.map { $0.reduced(toShape: a.shape, plan: plan, role: plan.a) },
-                    gb.map { $0.reduced(toShape: b.shape, plan: plan, role: plan.b) }]
+            let (ga, gb) = backward(g)
+            return [ga.map { $0.reduced(toShape: aShape, plan: plan, role: plan.a) },
+                    gb.map { $0.reduced(toShape: bShape, plan: plan, role: plan.b) }]
         }
         return out
     }
@@ -33,27 +36,25 @@ extension Tensor {
 
     /// Elementwise sum (broadcasting).
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        binary("add", a, b, { $0 + $1 }) { g, _, _ in (g, g) }
+        binary("add", a, b, { $0 + $1 }) { g in (g, g) }
     }
 
     /// Elementwise difference (broadcasting).
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        binary("sub", a, b, { $0 - $1 }) { g, _, _ in (g, -g) }
+        binary("sub", a, b, { $0 - $1 }) { g in (g, -g) }
     }
 
     /// Elementwise product (broadcasting).
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        binary("mul", a, b, { $0 * $1 }) { g, a, b in
-            (a.requiresGrad ? g * b.detached() : nil, b.requiresGrad ? g * a.detached() : nil)
-        }
+        let ad = a.detached(), bd = b.detached(), needA = a.requiresGrad, needB = b.requiresGrad
+        return binary("mul", a, b, { $0 * $1 }) { g in (needA ? g * bd : nil, needB ? g * ad : nil) }
     }
 
     /// Elementwise quotient (broadcasting).
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        binary("div", a, b, { $0 / $1 }) { g, a, b in
-            let ga = a.requiresGrad ? g / b.detached() : nil
-            let gb = b.requiresGrad ? -(g * a.detached() / (b.detached() * b.detached())) : nil
-            return (ga, gb)
+        let ad = a.detached(), bd = b.detached(), needA = a.requiresGrad, needB = b.requiresGrad
+        return binary("div", a, b, { $0 / $1 }) { g in
+            (needA ? g / bd : nil, needB ? -(g * ad / (bd * bd)) : nil)
         }
     }
 
