@@ -38,12 +38,43 @@ import Testing
         return (dx, dw)
     }
 
+    /// im2col against a naive gather, value for value (it only copies): strides 1–3, widths
+    /// whose stride-2 rows take the 16-lane path, its tail and its edges, and padding.
+    @Test(arguments: [(3, 12, 53, 7, 2, 3), (2, 9, 40, 3, 2, 1), (4, 5, 38, 1, 2, 0), (2, 6, 17, 3, 1, 1),
+                      (3, 11, 29, 5, 3, 2), (1, 4, 4, 3, 2, 1)])
+    func im2colCopiesThePatches(_ c: Int, _ h: Int, _ w: Int, _ k: Int, _ s: Int, _ p: Int) {
+        let g = ConvolutionGeometry(batch: 1, inChannels: c, height: h, width: w, outChannels: 1,
+                                    kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
+        let x = randomTensor([c, h, w], seed: 5)
+        let ldc = g.outPlane + 3, offset = 2   // a column block inside a wider matrix
+        var col = [Float](repeating: .nan, count: g.patchSize * ldc)
+        col.withUnsafeMutableBufferPointer { ConvolutionKernels.im2col(x.pointer, g, $0.baseAddress!, ldc: ldc, offset: offset) }
+        let xs = x.scalars
+        for ch in 0..<c {
+            for ky in 0..<k {
+                for kx in 0..<k {
+                    let row = (ch * k + ky) * k + kx
+                    for oy in 0..<g.outHeight {
+                        for ox in 0..<g.outWidth {
+                            let iy = oy * s - p + ky, ix = ox * s - p + kx
+                            let want: Float = iy >= 0 && iy < h && ix >= 0 && ix < w ? xs[(ch * h + iy) * w + ix] : 0
+                            let got = col[row * ldc + offset + oy * g.outWidth + ox]
+                            #expect(got == want, "row \(row) at (\(oy), \(ox))")
+                        }
+                    }
+                    // Columns outside the block are untouched.
+                    #expect(col[row * ldc].isNaN && col[row * ldc + offset + g.outPlane].isNaN)
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         // (N, C, H, W, O, K, stride, pad): ResNet's shapes in miniature plus odd ones; the
         // batch of 16 at 7×7 exercises grouping several images per GEMM.
         (2, 3, 16, 16, 8, 7, 2, 3), (16, 8, 7, 7, 8, 3, 1, 1), (5, 6, 14, 14, 12, 3, 2, 1),
         (16, 6, 14, 14, 12, 1, 2, 0), (3, 4, 9, 5, 5, 1, 1, 0), (4, 3, 10, 13, 2, 5, 3, 2),
-        (1, 2, 3, 3, 2, 3, 1, 2),
+        (1, 2, 3, 3, 2, 3, 1, 2), (2, 3, 40, 45, 4, 7, 2, 3), (2, 5, 37, 38, 3, 1, 2, 0),
     ])
     func convolutionMatchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int, _ s: Int, _ p: Int) {
         let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,

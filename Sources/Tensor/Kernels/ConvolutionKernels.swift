@@ -57,35 +57,45 @@ public enum ConvolutionKernels {
     // MARK: im2col / col2im
 
     /// Writes the patches of image `x` (C×H×W) into columns `[offset, offset + OH·OW)` of
-    /// the `patchSize × ldc` matrix `col`. Parallel over channels.
+    /// the `patchSize × ldc` matrix `col`. Parallel over (channel, kernel row) pairs, so a
+    /// 3-channel input (conv1) still splits evenly over the cores.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                        _ col: UnsafeMutablePointer<Float>, ldc: Int, offset: Int) {
         let kh = g.kernelHeight, kw = g.kernelWidth, h = g.height, w = g.width
         let oh = g.outHeight, ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
-        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, kh * kw * oh * ow))) { c in
+        Threading.parallelFor(g.inChannels * kh, minimumGrain: max(1, 4096 / max(1, kw * oh * ow))) { task in
+            let c = task / kh, ky = task % kh
             let plane = x + c * h * w
-            for ky in 0..<kh {
-                for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
-                    // Output columns whose input x lies inside the image.
-                    let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
-                    let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
-                    for oy in 0..<oh {
-                        let iy = oy * sy - py + ky
-                        let dst = row + oy * ow
-                        if iy < 0 || iy >= h {
-                            dst.update(repeating: 0, count: ow)
-                            continue
-                        }
-                        let src = plane + iy * w - px + kx
-                        for ox in 0..<owLo { dst[ox] = 0 }
-                        if sx == 1 {
-                            (dst + owLo).update(from: src + owLo, count: owHi - owLo)
-                        } else {
-                            for ox in owLo..<owHi { dst[ox] = src[ox * sx] }
-                        }
-                        for ox in owHi..<ow { dst[ox] = 0 }
+            for kx in 0..<kw {
+                let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
+                // Output columns whose input x lies inside the image.
+                let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
+                let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
+                for oy in 0..<oh {
+                    let iy = oy * sy - py + ky
+                    let dst = row + oy * ow
+                    if iy < 0 || iy >= h {
+                        dst.update(repeating: 0, count: ow)
+                        continue
                     }
+                    let src = plane + iy * w - px + kx
+                    for ox in 0..<owLo { dst[ox] = 0 }
+                    if sx == 1 {
+                        (dst + owLo).update(from: src + owLo, count: owHi - owLo)
+                    } else if sx == 2 {
+                        // Even lanes of 16 loaded floats; the load stays inside the row while
+                        // the element after the eighth is still in the image (ox + 8 < owHi).
+                        var ox = owLo
+                        while ox + 8 < owHi {
+                            let v = UnsafeRawPointer(src + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(dst + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                            ox += 8
+                        }
+                        while ox < owHi { dst[ox] = src[2 * ox]; ox += 1 }
+                    } else {
+                        for ox in owLo..<owHi { dst[ox] = src[ox * sx] }
+                    }
+                    for ox in owHi..<ow { dst[ox] = 0 }
                 }
             }
         }
