@@ -124,9 +124,9 @@ def main():
         dl = abs(s["train_loss"] - t["train_loss"]) / t["train_loss"]
         da = 100 * abs(s["validation_accuracy"] - t["validation_accuracy"])
         ok = ok and dl <= 0.02 and da <= 0.5
-        print(f"| {t['epoch']} | {s['trainLoss']:.4f} | {t['trainLoss']:.4f} | {100 * dl:.2f} % | "
-              f"{100 * s['validationAccuracy']:.2f} % | {100 * t['validationAccuracy']:.2f} % | {da:.2f} pt | "
-              f"{s['imagesPerSecond']:.0f} / {t['imagesPerSecond']:.0f} |")
+        print(f"| {t['epoch']} | {s['train_loss']:.4f} | {t['train_loss']:.4f} | {100 * dl:.2f} % | "
+              f"{100 * s['validation_accuracy']:.2f} % | {100 * t['validation_accuracy']:.2f} % | {da:.2f} pt | "
+              f"{s['images_per_second']:.0f} / {t['images_per_second']:.0f} |")
     if len(ours) != len(records):
         print(f"Swift log has {len(ours)} epochs, PyTorch ran {len(records)}")
         ok = False
