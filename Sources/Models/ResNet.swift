@@ -6,6 +6,7 @@ public final class BasicBlock: Layer {
     public var isTraining = true
     public let conv1: Conv2d
     public let bn1: BatchNorm2d
+    /// torchvision's `relu` module, kept for the layer list; the forward fuses it into the batch norms.
     public let relu = ReLU()
     public let conv2: Conv2d
     public let bn2: BatchNorm2d
@@ -64,6 +65,7 @@ public final class ResNet18: Layer {
     public let stem: Stem
     public let conv1: Conv2d
     public let bn1: BatchNorm2d
+    /// torchvision's `relu` module, kept for the layer list; the forward fuses it into `bn1`.
     public let relu = ReLU()
     public let maxpool: MaxPool2d?
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential

@@ -19,6 +19,13 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public var outPlane: Int { outHeight * outWidth }
     /// Multiply-adds of the forward pass (each backward costs the same).
     public var multiplyAdds: Int { batch * outChannels * outPlane * patchSize }
+    /// The output columns `lo..<hi` whose input column for kernel column `kx` lies inside the
+    /// image (the rest read padding).
+    func columnsInside(kernelColumn kx: Int) -> (lo: Int, hi: Int) {
+        let lo = min(outWidth, max(0, (padX - kx + strideX - 1) / strideX))
+        return (lo, max(lo, min(outWidth, (width + padX - kx + strideX - 1) / strideX)))
+    }
+
     /// A 1×1 stride-1 unpadded convolution reads its input as the column matrix directly.
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1 && padY == 0 && padX == 0 }
 
@@ -68,9 +75,7 @@ public enum ConvolutionKernels {
             let plane = x + c * h * w
             for kx in 0..<kw {
                 let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
-                // Output columns whose input x lies inside the image.
-                let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
-                let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
+                let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
                 for oy in 0..<oh {
                     let iy = oy * sy - py + ky
                     let dst = row + oy * ow
@@ -113,8 +118,7 @@ public enum ConvolutionKernels {
             for ky in 0..<kh {
                 for kx in 0..<kw {
                     let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
-                    let owLo = min(ow, max(0, (px - kx + sx - 1) / sx))
-                    let owHi = max(owLo, min(ow, (w + px - kx + sx - 1) / sx))
+                    let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
                     for oy in 0..<oh {
                         let iy = oy * sy - py + ky
                         if iy < 0 || iy >= h { continue }
