@@ -45,14 +45,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // One test target per layer (Swift Testing).
+        // One test target per layer (Swift Testing), and what they share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Reference")]),
-        .testTarget(name: "DatasetTests", dependencies: ["Dataset"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Dataset"], resources: [.copy("Reference")]),
-        .testTarget(name: "RecommenderTests", dependencies: ["Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
+        .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision"], resources: [.copy("Reference")]),
+        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset"]),
+        .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),
+        .testTarget(name: "RecommenderTests", dependencies: ["TestSupport", "Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
         // The CLI's presentation code (the report page and its plots).
-        .testTarget(name: "FashionCLITests", dependencies: ["FashionCLI", "Models"]),
+        .testTarget(name: "FashionCLITests", dependencies: ["TestSupport", "FashionCLI", "Models"]),
     ],
     swiftLanguageModes: [.v5]
 )

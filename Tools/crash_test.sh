@@ -24,8 +24,13 @@ killed_at() {
   local k=$1; shift
   local status=0
   # In a subshell, so the shell's "Killed" notice goes to /dev/null with the rest.
-  ( strace -f -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$k" "$@"; exit $? ) >/dev/null 2>&1 || status=$?
-  [ "$status" = 137 ] || fail "$* was not killed at rename $k (exit $status)"
+  ( strace -f -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when="$k" "$@"; exit $? ) >/dev/null 2>"$W/stderr" || status=$?
+  [ "$status" = 137 ] || fail "$* was not killed at rename $k (exit $status: $(tail -1 "$W/stderr"))"
+}
+# Runs "$@" to the end; a failure is reported with the command's last line of error.
+rerun() { # rerun WHAT COMMAND...
+  local what=$1; shift
+  "$@" >/dev/null 2>"$W/stderr" || fail "$what failed: $(tail -1 "$W/stderr")"
 }
 renames() { strace -f -o "$W/trace" -e trace=rename "$@" >/dev/null 2>&1; grep -c '^[0-9]* *rename(' "$W/trace"; }
 no_leftovers() { local left; left=$(find "$1" -name '*.partial-*' -o -name '.manifest.journal'); [ -z "$left" ] || fail "leftovers in $1: $left"; }
@@ -51,6 +56,7 @@ for k in 1 2 $((n / 2)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
   summary=$("${prepare[@]}" "$out" 2>/dev/null | head -1)
   same "$out" "$W/prepared"
   no_leftovers "$out"
+  rm -rf "$out"
   # What was in place before the kill is reused, not prepared again.
   reused=$(sed -nE 's/.*[( ]([0-9]+) reused.*/\1/p' <<<"$summary")
   [ "${reused:-0}" -ge $((k > n - 4 ? n - 4 : k - 1)) ] || fail "prepare killed at $k: rerun reused ${reused:-0} ($summary)"
@@ -65,7 +71,7 @@ echo "train: $n renames; killing at each"
 for k in $(seq 1 "$n"); do
   out="$W/run-$k"
   killed_at "$k" "${train[@]}" "$out"
-  "${train[@]}" "$out" >/dev/null 2>&1 || fail "train rerun after a kill at rename $k failed"
+  rerun "train rerun after a kill at rename $k" "${train[@]}" "$out"
   for f in best.safetensors last.safetensors last.optimizer.safetensors evaluation.json evaluation.md predictions.csv samples.png skipped.csv; do
     cmp -s "$out/$f" "$W/run/$f" || fail "train killed at rename $k: $f differs"
   done
@@ -73,6 +79,7 @@ for k in $(seq 1 "$n"); do
     diff -q <(untimed "$out/$f") <(untimed "$W/run/$f") >/dev/null || fail "train killed at rename $k: $f differs beyond timings"
   done
   no_leftovers "$out"
+  rm -rf "$out"   # ~170 MB of checkpoints each: 19 of them kept would fill a small CI disk
 done
 
 # features: the safetensors, the CSV, the skipped list.
@@ -84,9 +91,10 @@ for k in $(seq 1 "$n"); do
   out="$W/features-$k"
   mkdir -p "$out"
   killed_at "$k" "${features[@]}" "$out/f.safetensors"
-  "${features[@]}" "$out/f.safetensors" >/dev/null 2>&1 || fail "features rerun after a kill at rename $k failed"
+  rerun "features rerun after a kill at rename $k" "${features[@]}" "$out/f.safetensors"
   same "$out" "$W/features"
   no_leftovers "$out"
+  rm -rf "$out"
 done
 
 # A full disk: rewriting a report fails with the system's reason and leaves the old file whole.

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import Dataset
@@ -26,7 +27,7 @@ import Testing
 
     /// Files that parse as IDX but are not Fashion-MNIST's shape are refused with the file named.
     @Test func refusesImagesThatAreNot28By28() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("idx")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: dir.appendingPathComponent(name)) }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Vision
@@ -5,7 +6,7 @@ import Vision
 
 @Suite(.serialized) struct GeneratorTests {
     static let root: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kfashion-synth-\(UUID().uuidString)")
+        let url = TemporaryFolder.name("kfashion-synth")
         var options = KFashionGenerator.Options()
         options.imageWidth = 24
         options.respondents = 300
@@ -65,7 +66,7 @@ import Vision
     }
 
     @Test func sameSeedSameFiles() throws {
-        let other = FileManager.default.temporaryDirectory.appendingPathComponent("kfashion-synth-\(UUID().uuidString)")
+        let other = TemporaryFolder.name("kfashion-synth")
         var options = KFashionGenerator.Options()
         options.imageWidth = 24; options.respondents = 300; options.orphanLabels = 500
         _ = try KFashionGenerator(options: options).generate(into: other)

@@ -1,4 +1,5 @@
 @testable import Dataset
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -6,7 +7,7 @@ import Vision
 
 @Suite struct KFashionDataTests {
     @Test func campPresetExpandsSamplesAndBatches() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-data-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("kf-data")
         var options = KFashionGenerator.Options()
         options.scale = 0.02; options.imageWidth = 36; options.respondents = 10; options.orphanLabels = 0
         _ = try KFashionGenerator(options: options).generate(into: root)

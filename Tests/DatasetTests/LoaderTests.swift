@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -39,7 +40,7 @@ import Vision
 
 @Suite struct ImageCacheTests {
     func temporary() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("cache")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -7,7 +8,7 @@ import Vision
 @Suite struct PreparedSetTests {
     /// A generated tree of about 60 small photos in a fresh temporary folder.
     static func smallTree(_ name: String) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let root = TemporaryFolder.name(name)
         var options = KFashionGenerator.Options()
         options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0
         _ = try KFashionGenerator(options: options).generate(into: root)
@@ -15,7 +16,7 @@ import Vision
     }
 
     @Test func preparesBothSplitsReportsDamageAndReusesOnReRun() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("prep-tree-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("prep-tree")
         var options = KFashionGenerator.Options()
         options.scale = 0.01; options.imageWidth = 60; options.respondents = 10; options.orphanLabels = 0
         let summary = try KFashionGenerator(options: options).generate(into: root)

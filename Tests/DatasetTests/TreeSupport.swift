@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Vision
 @testable import Dataset
@@ -7,7 +8,7 @@ struct TestTree {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("kfashion-\(UUID().uuidString)")
+        root = TemporaryFolder.name("kfashion")
         for split in Split.allCases {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(split.imageFolder), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: root.appendingPathComponent(split.labelFolder), withIntermediateDirectories: true)

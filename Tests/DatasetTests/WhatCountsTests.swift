@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Vision
@@ -7,7 +8,7 @@ import Vision
 /// broken files mixed in equal those on the same tree without them, each broken file named once.
 @Suite struct WhatCountsTests {
     static func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        let url = TemporaryFolder.name("check")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

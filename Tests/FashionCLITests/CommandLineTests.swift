@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Models
 import Testing
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func predictTakesFolders() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("predict-\(UUID().uuidString)")
+        let folder = TemporaryFolder.name("predict")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["b.PNG", "a.jpg", "notes.txt", "c.jpeg"] { try Data().write(to: folder.appendingPathComponent(name)) }

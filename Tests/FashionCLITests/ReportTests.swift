@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -13,7 +14,7 @@ import Testing
 
     /// A folder with one output of every kind, as the commands write them.
     static func fixture() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("report")
         func write(_ relative: String, _ text: String) throws {
             let url = root.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -124,7 +125,7 @@ import Testing
     /// 2-2 reports written before the long form: an object with `rows` (lists, keys in
     /// snake_case or camelCase) and `totals`.
     @Test func olderPreferenceReportsStillRead() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-old-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("report-old")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("reports"), withIntermediateDirectories: true)
         let old: [String: Any] = ["title": "Mission 2-2: the 100 respondents with the most answers",
@@ -138,7 +139,7 @@ import Testing
     }
 
     @Test func anEmptyFolderSaysHowToMakeEachSection() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("report-empty-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("report-empty")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let page = try ReportPage(root: root)
         #expect(page.sections().allSatisfy { $0.body == nil && $0.howTo.contains("fashion ") })

@@ -1,3 +1,4 @@
+import TestSupport
 import Dataset
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ import Tensor
     }
 
     @Test func loadsAPyTorchCheckpointAndReproducesItsLogits() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("ckpt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("resnet18_torch.safetensors")
         try Gzip.contents(of: Self.reference("resnet18_torch.safetensors.gz")).write(to: file)
@@ -39,7 +40,7 @@ import Tensor
                                           stem: .small, mean: [0.8752, 0.8656, 0.8636], std: [0.2598, 0.2734, 0.2761],
                                           epoch: 36, metric: 0.616)
         let dir = ProcessInfo.processInfo.environment["FASHION_EXPORT_CHECKPOINT"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+            ?? TemporaryFolder.name("ckpt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent("resnet18_swift.safetensors")
         try Checkpoint.save(model, metadata: metadata, to: url)
@@ -58,7 +59,7 @@ import Tensor
     }
 
     @Test func refusesWhatIsNotAResNetCheckpoint() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("ckpt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent("other.safetensors")
         var state = StateDictionary()
@@ -77,7 +78,7 @@ import Tensor
 
     /// Metadata that cannot describe the weights, integer or NaN weights: a named error, never a trap.
     @Test func refusesInconsistentMetadataAndWeights() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("ckpt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("m.safetensors")

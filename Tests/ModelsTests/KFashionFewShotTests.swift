@@ -1,3 +1,4 @@
+import TestSupport
 import Dataset
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ import Vision
     /// The protocol on prepared K-Fashion photos: a subset of the training photos (`rows`), the
     /// 5 starved classes keep n_f, the features are the kept rows' in order.
     @Test func fewShotProtocolOnPreparedPhotos() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-fewshot-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("kf-fewshot")
         defer { try? FileManager.default.removeItem(at: root) }
         try TinyKFashion.generate(into: root, width: 36)
         let prepared = root.appendingPathComponent("prepared")

@@ -1,3 +1,4 @@
+import TestSupport
 import Dataset
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ import Vision
 /// preparing a raw photo as the model's photos were; a later evaluation agreeing with the run's.
 @Suite struct KFashionTrainingRunTests {
     @Test func trainEvaluatePredict() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-run-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("kf-run")
         defer { try? FileManager.default.removeItem(at: root) }
         try TinyKFashion.generate(into: root.appendingPathComponent("kfashion"), width: 40)
 
@@ -76,7 +77,7 @@ import Vision
     }
 
     @Test func aMissingPreparationIsNamed() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kf-run-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("kf-run")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = KFashionTrainingRun(prepared: root.appendingPathComponent("prepared"), folder: root.appendingPathComponent("run"))
         #expect { _ = try run.run() } throws: { error in

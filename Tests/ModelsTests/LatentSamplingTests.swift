@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -146,7 +147,7 @@ import Dataset
         options.backboneEpochs = 1; options.batchSize = 16
         options.evaluation.ratios = [3]; options.evaluation.vaeEpochs = 2; options.evaluation.vaeHidden = 16; options.evaluation.latent = 4
         options.evaluation.classifierEpochs = 2
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fewshot-\(UUID().uuidString)")
+        let folder = TemporaryFolder.name("fewshot")
         defer { try? FileManager.default.removeItem(at: folder) }
         let cells = try FewShotProtocol(options: options, directory: folder).run(train: train, test: test)
         #expect(cells.count == 1)

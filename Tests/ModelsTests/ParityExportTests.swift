@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -7,7 +8,7 @@ import Tensor
 /// snake_case keys; a folder that already holds epochs is refused.
 @Suite struct ParityExportTests {
     @Test func writesWeightsAndOrderOnceOnly() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)")
+        let folder = TemporaryFolder.name("parity")
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = ResNet18(classes: 10, inputChannels: 1, stem: .compact, initialization: .torchvision, seed: 3)
         let metadata = CheckpointMetadata(classes: (0..<10).map { "c\($0)" }, inputChannels: 1, inputSize: 28, stem: .compact,

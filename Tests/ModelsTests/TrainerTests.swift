@@ -1,3 +1,4 @@
+import TestSupport
 import Dataset
 import Foundation
 import Testing
@@ -35,7 +36,7 @@ struct StripesData: TrainingData {
 }
 
 @Suite(.serialized) struct TrainerTests {
-    func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)") }
+    func folder() -> URL { TemporaryFolder.name("train") }
     let metadata = CheckpointMetadata(classes: ["top", "bottom"], inputChannels: 1, inputSize: 4, stem: .small, mean: [0.5], std: [0.3])
     let configuration = TrainingConfiguration(epochs: 3, learningRate: 1e-3, optimizer: .adam(weightDecay: 1e-4),
                                               schedule: .step(every: 2, gamma: 0.5), labelSmoothing: 0.05, seed: 7)

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -20,7 +21,7 @@ import Vision
     /// Batched extraction equals the model's `features` image by image; a photo in both
     /// caches is one stem (the first); `hippee` names become canonical stems.
     @Test func matchesTheModelImageByImageAndDeduplicatesStems() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("extract-\(UUID().uuidString)")
+        let folder = TemporaryFolder.name("extract")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try Self.cache(["W_00001_50_ivy_M.jpg", "T_00002_70_hippee_M.jpg", "W_00003_50_ivy_M.jpg"], seed: 1, in: folder, file: "a.fsimg")
@@ -41,7 +42,7 @@ import Vision
     }
 
     @Test func refusesPhotosWithTheWrongChannelCount() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("extract-\(UUID().uuidString)")
+        let folder = TemporaryFolder.name("extract")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = try Self.cache(["W_00001_50_ivy_M.jpg"], seed: 1, in: folder, file: "a.fsimg")

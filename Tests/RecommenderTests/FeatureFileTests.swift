@@ -1,10 +1,11 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import Recommender
 
 @Suite struct FeatureFileTests {
     static func folder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("features-\(UUID().uuidString)")
+        let url = TemporaryFolder.name("features")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

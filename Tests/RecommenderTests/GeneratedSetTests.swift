@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -8,7 +9,7 @@ import Tensor
 /// follow a style's look, so features that know the style predict likes far above chance.
 @Suite struct GeneratedSetTests {
     @Test func preferencesAreLearnableFromStyleFeatures() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kfashion-rec-\(UUID().uuidString)")
+        let root = TemporaryFolder.name("kfashion-rec")
         defer { try? FileManager.default.removeItem(at: root) }
         var options = KFashionGenerator.Options()
         options.imageWidth = 24; options.respondents = 600; options.orphanLabels = 0

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import Vision
@@ -19,7 +20,7 @@ struct DecodingReference: Decodable {
 }
 
 func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vision-tests-\(UUID().uuidString)")
+    let url = TemporaryFolder.name("vision-tests")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

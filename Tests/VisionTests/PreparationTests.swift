@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import Tensor
@@ -86,7 +87,7 @@ import Tensor
     }
 
     @Test func preparesASquareOfTheSubject() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prep-\(UUID().uuidString)")
+        let dir = TemporaryFolder.name("prep")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent("W_00001_19_punk_W.jpg")
         try photo().write(to: url, jpegQuality: 95)
