@@ -17,9 +17,12 @@ struct Bench: ParsableCommand {
         @Option(help: "Images per forward pass.") var batch = 32
         @Option(help: "Image side.") var size = 224
         @Option(help: "Timed batches (after one warm-up).") var batches = 8
+        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
+        var convAlgorithm: ConvolutionKernels.Algorithm?
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
+            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
             let model = ResNet18(classes: 31, stem: .imagenet, initialization: .kaimingUniform, seed: 42)
             model.eval()
             var g = RandomGenerator(seed: 1)
@@ -86,8 +89,12 @@ struct Bench: ParsableCommand {
         @Option(help: "Threads for every kernel (default: all cores).")
         var threads: Int?
 
+        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
+        var convAlgorithm: ConvolutionKernels.Algorithm?
+
         func run() throws {
             if let threads { Threading.configure(threads: threads) }
+            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
             var bench = KernelBenchmark()
             bench.trainBatches = trainBatch
             bench.trainSteps = steps

@@ -23,6 +23,8 @@ extension Bench {
         @Option(help: "Timed steps (after one warm-up).") var steps = 3
         @Option(help: "Rows of the per-op table (0: all).") var top = 25
         @Option(help: "Threads for every kernel (default: all cores).") var threads: Int?
+        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
+        var convAlgorithm: ConvolutionKernels.Algorithm?
         @Flag(help: "Print one JSON object.") var json = false
 
         func validate() throws {
@@ -33,6 +35,7 @@ extension Bench {
 
         func run() throws {
             if let threads { Threading.configure(threads: threads) }
+            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
             var profile = StepProfile()
             profile.imageSize = size; profile.batch = batch; profile.inputChannels = channels; profile.classes = classes
             profile.stem = ResNet18.Stem(rawValue: stem.rawValue) ?? .imagenet

@@ -52,14 +52,8 @@ struct OptimizerOptions: ParsableArguments {
 
 /// `--conv-algorithm` and `--threads`: how the kernels run (results are the same to rounding).
 struct KernelOptions: ParsableArguments {
-    enum ConvAlgorithm: String, ExpressibleByArgument, CaseIterable {
-        /// Winograd F(2×2, 3×3) where it applies, im2col + GEMM elsewhere.
-        case auto
-        case im2col
-    }
-
-    @Option(help: "Convolution algorithm: auto (Winograd for 3×3 stride-1 convolutions, im2col + GEMM elsewhere) or im2col (always).")
-    var convAlgorithm: ConvAlgorithm = .auto
+    @Option(help: "Convolution algorithm: auto (Winograd for 3×3 stride-1 convolutions — 4×4 tiles where they take fewer multiplies, else 2×2 — im2col + GEMM elsewhere), im2col (always), winograd-2x2 (the auto of before 2026-11-24: reproduces earlier results to the bit) or winograd-4x4. Default: FASHION_CONV_ALGORITHM, or auto.")
+    var convAlgorithm: ConvolutionKernels.Algorithm?
     @Option(help: "Threads for the kernels (default: FASHION_THREADS, or every core).")
     var threads: Int?
 
@@ -69,7 +63,10 @@ struct KernelOptions: ParsableArguments {
 
     /// Sets the kernels up as asked; call first in `run()`.
     func apply() {
-        ConvolutionKernels.algorithm = convAlgorithm == .im2col ? .im2col : .automatic
+        if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
         if let threads { Threading.configure(threads: threads) }
     }
 }
+
+/// `--conv-algorithm auto|im2col|winograd-2x2|winograd-4x4`.
+extension ConvolutionKernels.Algorithm: ExpressibleByArgument {}

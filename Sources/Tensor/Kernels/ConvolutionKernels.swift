@@ -1,3 +1,5 @@
+import Glibc
+
 /// The shape arithmetic of one 2-d convolution over a batch (NCHW input, OIHW weight).
 public struct ConvolutionGeometry: Equatable, Sendable {
     public var batch: Int, inChannels: Int, height: Int, width: Int
@@ -44,17 +46,48 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 public enum ConvolutionKernels {
     /// How a convolution is computed.
     public enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd F(2×2, 3×3) for 3×3 stride-1 padding-1 convolutions, im2col + GEMM otherwise.
-        case automatic
+        /// Winograd for 3×3 stride-1 padding-1 convolutions — F(4×4, 3×3) where it needs fewer
+        /// multiplies than F(2×2, 3×3) (``WinogradF4Kernels``), F(2×2, 3×3) elsewhere — and
+        /// im2col + GEMM otherwise.
+        case automatic = "auto"
         /// im2col + GEMM always.
         case im2col
+        /// Winograd F(2×2, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM
+        /// otherwise: the automatic choice before F(4×4, 3×3), which reproduces earlier results
+        /// to the bit.
+        case winograd2x2 = "winograd-2x2"
+        /// Winograd F(4×4, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM otherwise.
+        case winograd4x4 = "winograd-4x4"
+
+        /// `FASHION_CONV_ALGORITHM` when set to one of the raw values (`auto`, `im2col`,
+        /// `winograd-2x2`, `winograd-4x4`), else ``automatic`` (an unknown value is reported on
+        /// standard error).
+        static var fromEnvironment: Algorithm {
+            guard let text = getenv("FASHION_CONV_ALGORITHM").map({ String(cString: $0) }), !text.isEmpty else { return .automatic }
+            if let chosen = Algorithm(rawValue: text) { return chosen }
+            let known = allCases.map(\.rawValue).joined(separator: ", ")
+            fputs("warning: FASHION_CONV_ALGORITHM=\(text) is not one of \(known); using auto\n", stderr)
+            return .automatic
+        }
     }
 
     /// The algorithm used by ``forward(_:weight:bias:_:_:)`` and the backward kernels
-    /// (process-wide; for benchmarks and tests).
-    nonisolated(unsafe) public static var algorithm: Algorithm = .automatic
+    /// (process-wide; `FASHION_CONV_ALGORITHM` sets it at start, `--conv-algorithm` in the CLI).
+    nonisolated(unsafe) public static var algorithm: Algorithm = .fromEnvironment
 
-    static func useWinograd(_ g: ConvolutionGeometry) -> Bool { algorithm == .automatic && WinogradKernels.applies(g) }
+    /// The Winograd tile a convolution is computed with, if any.
+    enum WinogradTile: Sendable { case f2x2, f4x4 }
+
+    /// The Winograd tile of convolution `g` under ``algorithm``, or nil for im2col + GEMM.
+    static func winograd(_ g: ConvolutionGeometry) -> WinogradTile? {
+        guard WinogradKernels.computes(g) else { return nil }
+        switch algorithm {
+        case .im2col: return nil
+        case .winograd2x2: return .f2x2
+        case .winograd4x4: return .f4x4
+        case .automatic: return WinogradF4Kernels.wins(g) ? .f4x4 : .f2x2
+        }
+    }
 
     /// Column count a GEMM should reach by grouping images.
     static let targetColumns = 3136
@@ -150,7 +183,11 @@ public enum ConvolutionKernels {
     /// `y = conv(x, weight) + bias`: x N×C×H×W, weight O×C×KH×KW, y N×O×OH×OW.
     public static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        if useWinograd(g) { WinogradKernels.forward(x, weight: weight, bias: bias, y, g); return }
+        switch winograd(g) {
+        case .f2x2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g); return
+        case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g); return
+        case nil: break
+        }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
@@ -189,7 +226,11 @@ public enum ConvolutionKernels {
     /// `dx = convᵀ(dy, weight)`: the input gradient, overwriting `dx`.
     public static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        if useWinograd(g) { WinogradKernels.backwardInput(dy, weight: weight, dx, g); return }
+        switch winograd(g) {
+        case .f2x2: WinogradKernels.backwardInput(dy, weight: weight, dx, g); return
+        case .f4x4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g); return
+        case nil: break
+        }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1
@@ -221,7 +262,11 @@ public enum ConvolutionKernels {
         defer {
             if let dbias { ElementwiseKernels.sumOuterInner(dy, outer: g.batch, mid: g.outChannels, inner: g.outPlane, into: dbias) }
         }
-        if useWinograd(g) { WinogradKernels.backwardWeight(dy, x, dweight: dweight, g); return }
+        switch winograd(g) {
+        case .f2x2: WinogradKernels.backwardWeight(dy, x, dweight: dweight, g); return
+        case .f4x4: WinogradF4Kernels.backwardWeight(dy, x, dweight: dweight, g); return
+        case nil: break
+        }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1

@@ -20,10 +20,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
 
     var y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
-    if !GradMode.isEnabled && ConvolutionKernels.useWinograd(g) {
+    if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
         // Inference: the weights' transform is cached across batches (WinogradWeightCache).
-        let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels)
-        WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
+        let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)
+        switch tile {
+        case .f2x2: WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
+        case .f4x4: WinogradF4Kernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
+        }
     } else {
         ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g)
     }
