@@ -12,7 +12,7 @@ import Testing
                             kernelHeight: 3, kernelWidth: 3, stride: (1, 1), padding: (1, 1))
     }
 
-    @Test(arguments: [(3, 5, 9, 6, 4), (2, 3, 7, 7, 5), (4, 2, 1, 5, 3), (17, 4, 4, 4, 6), (1, 1, 2, 3, 1), (2, 6, 8, 16, 9), (1, 3, 13, 11, 2)])
+    @Test(arguments: [(3, 5, 9, 6, 4), (2, 3, 7, 7, 5), (4, 2, 1, 5, 3), (17, 4, 4, 4, 6), (1, 1, 2, 3, 1), (2, 6, 8, 16, 9), (1, 3, 13, 11, 2), (1, 2, 5, 32, 3), (2, 3, 9, 33, 4), (1, 2, 6, 57, 3)])
     func matchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
         let g = Self.geometry(n, c, h, w, o)
         let x = randomTensor([n, c, h, w], seed: 21), wt = randomTensor([o, c, 3, 3], seed: 22), b = randomTensor([o], seed: 23)

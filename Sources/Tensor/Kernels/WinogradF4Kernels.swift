@@ -97,6 +97,38 @@ enum WinogradF4Kernels {
         return v
     }
 
+    /// `p[4l + s]` for lanes l = 0…7, s = 0…3: eight consecutive tiles' four values of one row.
+    @inline(__always) static func deinterleave4(_ p: UnsafePointer<Float>) -> (Lanes, Lanes, Lanes, Lanes) {
+        let a = UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self)
+        let e = a.evenHalf, o = a.oddHalf
+        return (e.evenHalf, o.evenHalf, e.oddHalf, o.oddHalf)
+    }
+
+    /// The inverse of ``deinterleave4(_:)``: `p[4l + s] = v.s[l]`, one 32-float store.
+    @inline(__always) static func interleave4(_ v: (Lanes, Lanes, Lanes, Lanes), _ p: UnsafeMutablePointer<Float>) {
+        var e = SIMD16<Float>(), o = SIMD16<Float>(), a = SIMD32<Float>()
+        e.evenHalf = v.0; e.oddHalf = v.2; o.evenHalf = v.1; o.oddHalf = v.3
+        a.evenHalf = e; a.oddHalf = o
+        UnsafeMutableRawPointer(p).storeBytes(of: a, as: SIMD32<Float>.self)
+    }
+
+    /// Calls `body(q, n)` for groups of `n` ≤ 8 consecutive stream columns covering `0..<p`. Maps
+    /// of eight tiles a row or more take groups of eight within a tile row (the last one of a
+    /// row overlapping its neighbour: those tiles are computed twice, to the same bits), so
+    /// every group is eight consecutive tiles; narrower maps take eight columns in turn.
+    @inline(__always) static func forEachGroup(_ p: Int, _ tiles: Tiles, _ body: (_ q: Int, _ n: Int) -> Void) {
+        let cols = tiles.columns
+        if cols >= 8 {
+            for rowStart in stride(from: 0, to: p, by: cols) {
+                var tx = 0
+                while tx < cols { body(rowStart + min(tx, cols - 8), 8); tx += 8 }
+            }
+        } else {
+            var q = 0
+            while q < p { let n = min(8, p - q); body(q, n); q += n }
+        }
+    }
+
     // MARK: Weights
 
     /// U = G g Gᵀ for every (o, c): `w` is O×C×3×3, `u` is [36][O][C].
@@ -107,7 +139,9 @@ enum WinogradF4Kernels {
             for block in range {
                 let idx = block * 8, n = min(8, oc - idx)
                 @inline(__always) func tap(_ t: Int) -> Lanes {
-                    var v = Lanes(); for l in 0..<8 { v[l] = w[(idx + min(l, n - 1)) * 9 + t] }
+                    let g = w + idx * 9 + t
+                    if n == 8 { return Lanes(g[0], g[9], g[18], g[27], g[36], g[45], g[54], g[63]) }
+                    var v = Lanes(); for l in 0..<8 { v[l] = g[min(l, n - 1) * 9] }
                     return v
                 }
                 // G down each kernel column, then G along each of the six rows.
@@ -175,8 +209,10 @@ enum WinogradF4Kernels {
         let t = tiles.perImage, p = count * t, cp = c * p
         let pw = tiles.paddedWidth, pp = tiles.paddedPlane
         Threading.parallelRanges(c, minimumGrain: max(1, 4096 / max(p, 1))) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: count * pp)
-            padded.initialize(repeating: 0, count: count * pp)   // borders stay zero; interiors are overwritten
+            // Borders stay zero, interiors are overwritten; 8 floats past the end for the last
+            // tile row's 32-float loads (which read 2 past its last tile).
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: count * pp + 8)
+            padded.initialize(repeating: 0, count: count * pp + 8)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: p)
             defer { padded.deallocate(); offsets.deallocate() }
             for q in 0..<p { let k = q % t; offsets[q] = (q / t) * pp + 4 * (k / tiles.columns) * pw + 4 * (k % tiles.columns) }
@@ -186,20 +222,26 @@ enum WinogradF4Kernels {
                     for y in 0..<h { (target + y * pw).update(from: plane + y * w, count: w) }
                 }
                 let out = v + ch * p
-                var q = 0
-                while q < p {
-                    let n = min(8, p - q)
+                forEachGroup(p, tiles) { q, n in
                     let o0 = offsets[q], o1 = offsets[q + min(1, n - 1)], o2 = offsets[q + min(2, n - 1)], o3 = offsets[q + min(3, n - 1)]
                     let o4 = offsets[q + min(4, n - 1)], o5 = offsets[q + min(5, n - 1)], o6 = offsets[q + min(6, n - 1)], o7 = offsets[q + min(7, n - 1)]
-                    @inline(__always) func d(_ r: Int, _ s: Int) -> Lanes {
-                        let b = padded + r * pw + s
-                        return Lanes(b[o0], b[o1], b[o2], b[o3], b[o4], b[o5], b[o6], b[o7])
+                    // Eight consecutive tiles of one tile row (offsets 4 apart) read each input row
+                    // with two 32-float loads; any other eight are gathered value by value.
+                    let consecutive = n == 8 && o7 - o0 == 28
+                    @inline(__always) func inputRow(_ r: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
+                        let b = padded + r * pw
+                        if consecutive {
+                            let a = deinterleave4(b + o0), c = deinterleave4(b + o0 + 4)
+                            return (a.0, a.1, a.2, a.3, c.0, c.1)
+                        }
+                        @inline(__always) func d(_ s: Int) -> Lanes { Lanes(b[o0 + s], b[o1 + s], b[o2 + s], b[o3 + s], b[o4 + s], b[o5 + s], b[o6 + s], b[o7 + s]) }
+                        return (d(0), d(1), d(2), d(3), d(4), d(5))
                     }
+                    let x0 = inputRow(0), x1 = inputRow(1), x2 = inputRow(2), x3 = inputRow(3), x4 = inputRow(4), x5 = inputRow(5)
                     // Bᵀ down each of the six columns, then Bᵀ along each row.
-                    @inline(__always) func column(_ s: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
-                        inputTransform((d(0, s), d(1, s), d(2, s), d(3, s), d(4, s), d(5, s)))
-                    }
-                    let e0 = column(0), e1 = column(1), e2 = column(2), e3 = column(3), e4 = column(4), e5 = column(5)
+                    let e0 = inputTransform((x0.0, x1.0, x2.0, x3.0, x4.0, x5.0)), e1 = inputTransform((x0.1, x1.1, x2.1, x3.1, x4.1, x5.1))
+                    let e2 = inputTransform((x0.2, x1.2, x2.2, x3.2, x4.2, x5.2)), e3 = inputTransform((x0.3, x1.3, x2.3, x3.3, x4.3, x5.3))
+                    let e4 = inputTransform((x0.4, x1.4, x2.4, x3.4, x4.4, x5.4)), e5 = inputTransform((x0.5, x1.5, x2.5, x3.5, x4.5, x5.5))
                     @inline(__always) func row(_ r: Int, _ a: (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)) {
                         let z = inputTransform(a)
                         let base = out + r * 6 * cp + q
@@ -209,7 +251,6 @@ enum WinogradF4Kernels {
                     row(0, (e0.0, e1.0, e2.0, e3.0, e4.0, e5.0)); row(1, (e0.1, e1.1, e2.1, e3.1, e4.1, e5.1))
                     row(2, (e0.2, e1.2, e2.2, e3.2, e4.2, e5.2)); row(3, (e0.3, e1.3, e2.3, e3.3, e4.3, e5.3))
                     row(4, (e0.4, e1.4, e2.4, e3.4, e4.4, e5.4)); row(5, (e0.5, e1.5, e2.5, e3.5, e4.5, e5.5))
-                    q += n
                 }
             }
         }
@@ -229,9 +270,8 @@ enum WinogradF4Kernels {
             for ch in range {
                 let b = Lanes(repeating: bias?[ch] ?? 0)
                 let source = m + ch * p
-                var q = 0
-                while q < p {
-                    let n = min(8, p - q)
+                forEachGroup(p, tiles) { q, n in
+                    let consecutive = n == 8 && offsets[q + 7] - offsets[q] == 28   // one tile row: 32-float stores
                     @inline(__always) func mm(_ k: Int) -> Lanes { load(source + k * op + q, n) }
                     // Aᵀ down each of the six columns, then Aᵀ along each of the four rows.
                     @inline(__always) func column(_ s: Int) -> (Lanes, Lanes, Lanes, Lanes) {
@@ -241,6 +281,7 @@ enum WinogradF4Kernels {
                     @inline(__always) func row(_ r: Int, _ a: (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes)) {
                         let z = outputTransform(a)
                         let y0 = z.0 + b, y1 = z.1 + b, y2 = z.2 + b, y3 = z.3 + b
+                        if consecutive { interleave4((y0, y1, y2, y3), planes + offsets[q] + r * tw); return }
                         for l in 0..<n {
                             let at = planes + offsets[q + l] + r * tw
                             at[0] = y0[l]; at[1] = y1[l]; at[2] = y2[l]; at[3] = y3[l]
@@ -248,7 +289,6 @@ enum WinogradF4Kernels {
                     }
                     row(0, (c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)); row(1, (c0.1, c1.1, c2.1, c3.1, c4.1, c5.1))
                     row(2, (c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)); row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
-                    q += n
                 }
                 for i in 0..<count {
                     let out = y + (i * o + ch) * oh * ow, plane = planes + i * tp
@@ -276,20 +316,20 @@ enum WinogradF4Kernels {
                     for yy in 0..<oh { (plane + yy * tw).update(from: g + yy * ow, count: ow) }
                 }
                 let out = dm + ch * p
-                var q = 0
-                while q < p {
-                    let n = min(8, p - q)
+                forEachGroup(p, tiles) { q, n in
                     let o0 = offsets[q], o1 = offsets[q + min(1, n - 1)], o2 = offsets[q + min(2, n - 1)], o3 = offsets[q + min(3, n - 1)]
                     let o4 = offsets[q + min(4, n - 1)], o5 = offsets[q + min(5, n - 1)], o6 = offsets[q + min(6, n - 1)], o7 = offsets[q + min(7, n - 1)]
-                    @inline(__always) func d(_ r: Int, _ s: Int) -> Lanes {
-                        let b = planes + r * tw + s
-                        return Lanes(b[o0], b[o1], b[o2], b[o3], b[o4], b[o5], b[o6], b[o7])
+                    let consecutive = n == 8 && o7 - o0 == 28   // one tile row: a 32-float load per row
+                    @inline(__always) func gradientRow(_ r: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                        let b = planes + r * tw
+                        if consecutive { return deinterleave4(b + o0) }
+                        @inline(__always) func d(_ s: Int) -> Lanes { Lanes(b[o0 + s], b[o1 + s], b[o2 + s], b[o3 + s], b[o4 + s], b[o5 + s], b[o6 + s], b[o7 + s]) }
+                        return (d(0), d(1), d(2), d(3))
                     }
+                    let x0 = gradientRow(0), x1 = gradientRow(1), x2 = gradientRow(2), x3 = gradientRow(3)
                     // A down each of the four columns, then A along each of the six rows.
-                    @inline(__always) func column(_ s: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
-                        outputAdjoint((d(0, s), d(1, s), d(2, s), d(3, s)))
-                    }
-                    let e0 = column(0), e1 = column(1), e2 = column(2), e3 = column(3)
+                    let e0 = outputAdjoint((x0.0, x1.0, x2.0, x3.0)), e1 = outputAdjoint((x0.1, x1.1, x2.1, x3.1))
+                    let e2 = outputAdjoint((x0.2, x1.2, x2.2, x3.2)), e3 = outputAdjoint((x0.3, x1.3, x2.3, x3.3))
                     @inline(__always) func row(_ r: Int, _ a: (Lanes, Lanes, Lanes, Lanes)) {
                         let z = outputAdjoint(a)
                         let base = out + r * 6 * op + q
@@ -298,7 +338,6 @@ enum WinogradF4Kernels {
                     }
                     row(0, (e0.0, e1.0, e2.0, e3.0)); row(1, (e0.1, e1.1, e2.1, e3.1)); row(2, (e0.2, e1.2, e2.2, e3.2))
                     row(3, (e0.3, e1.3, e2.3, e3.3)); row(4, (e0.4, e1.4, e2.4, e3.4)); row(5, (e0.5, e1.5, e2.5, e3.5))
-                    q += n
                 }
             }
         }
