@@ -28,7 +28,7 @@ public final class BasicBlock: Layer {
     }
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + identity)`, each batch norm fused with what
-    /// follows it (``BatchNormalization/withReLU(_:adding:)``: the same numbers as the layers
+    /// follows it (`BatchNormalization.withReLU(_:adding:)`: the same numbers as the layers
     /// one by one, fewer passes and activations).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let out = conv2(bn1.withReLU(conv1(x)))

@@ -47,7 +47,7 @@ public enum ConvolutionKernels {
     /// How a convolution is computed.
     public enum Algorithm: String, Sendable, CaseIterable {
         /// Winograd for 3×3 stride-1 padding-1 convolutions — F(4×4, 3×3) where it needs fewer
-        /// multiplies than F(2×2, 3×3) (``WinogradF4Kernels``), F(2×2, 3×3) elsewhere — and
+        /// multiplies than F(2×2, 3×3) (counting the tiles' overhang), F(2×2, 3×3) elsewhere — and
         /// im2col + GEMM otherwise.
         case automatic = "auto"
         /// im2col + GEMM always.
