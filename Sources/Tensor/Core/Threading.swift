@@ -48,6 +48,26 @@ public enum Threading {
         }
     }
 
+    /// How many chunks ``parallelChunks(_:minimumGrain:_:)`` (and ``parallelRanges(_:minimumGrain:_:)``)
+    /// cut `count` iterations into: at most ``coreCount``, and never more than there are iterations.
+    static func chunkCount(_ count: Int, minimumGrain: Int = 1) -> Int {
+        count <= 0 ? 0 : min(coreCount, max(1, count / max(1, minimumGrain)))
+    }
+
+    /// Like ``parallelRanges(_:minimumGrain:_:)``, with the index of each chunk (in
+    /// `0..<chunkCount(count, minimumGrain:)`), so a worker can own a per-chunk buffer. The split
+    /// depends only on `count`, the grain and ``coreCount``: every chunk is non-empty.
+    static func parallelChunks(_ count: Int, minimumGrain: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+        let chunks = chunkCount(count, minimumGrain: minimumGrain)
+        if chunks == 0 { return }
+        if chunks == 1 { body(0, 0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                body(c, count * c / chunks..<count * (c + 1) / chunks)
+            }
+        }
+    }
+
     /// Like ``parallelFor(_:minimumGrain:_:)`` but hands each worker a whole range.
     @inlinable
     public static func parallelRanges(_ count: Int, minimumGrain: Int = 1, _ body: (Range<Int>) -> Void) {

@@ -101,40 +101,49 @@ public enum ConvolutionKernels {
     /// 3-channel input (conv1) still splits evenly over the cores.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                        _ col: UnsafeMutablePointer<Float>, ldc: Int, offset: Int) {
+        let kh = g.kernelHeight
+        Threading.parallelFor(g.inChannels * kh, minimumGrain: max(1, 4096 / max(1, g.kernelWidth * g.outPlane))) { task in
+            im2col(x, g, channel: task / kh, kernelRow: task % kh, rows: 0..<g.outHeight, col + offset, ldc: ldc)
+        }
+    }
+
+    /// The patch rows of channel `c` and kernel row `ky` (all kernel columns) for output rows
+    /// `rows` of image `x`: output pixel `(oy, ox)` goes to column `(oy − rows.lowerBound)·OW + ox`
+    /// of `col` (row stride `ldc`). Serial.
+    @inline(__always)
+    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, channel c: Int, kernelRow ky: Int,
+                       rows: Range<Int>, _ col: UnsafeMutablePointer<Float>, ldc: Int) {
         let kh = g.kernelHeight, kw = g.kernelWidth, h = g.height, w = g.width
-        let oh = g.outHeight, ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
-        Threading.parallelFor(g.inChannels * kh, minimumGrain: max(1, 4096 / max(1, kw * oh * ow))) { task in
-            let c = task / kh, ky = task % kh
-            let plane = x + c * h * w
-            for kx in 0..<kw {
-                let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
-                let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
-                for oy in 0..<oh {
-                    let iy = oy * sy - py + ky
-                    let dst = row + oy * ow
-                    if iy < 0 || iy >= h {
-                        dst.update(repeating: 0, count: ow)
-                        continue
-                    }
-                    let src = plane + iy * w - px + kx
-                    for ox in 0..<owLo { dst[ox] = 0 }
-                    if sx == 1 {
-                        (dst + owLo).update(from: src + owLo, count: owHi - owLo)
-                    } else if sx == 2 {
-                        // Even lanes of 16 loaded floats; the load stays inside the row while
-                        // the element after the eighth is still in the image (ox + 8 < owHi).
-                        var ox = owLo
-                        while ox + 8 < owHi {
-                            let v = UnsafeRawPointer(src + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
-                            UnsafeMutableRawPointer(dst + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
-                            ox += 8
-                        }
-                        while ox < owHi { dst[ox] = src[2 * ox]; ox += 1 }
-                    } else {
-                        for ox in owLo..<owHi { dst[ox] = src[ox * sx] }
-                    }
-                    for ox in owHi..<ow { dst[ox] = 0 }
+        let ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
+        let plane = x + c * h * w
+        for kx in 0..<kw {
+            let row = col + ((c * kh + ky) * kw + kx) * ldc - rows.lowerBound * ow
+            let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
+            for oy in rows {
+                let iy = oy * sy - py + ky
+                let dst = row + oy * ow
+                if iy < 0 || iy >= h {
+                    dst.update(repeating: 0, count: ow)
+                    continue
                 }
+                let src = plane + iy * w - px + kx
+                for ox in 0..<owLo { dst[ox] = 0 }
+                if sx == 1 {
+                    (dst + owLo).update(from: src + owLo, count: owHi - owLo)
+                } else if sx == 2 {
+                    // Even lanes of 16 loaded floats; the load stays inside the row while
+                    // the element after the eighth is still in the image (ox + 8 < owHi).
+                    var ox = owLo
+                    while ox + 8 < owHi {
+                        let v = UnsafeRawPointer(src + 2 * ox).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(dst + ox).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                        ox += 8
+                    }
+                    while ox < owHi { dst[ox] = src[2 * ox]; ox += 1 }
+                } else {
+                    for ox in owLo..<owHi { dst[ox] = src[ox * sx] }
+                }
+                for ox in owHi..<ow { dst[ox] = 0 }
             }
         }
     }
@@ -143,25 +152,34 @@ public enum ConvolutionKernels {
     /// overwriting it (the adjoint of ``im2col(_:_:_:ldc:offset:)``). Parallel over channels.
     static func col2im(_ col: UnsafePointer<Float>, ldc: Int, offset: Int, _ g: ConvolutionGeometry,
                        _ dx: UnsafeMutablePointer<Float>) {
+        let hw = g.height * g.width
+        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, g.patchSize / max(1, g.inChannels) * g.outPlane))) { c in
+            (dx + c * hw).update(repeating: 0, count: hw)
+            col2im(col + offset, ldc: ldc, g, channel: c, rows: 0..<g.outHeight, dx)
+        }
+    }
+
+    /// Adds the patch rows of channel `c` for output rows `rows` (laid out as
+    /// ``im2col(_:_:channel:kernelRow:rows:_:ldc:)`` writes them) into image `dx`. Serial.
+    @inline(__always)
+    static func col2im(_ col: UnsafePointer<Float>, ldc: Int, _ g: ConvolutionGeometry, channel c: Int,
+                       rows: Range<Int>, _ dx: UnsafeMutablePointer<Float>) {
         let kh = g.kernelHeight, kw = g.kernelWidth, h = g.height, w = g.width
-        let oh = g.outHeight, ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
-        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, kh * kw * oh * ow))) { c in
-            let plane = dx + c * h * w
-            plane.update(repeating: 0, count: h * w)
-            for ky in 0..<kh {
-                for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * ldc + offset
-                    let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
-                    for oy in 0..<oh {
-                        let iy = oy * sy - py + ky
-                        if iy < 0 || iy >= h { continue }
-                        let src = row + oy * ow
-                        let dst = plane + iy * w - px + kx
-                        if sx == 1 {
-                            for ox in owLo..<owHi { dst[ox] += src[ox] }
-                        } else {
-                            for ox in owLo..<owHi { dst[ox * sx] += src[ox] }
-                        }
+        let ow = g.outWidth, sy = g.strideY, sx = g.strideX, py = g.padY, px = g.padX
+        let plane = dx + c * h * w
+        for ky in 0..<kh {
+            for kx in 0..<kw {
+                let row = col + ((c * kh + ky) * kw + kx) * ldc - rows.lowerBound * ow
+                let (owLo, owHi) = g.columnsInside(kernelColumn: kx)
+                for oy in rows {
+                    let iy = oy * sy - py + ky
+                    if iy < 0 || iy >= h { continue }
+                    let src = row + oy * ow
+                    let dst = plane + iy * w - px + kx
+                    if sx == 1 {
+                        for ox in owLo..<owHi { dst[ox] += src[ox] }
+                    } else {
+                        for ox in owLo..<owHi { dst[ox * sx] += src[ox] }
                     }
                 }
             }
@@ -188,6 +206,7 @@ public enum ConvolutionKernels {
         case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g); return
         case nil: break
         }
+        if ImageParallelConvolution.computes(g) { ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
@@ -231,6 +250,7 @@ public enum ConvolutionKernels {
         case .f4x4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g); return
         case nil: break
         }
+        if ImageParallelConvolution.computesInputGradient(g) { ImageParallelConvolution.backwardInput(dy, weight: weight, dx, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1
@@ -267,6 +287,7 @@ public enum ConvolutionKernels {
         case .f4x4: WinogradF4Kernels.backwardWeight(dy, x, dweight: dweight, g); return
         case nil: break
         }
+        if ImageParallelConvolution.computes(g) { ImageParallelConvolution.backwardWeight(dy, x, dweight: dweight, g); return }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1

@@ -26,6 +26,15 @@ public enum GEMM {
         Threading.parallelRanges(blocks) { r in for blk in r { p.run(block: blk, of: blocks) } }
     }
 
+    /// One product on the calling thread, for callers that already run one task per core
+    /// (``ImageParallelConvolution``). `m`, `n` and `k` must be positive.
+    static func serial(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = Threading.blasConfigured
+        call(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+    }
+
     /// Several products of one shape (Winograd's 16 components) in one parallel region: each
     /// core takes its block of every product — the same calls, with the same shapes, as
     /// ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` makes for each,

@@ -1,0 +1,54 @@
+import Testing
+@testable import Tensor
+
+/// The image-parallel im2col + GEMM path against naive loops: several output-row slabs per
+/// image (so the input gradient folds slabs whose input rows overlap), strides 1–3 (the
+/// stride-2 interleave and the general phase rows), kernels narrower than the stride (input
+/// rows no output reads), 1×1 stride-2 (its own fold), padding, odd widths and bias.
+@Suite struct ImageParallelConvolutionTests {
+    @Test(arguments: [
+        // (N, C, H, W, O, K, stride, pad)
+        (3, 3, 64, 64, 8, 7, 2, 3),     // conv1 in miniature: three slabs
+        (3, 8, 60, 61, 8, 3, 2, 1),     // stride-2 3×3, odd width: two slabs
+        (2, 4, 100, 100, 64, 1, 2, 0),  // 1×1 stride 2: four slabs
+        (3, 5, 37, 38, 6, 1, 2, 0),     // 1×1 stride 2, odd height, one slab
+        (2, 3, 45, 47, 5, 5, 1, 2),     // stride 1, 5×5
+        (2, 4, 50, 53, 4, 5, 3, 2),     // stride 3: three phase rows
+        (2, 3, 40, 41, 4, 2, 3, 0),     // 2×2 stride 3: rows and columns nothing reads
+        (2, 3, 30, 30, 4, 1, 1, 1),     // padded 1×1
+    ])
+    func matchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int, _ s: Int, _ p: Int) {
+        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
+                                    kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
+        let x = randomTensor([n, c, h, w], seed: 21), wt = randomTensor([o, c, k, k], seed: 22), b = randomTensor([o], seed: 23)
+        let dy = randomTensor([n, o, g.outHeight, g.outWidth], seed: 24)
+        let y = Tensor(uninitializedShape: dy.shape)
+        ImageParallelConvolution.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
+        expectClose(y.scalars, KernelTests.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "forward")
+        // Uninitialised outputs filled with NaN: every element must be written.
+        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape)
+        dx.pointer.update(repeating: .nan, count: x.count); dw.pointer.update(repeating: .nan, count: wt.count)
+        ImageParallelConvolution.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
+        ImageParallelConvolution.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, g)
+        let (ndx, ndw) = KernelTests.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
+        expectClose(dx.scalars, ndx, atol: 1e-4, "input gradient")
+        expectClose(dw.scalars, ndw, atol: 1e-3, "weight gradient")
+    }
+
+    @Test func slabsCutLargeMapsAndKeepGEMMsWide() {
+        let conv1 = ConvolutionGeometry(batch: 16, inChannels: 3, height: 224, width: 224, outChannels: 64,
+                                        kernelHeight: 7, kernelWidth: 7, stride: (2, 2), padding: (3, 3))
+        #expect(ImageParallelConvolution.slabs(conv1) > 1)
+        #expect(ImageParallelConvolution.slabRows(conv1) * conv1.outWidth >= ImageParallelConvolution.minimumColumns)
+        for (shape, slabs) in [((3, 64, 64, 8, 7, 2, 3), 3), ((8, 60, 61, 8, 3, 2, 1), 2), ((4, 100, 100, 64, 1, 2, 0), 4)] {
+            let (c, h, w, o, k, s, p) = shape
+            let g = ConvolutionGeometry(batch: 2, inChannels: c, height: h, width: w, outChannels: o,
+                                        kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
+            #expect(ImageParallelConvolution.slabs(g) == slabs, "\(shape)")
+        }
+        // Maps under 7×7 group images instead.
+        let small = ConvolutionGeometry(batch: 64, inChannels: 8, height: 6, width: 6, outChannels: 8,
+                                        kernelHeight: 1, kernelWidth: 1, stride: (2, 2))
+        #expect(!ImageParallelConvolution.computes(small) && !ImageParallelConvolution.computesInputGradient(small))
+    }
+}
