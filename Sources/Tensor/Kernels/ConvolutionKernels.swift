@@ -40,9 +40,11 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     }
 }
 
-/// Convolution as im2col + `sgemm` over groups of images, col2im for the input
-/// gradient and one GEMM per group for the weight gradient — strided and padded
-/// convolutions take the same path. Plain functions over raw pointers.
+/// Convolution: Winograd for 3×3 stride-1 padding-1 convolutions, otherwise im2col +
+/// `sgemm` — one task per core, slabs of output rows (`ImageParallelConvolution`) on maps of
+/// 7×7 outputs or more, and over groups of images (col2im for the input gradient, one GEMM per
+/// group for the weight gradient) on smaller ones. Strided and padded convolutions take the
+/// same paths. Plain functions over raw pointers.
 public enum ConvolutionKernels {
     /// How a convolution is computed.
     public enum Algorithm: String, Sendable, CaseIterable {
@@ -50,11 +52,12 @@ public enum ConvolutionKernels {
         /// multiplies than F(2×2, 3×3) (counting the tiles' overhang), F(2×2, 3×3) elsewhere — and
         /// im2col + GEMM otherwise.
         case automatic = "auto"
-        /// im2col + GEMM always.
+        /// im2col + GEMM always (one task per core on maps of 7×7 outputs or more, images
+        /// grouped into one parallel GEMM on smaller ones).
         case im2col
-        /// Winograd F(2×2, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM
-        /// otherwise: the automatic choice before F(4×4, 3×3), which reproduces earlier results
-        /// to the bit.
+        /// Winograd F(2×2, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM over
+        /// groups of images otherwise (never `ImageParallelConvolution`): the kernels before
+        /// F(4×4, 3×3), which reproduce earlier results to the bit.
         case winograd2x2 = "winograd-2x2"
         /// Winograd F(4×4, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM otherwise.
         case winograd4x4 = "winograd-4x4"
