@@ -8,9 +8,10 @@ import Testing
 @Suite struct ImageParallelConvolutionTests {
     @Test(arguments: [
         // (N, C, H, W, O, K, stride, pad)
-        (3, 3, 64, 64, 8, 7, 2, 3),     // conv1 in miniature: three slabs
-        (3, 8, 60, 61, 8, 3, 2, 1),     // stride-2 3×3, odd width: two slabs
-        (2, 4, 100, 100, 64, 1, 2, 0),  // 1×1 stride 2: four slabs
+        (3, 3, 64, 64, 8, 7, 2, 3),     // conv1 in miniature: two slabs
+        (2, 3, 160, 64, 4, 7, 2, 3),    // four slabs: middle ones overlap on both sides
+        (3, 8, 100, 61, 8, 3, 2, 1),    // stride-2 3×3, odd width: two slabs
+        (2, 4, 100, 100, 64, 1, 2, 0),  // 1×1 stride 2: two slabs
         (3, 5, 37, 38, 6, 1, 2, 0),     // 1×1 stride 2, odd height, one slab
         (2, 3, 45, 47, 5, 5, 1, 2),     // stride 1, 5×5
         (2, 4, 50, 53, 4, 5, 3, 2),     // stride 3: three phase rows
@@ -40,7 +41,7 @@ import Testing
                                         kernelHeight: 7, kernelWidth: 7, stride: (2, 2), padding: (3, 3))
         #expect(ImageParallelConvolution.slabs(conv1) > 1)
         #expect(ImageParallelConvolution.slabRows(conv1) * conv1.outWidth >= ImageParallelConvolution.minimumColumns)
-        for (shape, slabs) in [((3, 64, 64, 8, 7, 2, 3), 3), ((8, 60, 61, 8, 3, 2, 1), 2), ((4, 100, 100, 64, 1, 2, 0), 4)] {
+        for (shape, slabs) in [((3, 64, 64, 8, 7, 2, 3), 2), ((3, 160, 64, 4, 7, 2, 3), 4), ((8, 100, 61, 8, 3, 2, 1), 2), ((4, 100, 100, 64, 1, 2, 0), 2), ((3, 224, 224, 64, 7, 2, 3), 16)] {
             let (c, h, w, o, k, s, p) = shape
             let g = ConvolutionGeometry(batch: 2, inChannels: c, height: h, width: w, outChannels: o,
                                         kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
