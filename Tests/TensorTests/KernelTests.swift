@@ -38,6 +38,34 @@ import Testing
         return (dx, dw)
     }
 
+    /// Runs a convolution's three passes on seeded random tensors (x, weight, bias, output
+    /// gradient from seeds `seed`…`seed + 3`; outputs pre-filled with NaN, so every element must
+    /// be written) and checks them against ``naiveConv(_:_:_:_:)`` and
+    /// ``naiveConvBackward(_:_:_:_:)``: forward and input gradient within 1e-4, weight gradient
+    /// within 1e-3. Returns the output gradient for further checks.
+    @discardableResult
+    static func expectMatchesNaiveLoops(
+        _ g: ConvolutionGeometry, seed: UInt64, _ what: String,
+        forward: (_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) -> Void,
+        backwardInput: (_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) -> Void,
+        backwardWeight: (_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>) -> Void,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Tensor {
+        let (n, c, o, kh, kw) = (g.batch, g.inChannels, g.outChannels, g.kernelHeight, g.kernelWidth)
+        let x = randomTensor([n, c, g.height, g.width], seed: seed), wt = randomTensor([o, c, kh, kw], seed: seed + 1)
+        let b = randomTensor([o], seed: seed + 2), dy = randomTensor([n, o, g.outHeight, g.outWidth], seed: seed + 3)
+        let y = Tensor(uninitializedShape: dy.shape), dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape)
+        for t in [y, dx, dw] { t.pointer.update(repeating: .nan, count: t.count) }
+        forward(x.pointer, wt.pointer, b.pointer, y.pointer)
+        expectClose(y.scalars, naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "\(what) forward", sourceLocation: sourceLocation)
+        backwardInput(dy.pointer, wt.pointer, dx.pointer)
+        backwardWeight(dy.pointer, x.pointer, dw.pointer)
+        let (ndx, ndw) = naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
+        expectClose(dx.scalars, ndx, atol: 1e-4, "\(what) input gradient", sourceLocation: sourceLocation)
+        expectClose(dw.scalars, ndw, atol: 1e-3, "\(what) weight gradient", sourceLocation: sourceLocation)
+        return dy
+    }
+
     /// im2col against a naive gather, value for value (it only copies): strides 1–3, widths
     /// whose stride-2 rows take the 16-lane path, its tail and its edges, and padding.
     @Test(arguments: [(3, 12, 53, 7, 2, 3), (2, 9, 40, 3, 2, 1), (4, 5, 38, 1, 2, 0), (2, 6, 17, 3, 1, 1),
@@ -79,17 +107,11 @@ import Testing
     func convolutionMatchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int, _ k: Int, _ s: Int, _ p: Int) {
         let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
                                     kernelHeight: k, kernelWidth: k, stride: (s, s), padding: (p, p))
-        let x = randomTensor([n, c, h, w], seed: 1), wt = randomTensor([o, c, k, k], seed: 2), b = randomTensor([o], seed: 3)
-        let dy = randomTensor([n, o, g.outHeight, g.outWidth], seed: 4)
-        let y = Tensor(uninitializedShape: dy.shape)
-        ConvolutionKernels.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
-        expectClose(y.scalars, Self.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "forward")
-        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape), db = Tensor(uninitializedShape: [o])
-        ConvolutionKernels.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
-        ConvolutionKernels.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, dbias: db.pointer, g)
-        let (ndx, ndw) = Self.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
-        expectClose(dx.scalars, ndx, atol: 1e-4, "input gradient")
-        expectClose(dw.scalars, ndw, atol: 1e-3, "weight gradient")
+        let db = Tensor(uninitializedShape: [o])
+        let dy = Self.expectMatchesNaiveLoops(g, seed: 1, "convolution",
+            forward: { x, wt, b, y in ConvolutionKernels.forward(x, weight: wt, bias: b, y, g) },
+            backwardInput: { dy, wt, dx in ConvolutionKernels.backwardInput(dy, weight: wt, dx, g) },
+            backwardWeight: { dy, x, dw in ConvolutionKernels.backwardWeight(dy, x, dweight: dw, dbias: db.pointer, g) })
         let ndb = (0..<o).map { oc in (0..<n).reduce(Float(0)) { acc, i in acc + dy.scalars[(i * o + oc) * g.outPlane ..< (i * o + oc + 1) * g.outPlane].reduce(0, +) } }
         expectClose(db.scalars, ndb, atol: 1e-4, "bias gradient")
     }
@@ -99,17 +121,10 @@ import Testing
         let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
                                     kernelHeight: 3, kernelWidth: 3, stride: (1, 1), padding: (1, 1))
         #expect(WinogradKernels.computes(g))
-        let x = randomTensor([n, c, h, w], seed: 11), wt = randomTensor([o, c, 3, 3], seed: 12), b = randomTensor([o], seed: 13)
-        let dy = randomTensor([n, o, h, w], seed: 14)
-        let y = Tensor(uninitializedShape: dy.shape)
-        WinogradKernels.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
-        expectClose(y.scalars, Self.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "Winograd forward")
-        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape)
-        WinogradKernels.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
-        WinogradKernels.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, g)
-        let (ndx, ndw) = Self.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
-        expectClose(dx.scalars, ndx, atol: 1e-4, "Winograd input gradient")
-        expectClose(dw.scalars, ndw, atol: 1e-3, "Winograd weight gradient")
+        Self.expectMatchesNaiveLoops(g, seed: 11, "Winograd",
+            forward: { x, wt, b, y in WinogradKernels.forward(x, weight: wt, bias: b, y, g) },
+            backwardInput: { dy, wt, dx in WinogradKernels.backwardInput(dy, weight: wt, dx, g) },
+            backwardWeight: { dy, x, dw in WinogradKernels.backwardWeight(dy, x, dweight: dw, g) })
     }
 
     @Test func gemmMatchesNaiveProductInEveryLayout() {

@@ -15,17 +15,10 @@ import Testing
     @Test(arguments: [(3, 5, 9, 6, 4), (2, 3, 7, 7, 5), (4, 2, 1, 5, 3), (17, 4, 4, 4, 6), (1, 1, 2, 3, 1), (2, 6, 8, 16, 9), (1, 3, 13, 11, 2), (1, 2, 5, 32, 3), (2, 3, 9, 33, 4), (1, 2, 6, 57, 3)])
     func matchesNaiveLoops(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ o: Int) {
         let g = Self.geometry(n, c, h, w, o)
-        let x = randomTensor([n, c, h, w], seed: 21), wt = randomTensor([o, c, 3, 3], seed: 22), b = randomTensor([o], seed: 23)
-        let dy = randomTensor([n, o, h, w], seed: 24)
-        let y = Tensor(uninitializedShape: dy.shape)
-        WinogradF4Kernels.forward(x.pointer, weight: wt.pointer, bias: b.pointer, y.pointer, g)
-        expectClose(y.scalars, KernelTests.naiveConv(x.scalars, wt.scalars, b.scalars, g), atol: 1e-4, "F(4×4) forward")
-        let dx = Tensor(uninitializedShape: x.shape), dw = Tensor(uninitializedShape: wt.shape)
-        WinogradF4Kernels.backwardInput(dy.pointer, weight: wt.pointer, dx.pointer, g)
-        WinogradF4Kernels.backwardWeight(dy.pointer, x.pointer, dweight: dw.pointer, g)
-        let (ndx, ndw) = KernelTests.naiveConvBackward(x.scalars, wt.scalars, dy.scalars, g)
-        expectClose(dx.scalars, ndx, atol: 1e-4, "F(4×4) input gradient")
-        expectClose(dw.scalars, ndw, atol: 1e-3, "F(4×4) weight gradient")
+        KernelTests.expectMatchesNaiveLoops(g, seed: 21, "F(4×4)",
+            forward: { x, wt, b, y in WinogradF4Kernels.forward(x, weight: wt, bias: b, y, g) },
+            backwardInput: { dy, wt, dx in WinogradF4Kernels.backwardInput(dy, weight: wt, dx, g) },
+            backwardWeight: { dy, x, dw in WinogradF4Kernels.backwardWeight(dy, x, dweight: dw, g) })
     }
 
     /// The bound: within 1e-4 of the largest output, relative, against the direct

@@ -156,7 +156,7 @@ public enum ConvolutionKernels {
     static func col2im(_ col: UnsafePointer<Float>, ldc: Int, offset: Int, _ g: ConvolutionGeometry,
                        _ dx: UnsafeMutablePointer<Float>) {
         let hw = g.height * g.width
-        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, g.patchSize / max(1, g.inChannels) * g.outPlane))) { c in
+        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, g.kernelHeight * g.kernelWidth * g.outPlane))) { c in
             (dx + c * hw).update(repeating: 0, count: hw)
             col2im(col + offset, ldc: ldc, g, channel: c, rows: 0..<g.outHeight, dx)
         }

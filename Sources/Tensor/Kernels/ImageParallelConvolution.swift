@@ -39,38 +39,41 @@ enum ImageParallelConvolution {
         return max(1, min(g.outHeight, max(byCache, byWidth)))
     }
 
+    /// Slabs per image.
     static func slabs(_ g: ConvolutionGeometry) -> Int {
         let rows = slabRows(g)
         return (g.outHeight + rows - 1) / rows
     }
 
-    /// The column matrix of output rows `rows` of image `x`, `patchSize × rows.count·OW`.
+    /// Task `t` of the (image, slab) tasks: its image, its output rows, and the slab's column
+    /// matrix (`patchSize × rows.count·OW`, row stride `ldb`) — `x` read in place for a 1×1
+    /// stride-1 convolution, else im2col into `col`.
     @inline(__always)
-    private static func columns(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, rows: Range<Int>,
-                                _ col: UnsafeMutablePointer<Float>) {
-        let cols = rows.count * g.outWidth
+    private static func slab(_ t: Int, _ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, rows: Int, slabs: Int,
+                             _ col: UnsafeMutablePointer<Float>) -> (n: Int, rows: Range<Int>, b: UnsafePointer<Float>, ldb: Int) {
+        let n = t / slabs, r0 = t % slabs * rows, r = r0..<min(g.outHeight, r0 + rows)
+        let xn = x + n * g.inChannels * g.height * g.width
+        if g.isPointwise { return (n, r, xn + r0 * g.outWidth, g.outPlane) }
+        let cols = r.count * g.outWidth
         for c in 0..<g.inChannels {
-            for ky in 0..<g.kernelHeight { ConvolutionKernels.im2col(x, g, channel: c, kernelRow: ky, rows: rows, col, ldc: cols) }
+            for ky in 0..<g.kernelHeight { ConvolutionKernels.im2col(xn, g, channel: c, kernelRow: ky, rows: r, col, ldc: cols) }
         }
+        return (n, r, UnsafePointer(col), cols)
     }
 
     /// `y = conv(x, weight) + bias`; tasks are (image, slab) pairs.
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
-        let oh = g.outHeight, ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
+        let k = g.patchSize, p = g.outPlane, o = g.outChannels
+        let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow
         Workspace.shared.withBuffer(max(1, Threading.chunkCount(tasks) * slab)) { scratch in
             Threading.parallelChunks(tasks) { chunk, range in
-                let col = scratch + chunk * slab
                 for t in range {
-                    let n = t / slabs, r0 = t % slabs * rows, r1 = min(oh, r0 + rows), cols = (r1 - r0) * ow
-                    let xn = x + n * chw
-                    let b: UnsafePointer<Float>, ldb: Int
-                    if g.isPointwise { b = xn + r0 * ow; ldb = p } else { columns(xn, g, rows: r0..<r1, col); b = UnsafePointer(col); ldb = cols }
-                    let dst = y + n * o * p + r0 * ow
+                    let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
+                    let dst = y + s.n * o * p + s.rows.lowerBound * ow
                     if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: cols) } }
-                    GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                    GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: s.b, ldb: s.ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
                 }
             }
         }
@@ -179,26 +182,23 @@ enum ImageParallelConvolution {
                 }
                 let out = dx + (c * h + iy) * w, add = iy < writeFrom
                 var ix = 0
-                if sx == 2 {
-                    while ix + 16 <= w {
-                        let t = ix + px
-                        var v = SIMD16<Float>()
-                        v.evenHalf = UnsafeRawPointer(buffer + (t & 1) * length + t >> 1).loadUnaligned(as: SIMD8<Float>.self)
-                        v.oddHalf = UnsafeRawPointer(buffer + (1 - t & 1) * length + (t + 1) >> 1).loadUnaligned(as: SIMD8<Float>.self)
-                        if add { v += UnsafeRawPointer(out + ix).loadUnaligned(as: SIMD16<Float>.self) }
-                        UnsafeMutableRawPointer(out + ix).storeBytes(of: v, as: SIMD16<Float>.self)
-                        ix += 16
-                    }
-                    while ix < w {
-                        let t = ix + px, v = buffer[(t & 1) * length + t >> 1]
-                        if add { out[ix] += v } else { out[ix] = v }
-                        ix += 1
-                    }
+                while sx == 2 && ix + 16 <= w {
+                    let t = ix + px
+                    var v = SIMD16<Float>()
+                    v.evenHalf = UnsafeRawPointer(buffer + (t & 1) * length + t >> 1).loadUnaligned(as: SIMD8<Float>.self)
+                    v.oddHalf = UnsafeRawPointer(buffer + (1 - t & 1) * length + (t + 1) >> 1).loadUnaligned(as: SIMD8<Float>.self)
+                    if add { v += UnsafeRawPointer(out + ix).loadUnaligned(as: SIMD16<Float>.self) }
+                    UnsafeMutableRawPointer(out + ix).storeBytes(of: v, as: SIMD16<Float>.self)
+                    ix += 16
                 }
+                // The rest (all of it for other strides): phase and offset of t = ix + padX kept
+                // by counting, without a division per element.
+                var phase = (ix + px) % sx, at = (ix + px) / sx
                 while ix < w {
-                    let t = ix + px, v = buffer[(t % sx) * length + t / sx]
+                    let v = buffer[phase * length + at]
                     if add { out[ix] += v } else { out[ix] = v }
-                    ix += 1
+                    ix += 1; phase += 1
+                    if phase == sx { phase = 0; at += 1 }
                 }
             }
         }
@@ -209,22 +209,18 @@ enum ImageParallelConvolution {
     /// the sums added in chunk order.
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
-        let oh = g.outHeight, ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
+        let k = g.patchSize, p = g.outPlane, o = g.outChannels
+        let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow, ok = o * k
         let chunks = Threading.chunkCount(tasks)
         Workspace.shared.withBuffer(max(1, chunks * slab + (chunks - 1) * ok)) { scratch in
             let sums = scratch + chunks * slab
             Threading.parallelChunks(tasks) { chunk, range in
-                let col = scratch + chunk * slab
                 let sum = chunk == 0 ? dweight : sums + (chunk - 1) * ok
                 for t in range {
-                    let n = t / slabs, r0 = t % slabs * rows, r1 = min(oh, r0 + rows), cols = (r1 - r0) * ow
-                    let xn = x + n * chw
-                    let b: UnsafePointer<Float>, ldb: Int
-                    if g.isPointwise { b = xn + r0 * ow; ldb = p } else { columns(xn, g, rows: r0..<r1, col); b = UnsafePointer(col); ldb = cols }
-                    GEMM.serial(transposeB: true, m: o, n: k, k: cols, a: dy + n * o * p + r0 * ow, lda: p, b: b, ldb: ldb,
-                                beta: t == range.lowerBound ? 0 : 1, c: sum, ldc: k)
+                    let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab)
+                    GEMM.serial(transposeB: true, m: o, n: k, k: s.rows.count * ow, a: dy + s.n * o * p + s.rows.lowerBound * ow, lda: p,
+                                b: s.b, ldb: s.ldb, beta: t == range.lowerBound ? 0 : 1, c: sum, ldc: k)
                 }
             }
             guard chunks > 1 else { return }
