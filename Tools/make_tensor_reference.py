@@ -106,6 +106,34 @@ cases["sgd"] = optimiser_case(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9,
 cases["sgd_nesterov"] = optimiser_case(lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True))
 cases["adam"] = optimiser_case(lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1))
 
+
+# batch norm folded into the convolution before it (evaluation mode), with and without a
+# conv bias; torch.nn.utils.fusion's weights, and the module pair's output for the same input
+def fold_case(bias):
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    torch.manual_seed(2 if bias else 3)
+    conv = torch.nn.Conv2d(3, 5, 3, stride=1, padding=1, bias=bias)
+    bn = torch.nn.BatchNorm2d(5)
+    with torch.no_grad():
+        bn.weight.copy_(torch.rand(5) + 0.5)
+        bn.bias.copy_(torch.randn(5))
+        bn.running_mean.copy_(torch.randn(5) * 0.3)
+        bn.running_var.copy_(torch.rand(5) + 0.2)
+    conv.eval(); bn.eval()
+    fused = fuse_conv_bn_eval(conv, bn)
+    x = torch.randn(2, 3, 6, 7)
+    with torch.no_grad():
+        out = F.relu(bn(conv(x)))
+    tensors = dict(w=conv.weight, gamma=bn.weight, beta=bn.bias, running_mean=bn.running_mean,
+                   running_var=bn.running_var, folded_w=fused.weight, folded_b=fused.bias, x=x, out=out)
+    if bias:
+        tensors["b"] = conv.bias
+    return entry(**tensors)
+
+
+cases["fold_bias"] = fold_case(True)
+cases["fold"] = fold_case(False)
+
 with open(sys.argv[1], "w") as f:
     json.dump({"torch": torch.__version__, "cases": cases}, f)
 print("wrote", sys.argv[1])

@@ -30,10 +30,29 @@ public final class BasicBlock: Layer {
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + identity)`, each batch norm fused with what
     /// follows it (`BatchNormalization.withReLU(_:adding:)`: the same numbers as the layers
     /// one by one, fewer passes and activations).
+    ///
+    /// In inference (evaluation mode, no gradient tape) each batch norm is folded into the
+    /// convolution before it (``Tensor/BatchNormalization/folded(into:)``) and the ReLU and the
+    /// residual add are applied as the convolution writes its output: one pass over the
+    /// activations per convolution, equal to the layers one by one up to rounding.
     public func callAsFunction(_ x: Tensor) -> Tensor {
+        if ResNet18.foldsBatchNorm(bn1) { return folded(x) }
         let out = conv2(bn1.withReLU(conv1(x)))
         let identity = downsample.map { $0(x) } ?? x
         return bn2.withReLU(out, adding: identity)
+    }
+
+    private func folded(_ x: Tensor) -> Tensor {
+        let f1 = bn1.folded(into: conv1), f2 = bn2.folded(into: conv2)
+        let h = conv2dReLU(x, weight: f1.weight, bias: f1.bias, stride: conv1.stride, padding: conv1.padding)
+        var identity = x
+        if let downsample {
+            guard let conv = downsample.layers[0] as? Conv2d, let bn = downsample.layers[1] as? BatchNorm2d,
+                  downsample.layers.count == 2 else { preconditionFailure("BasicBlock: downsample must be [Conv2d, BatchNorm2d]") }
+            let f = bn.folded(into: conv)
+            identity = conv2d(x, weight: f.weight, bias: f.bias, stride: conv.stride, padding: conv.padding)
+        }
+        return conv2dReLU(h, weight: f2.weight, bias: f2.bias, stride: conv2.stride, padding: conv2.padding, adding: identity)
     }
 }
 
@@ -121,10 +140,23 @@ public final class ResNet18: Layer {
 
     /// The 512-d pooled feature vector per image (the network with `fc` replaced by identity).
     public func features(_ x: Tensor) -> Tensor {
-        var h = bn1.withReLU(conv1(x))
+        var h: Tensor
+        if Self.foldsBatchNorm(bn1) {
+            let f = bn1.folded(into: conv1)
+            h = conv2dReLU(x, weight: f.weight, bias: f.bias, stride: conv1.stride, padding: conv1.padding)
+        } else {
+            h = bn1.withReLU(conv1(x))
+        }
         if let maxpool { h = maxpool(h) }
         h = layer4(layer3(layer2(layer1(h))))
         return avgpool(h).flattened(startDim: 1)
+    }
+
+    /// Whether a forward pass folds batch norm into the convolutions: in evaluation mode,
+    /// with no gradient tape (``Tensor/withNoGrad(_:)``), unless `FASHION_CONV_ALGORITHM=winograd-2x2`
+    /// asks for the kernels of before (which reproduce earlier results to the bit).
+    static func foldsBatchNorm(_ bn: BatchNormalization) -> Bool {
+        !bn.isTraining && !GradMode.isEnabled && ConvolutionKernels.algorithm != .winograd2x2
     }
 
     /// Class logits.

@@ -50,6 +50,27 @@ import Tensor
         #expect(model.bn1.batchesTracked.value.scalar == 1)
     }
 
+    /// Inference folds every batch norm into its convolution (no tape, evaluation mode): the
+    /// logits and features equal the unfolded forward's (evaluation mode with a tape) up to
+    /// rounding, for both stems, and training mode is never folded.
+    @Test(arguments: [(ResNet18.Stem.imagenet, 64), (.compact, 28)])
+    func inferenceFoldsBatchNormIntoTheConvolutions(stem: ResNet18.Stem, size: Int) {
+        let model = ResNet18(classes: 7, stem: stem, seed: 4)
+        var g = RandomGenerator(seed: 6)
+        let x = Tensor(shape: [3, 3, size, size], scalars: (0..<(3 * 3 * size * size)).map { _ in g.normal() })
+        for _ in 0..<2 { _ = withNoGrad { model(x) } }   // running statistics that are not 0 and 1
+        #expect(!ResNet18.foldsBatchNorm(model.bn1), "training mode keeps batch statistics")
+        model.eval()
+        #expect(withNoGrad { ResNet18.foldsBatchNorm(model.bn1) } == (ConvolutionKernels.algorithm != .winograd2x2))
+        let unfolded = model(x).scalars, folded = withNoGrad { model(x) }.scalars
+        let scale = unfolded.map(abs).max()!
+        let worst = zip(folded, unfolded).map { abs($0 - $1) }.max()!
+        #expect(scale > 0.1 && worst <= 1e-5 * scale, "max |Δ| = \(worst) of \(scale)")
+        let features = withNoGrad { model.features(x) }.scalars, reference = model.features(x).scalars
+        let fscale = reference.map(abs).max()!
+        #expect(zip(features, reference).map { abs($0 - $1) }.max()! <= 1e-5 * fscale)
+    }
+
     /// The block's fused batch norms give torchvision's `BasicBlock.forward` — conv, bn, relu,
     /// conv, bn, + identity, relu, layer by layer — to the bit, forward and backward, with and
     /// without the downsample, and the same running statistics.

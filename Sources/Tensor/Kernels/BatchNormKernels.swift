@@ -1,17 +1,10 @@
 /// Batch normalisation over an N×C×L layout (L = H·W for images, 1 for vectors),
 /// parallel over channels. Statistics accumulate in `Double` for accuracy.
 ///
-/// The forward kernels can end in a residual add and a ReLU (``Epilogue``), and the
+/// The forward kernels can end in a residual add and a ReLU (an ``OutputEpilogue``), and the
 /// backward kernel can take the ReLU's mask, so `relu(bn(x) + r)` is one pass over the
 /// activations each way, with exactly the roundings of the three separate ops.
 enum BatchNormKernels {
-    /// What follows the normalisation in the same pass: `y = relu?(x̂·γ + β + residual?)`.
-    struct Epilogue {
-        var residual: UnsafePointer<Float>? = nil
-        var relu = false
-        static let none = Epilogue()
-    }
-
     /// One row of the affine map and its epilogue: the same float operations, in the same
     /// order, as batch norm, then `+`, then ReLU (`0 ≥ v ? 0 : v`: NaN passes, −0 → +0),
     /// eight lanes at a time.
@@ -60,7 +53,7 @@ enum BatchNormKernels {
                              gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                              n: Int, c: Int, l: Int, eps: Float,
                              mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
-                             variance: UnsafeMutablePointer<Float>, epilogue: Epilogue = .none) {
+                             variance: UnsafeMutablePointer<Float>, epilogue: OutputEpilogue = .none) {
         let m = Double(n * l)
         Threading.parallelFor(c, minimumGrain: max(1, 16384 / max(1, n * l))) { ch in
             var s = 0.0
@@ -95,7 +88,7 @@ enum BatchNormKernels {
     static func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                           gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                           mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, n: Int, c: Int, l: Int,
-                          epilogue: Epilogue = .none) {
+                          epilogue: OutputEpilogue = .none) {
         Threading.parallelFor(n * c, minimumGrain: max(1, 16384 / max(1, l))) { idx in
             let ch = idx % c
             let scale = (gamma?[ch] ?? 1) * invStd[ch], shift = (beta?[ch] ?? 0) - mean[ch] * scale

@@ -204,12 +204,22 @@ public enum ConvolutionKernels {
     /// `y = conv(x, weight) + bias`: x N×C×H×W, weight O×C×KH×KW, y N×O×OH×OW.
     public static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        forward(x, weight: weight, bias: bias, y, g, epilogue: .none)
+    }
+
+    /// `y = relu?(conv(x, weight) + bias + residual?)`, the epilogue applied to each part of
+    /// `y` as it is written (in cache).
+    static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue) {
         switch winograd(g) {
-        case .f2x2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g); return
-        case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g); return
+        case .f2x2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
+        case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
         case nil: break
         }
-        if ImageParallelConvolution.computes(g) { ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g); return }
+        if ImageParallelConvolution.computes(g) {
+            ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
+            return
+        }
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
@@ -231,6 +241,7 @@ public enum ConvolutionKernels {
                     let dst = y + n0 * o * p
                     if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: p) } }
                     GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                    epilogue.apply(dst, count: o * p, at: n0 * o * p)
                 } else {
                     GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols)
                     Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
@@ -238,6 +249,7 @@ public enum ConvolutionKernels {
                         let src = tmp + ch * cols + i * p, dst = y + ((n0 + i) * o + ch) * p
                         let bv = bias?[ch] ?? 0
                         for j in 0..<p { dst[j] = src[j] + bv }
+                        epilogue.apply(dst, count: p, at: ((n0 + i) * o + ch) * p)
                     }
                 }
                 n0 += count

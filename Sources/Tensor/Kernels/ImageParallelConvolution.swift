@@ -63,7 +63,7 @@ enum ImageParallelConvolution {
 
     /// `y = conv(x, weight) + bias`; tasks are (image, slab) pairs.
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels
         let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow
@@ -74,6 +74,7 @@ enum ImageParallelConvolution {
                     let dst = y + s.n * o * p + s.rows.lowerBound * ow
                     if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: cols) } }
                     GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: s.b, ldb: s.ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                    for ch in 0..<o { epilogue.apply(dst + ch * p, count: cols, at: dst + ch * p - y) }
                 }
             }
         }

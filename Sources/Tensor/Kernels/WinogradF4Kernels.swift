@@ -262,7 +262,8 @@ enum WinogradF4Kernels {
     /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [36][O][P]. Each
     /// channel's tiles go to a plane padded to whole tiles, whose inside is then copied out.
     static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
-                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                                epilogue: OutputEpilogue = .none) {
         let t = tiles.perImage, p = count * t, op = o * p
         let tw = 4 * tiles.columns, tp = 16 * t   // the whole-tile plane: row width, size
         Threading.parallelRanges(o, minimumGrain: max(1, 4096 / max(p, 1))) { range in
@@ -296,6 +297,7 @@ enum WinogradF4Kernels {
                 for i in 0..<count {
                     let out = y + (i * o + ch) * oh * ow, plane = planes + i * tp
                     for yy in 0..<oh { (out + yy * ow).update(from: plane + yy * tw, count: ow) }
+                    epilogue.apply(out, count: oh * ow, at: (i * o + ch) * oh * ow)
                 }
             }
         }
@@ -352,7 +354,7 @@ enum WinogradF4Kernels {
     /// ([36][outChannels][inChannels]).
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
-                         height h: Int, width w: Int, _ g: ConvolutionGeometry) {
+                         height h: Int, width w: Int, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         let tiles = Tiles(g)
         let group = imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
@@ -366,27 +368,28 @@ enum WinogradF4Kernels {
                 GEMM.sgemm(36) { xi in
                     GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
                 }
-                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w)
+                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
+                                epilogue: epilogue.advanced(by: n0 * o * h * w))
                 n0 += count
             }
         }
     }
 
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         let o = g.outChannels, c = g.inChannels
         Workspace.shared.withBuffer(36 * o * c) { u in
             transformWeights(weight, outChannels: o, inChannels: c, u)
             convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
-                     height: g.height, width: g.width, g)
+                     height: g.height, width: g.width, g, epilogue: epilogue)
         }
     }
 
     /// The forward with weights already transformed (``transformWeights(_:outChannels:inChannels:_:)``).
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                 height: g.height, width: g.width, g)
+                 height: g.height, width: g.width, g, epilogue: epilogue)
     }
 
     /// The input gradient: the same convolution of `dy` with the kernels turned by 180° and

@@ -196,17 +196,19 @@ enum WinogradKernels {
     /// Y = Aᵀ M A (+ bias) for `count` images into `y` (O×OH×OW each); `m` is [16][O][P]. Row-wise
     /// for maps of eight tiles a row or more, lane-wise below; the two agree bit for bit.
     static func transformOutput(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
-                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                                epilogue: OutputEpilogue = .none) {
         if tiles.isNarrow {
-            transformOutputByLanes(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
+            transformOutputByLanes(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y, epilogue: epilogue)
         } else {
-            transformOutputByRows(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y)
+            transformOutputByRows(m, count: count, channels: o, outHeight: oh, outWidth: ow, tiles: tiles, bias: bias, y, epilogue: epilogue)
         }
     }
 
     /// A tile row at a time, eight tiles in lanes, each output row copied out whole.
     static func transformOutputByRows(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
-                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                                tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                                epilogue: OutputEpilogue = .none) {
         let t = tiles.perImage, p = count * t, op = o * p, tw = tiles.columns
         let pw = 2 * tw
         Threading.parallelRanges(count * o, minimumGrain: max(1, 2048 / max(t, 1))) { range in
@@ -260,6 +262,7 @@ enum WinogradKernels {
                     (out + oy * ow).update(from: y0, count: ow)
                     if oy + 1 < oh { (out + (oy + 1) * ow).update(from: y1, count: ow) }
                 }
+                epilogue.apply(out, count: oh * ow, at: (i * o + ch) * oh * ow)
             }
         }
     }
@@ -319,7 +322,8 @@ enum WinogradKernels {
     /// `flippedTranspose` (U' = Q·U·Q, Q swapping tile indices 0 and 3; each component read transposed).
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
-                         height h: Int, width w: Int, _ g: ConvolutionGeometry, flippedTranspose: Bool = false) {
+                         height h: Int, width w: Int, _ g: ConvolutionGeometry, flippedTranspose: Bool = false,
+                         epilogue: OutputEpilogue = .none) {
         let tiles = Tiles(g)
         let group = imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
@@ -341,28 +345,29 @@ enum WinogradKernels {
                     }
                     return GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
                 }
-                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w)
+                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
+                                epilogue: epilogue.advanced(by: n0 * o * h * w))
                 n0 += count
             }
         }
     }
 
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         let o = g.outChannels, c = g.inChannels
         Workspace.shared.withBuffer(16 * o * c) { u in
             transformWeights(weight, outChannels: o, inChannels: c, u)
             convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
-                     height: g.height, width: g.width, g)
+                     height: g.height, width: g.width, g, epilogue: epilogue)
         }
     }
 
     /// The forward with weights already transformed (``transformWeights``), e.g. cached
     /// between inference batches.
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
         convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                 height: g.height, width: g.width, g)
+                 height: g.height, width: g.width, g, epilogue: epilogue)
     }
 
     /// The input gradient: the same convolution with flipped, transposed weights. Flipping a

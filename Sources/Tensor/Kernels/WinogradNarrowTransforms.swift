@@ -82,7 +82,8 @@ extension WinogradKernels {
     /// Y = Aᵀ M A + bias (``transformOutput(_:count:channels:outHeight:outWidth:tiles:bias:_:)``)
     /// eight stream columns at a time, scattered into the images.
     static func transformOutputByLanes(_ m: UnsafePointer<Float>, count: Int, channels o: Int, outHeight oh: Int, outWidth ow: Int,
-                                       tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                                       tiles: Tiles, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                                       epilogue: OutputEpilogue = .none) {
         let t = tiles.perImage, p = count * t, op = o * p, plane = oh * ow
         let corners = tileCorners(tiles, width: ow)
         // Which of a tile's four outputs fall inside the map (odd sizes cut the last row or column).
@@ -126,6 +127,7 @@ extension WinogradKernels {
                     scatter(q, e0, d0, e1, d1)
                     q += 1
                 }
+                for i in 0..<count { epilogue.apply(y + (i * o + ch) * plane, count: plane, at: (i * o + ch) * plane) }
             }
         }
     }

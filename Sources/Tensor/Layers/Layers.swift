@@ -42,6 +42,8 @@ public class BatchNormalization: Layer {
     public let runningVariance: Buffer
     public let batchesTracked: Buffer
     public let momentum: Float, eps: Float
+    /// The last ``folded(into:)`` result, reused while its sources are unchanged.
+    var foldCache: FoldedConvolution?
 
     public init(_ features: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
         weight = Parameter(.ones([features]))

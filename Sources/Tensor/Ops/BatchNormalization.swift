@@ -47,7 +47,7 @@ private func fusedBatchNorm(_ x: Tensor, residual: Tensor?, relu: Bool,
     if let residual {
         precondition(residual.shape == x.shape, "batchNormReLU: residual \(residual.shape) ≠ input \(x.shape)")
     }
-    let epilogue = BatchNormKernels.Epilogue(residual: residual?.pointer, relu: relu)
+    let epilogue = OutputEpilogue(residual: residual?.pointer, relu: relu)
     let n = x.shape[0], c = x.shape[1], l = x.shape[2...].reduce(1, *)
     for (name, t) in [("weight", weight), ("bias", bias), ("running mean", runningMean), ("running variance", runningVariance)] {
         if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }

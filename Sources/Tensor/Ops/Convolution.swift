@@ -9,28 +9,8 @@
 ///   - stride, padding: (vertical, horizontal).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) -> Tensor {
-    precondition(x.rank == 4, "conv2d: input must be N×C×H×W, got \(x.shape)")
-    precondition(weight.rank == 4 && weight.shape[1] == x.shape[1],
-                 "conv2d: weight \(weight.shape) does not match input channels of \(x.shape)")
-    precondition(stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0, "conv2d: bad stride \(stride) or padding \(padding)")
-    let g = ConvolutionGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                                outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                                stride: stride, padding: padding)
-    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
-    if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
-
-    var y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
-    if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
-        // Inference: the weights' transform is cached across batches (WinogradWeightCache).
-        let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)
-        switch tile {
-        case .f2x2: WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
-        case .f4x4: WinogradF4Kernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
-        }
-    } else {
-        ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g)
-    }
-
+    let g = convolutionGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    var y = convolutionForward(x, weight: weight, bias: bias, g, epilogue: .none)
     let xs = x.detached(), ws = weight.detached()
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     var inputs = [x, weight]
@@ -51,6 +31,67 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
         }
         if bias != nil { grads.append(db) }
         return grads
+    }
+    return y
+}
+
+/// `relu(conv2d(x, weight, bias) + residual)`, or `relu(conv2d(x, weight, bias))` without a
+/// residual: ResNet's convolution, batch norm, add and ReLU once the batch norm is folded
+/// into the convolution (``BatchNormalization/folded(into:)``).
+///
+/// When nothing needs a gradient (inside ``withNoGrad(_:)``, or no input requires one) the
+/// add and the ReLU are applied to each part of the output as the convolution writes it,
+/// while it is in cache — no pass over the activations of their own. Otherwise this is the
+/// separate differentiable ops, `conv2d`, `+` and ``Tensor/relu()``.
+///
+/// - Parameters:
+///   - residual: added before the ReLU; the convolution's output shape.
+///   - The others: as in `conv2d`.
+public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                       stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                       adding residual: Tensor? = nil) -> Tensor {
+    let recorded = GradMode.isEnabled && [x, weight, bias, residual].contains { $0?.requiresGrad ?? false }
+    guard !recorded else {
+        let y = conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        return (residual.map { y + $0 } ?? y).relu()
+    }
+    let g = convolutionGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    if let residual {
+        precondition(residual.shape == [g.batch, g.outChannels, g.outHeight, g.outWidth],
+                     "conv2dReLU: residual \(residual.shape) ≠ output [\(g.batch), \(g.outChannels), \(g.outHeight), \(g.outWidth)]")
+    }
+    return convolutionForward(x, weight: weight, bias: bias, g,
+                              epilogue: OutputEpilogue(residual: residual.map { UnsafePointer($0.pointer) }, relu: true))
+}
+
+/// Checks the operands of a convolution and returns its geometry.
+private func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
+                                 stride: (Int, Int), padding: (Int, Int)) -> ConvolutionGeometry {
+    precondition(x.rank == 4, "conv2d: input must be N×C×H×W, got \(x.shape)")
+    precondition(weight.rank == 4 && weight.shape[1] == x.shape[1],
+                 "conv2d: weight \(weight.shape) does not match input channels of \(x.shape)")
+    precondition(stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0, "conv2d: bad stride \(stride) or padding \(padding)")
+    let g = ConvolutionGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                                stride: stride, padding: padding)
+    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
+    if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
+    return g
+}
+
+/// The forward pass into a new tensor, with `epilogue` applied as the output is written.
+private func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry,
+                                epilogue: OutputEpilogue) -> Tensor {
+    let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+    if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
+        // Inference: the weights' transform is cached across batches (WinogradWeightCache).
+        let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)
+        switch tile {
+        case .f2x2: WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g, epilogue: epilogue)
+        case .f4x4: WinogradF4Kernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g, epilogue: epilogue)
+        }
+    } else {
+        ConvolutionKernels.forward(x.pointer, weight: weight.pointer, bias: bias?.pointer, y.pointer, g, epilogue: epilogue)
     }
     return y
 }
