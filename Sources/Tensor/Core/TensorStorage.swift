@@ -44,20 +44,85 @@ public final class TensorStorage: @unchecked Sendable {
     deinit { StorageCache.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
 }
 
-/// A cache of large freed buffers keyed by exact size, like PyTorch's caching
-/// allocators: a buffer of a size seen before is handed out again without a system
-/// call or page faults. Buffers under ``minimumBytes`` go straight to `malloc`.
-/// At most ``limitBytes`` are kept; ``releaseAll()`` returns them to the system.
+/// Large buffers (``minimumBytes`` and up) get pages of their own from the system (`mmap`)
+/// and go back to this cache when freed, like PyTorch's caching allocators: a later
+/// request is served from pages already faulted in, without a system call.
+///
+/// Kept ranges are handed out best fit — a range larger than asked for is split, and
+/// freed ranges that touch are joined again — so memory freed as one phase of a training
+/// step ends (the small activations) serves the next (the large gradients). The cache
+/// never lets the bytes it manages (in use plus kept) grow past the most that were ever
+/// in use at once (``highWaterBytes``): a request no kept range fits first gives the
+/// ranges kept longest back to the system. At most ``limitBytes`` are kept;
+/// ``releaseAll()`` returns them all. Smaller buffers go straight to `malloc`.
 public final class StorageCache: @unchecked Sendable {
     /// The process-wide cache.
     public static let shared = StorageCache()
-    /// Buffers smaller than this are not cached.
+    /// Buffers smaller than this come from `malloc` and are not cached.
     public static let minimumBytes = 1 << 16
+    /// The system's page size: cached buffers are whole pages.
+    static let pageBytes: Int = { let size = sysconf(Int32(_SC_PAGESIZE)); return size > 0 ? size : 4096 }()
 
-    private struct State {
-        var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// A kept range of pages, and when it was last freed (larger is later).
+    struct Range {
+        var start: UnsafeMutableRawPointer
+        var bytes: Int
+        var order: Int
+        var end: UnsafeMutableRawPointer { start + bytes }
+    }
+
+    struct State {
+        /// Kept ranges in address order; no two touch (they are joined).
+        var free: [Range] = []
         var cachedBytes = 0
         var limit = StorageCache.defaultLimit
+        /// Bytes of cached-size buffers in use, and the most there ever were at once.
+        var liveBytes = 0, highWater = 0
+        var order = 0
+
+        /// Takes `bytes` from the smallest kept range that holds them (its front), if any.
+        mutating func takeBestFit(_ bytes: Int) -> UnsafeMutableRawPointer? {
+            var best: Int? = nil
+            for (i, r) in free.enumerated() where r.bytes >= bytes {
+                if best == nil || r.bytes < free[best!].bytes { best = i }
+                if r.bytes == bytes { break }
+            }
+            guard let i = best else { return nil }
+            let p = free[i].start
+            if free[i].bytes == bytes {
+                free.remove(at: i)
+            } else {
+                free[i].start += bytes; free[i].bytes -= bytes
+            }
+            cachedBytes -= bytes
+            return p
+        }
+
+        /// Keeps `[p, p + bytes)`, joined with the kept ranges it touches.
+        mutating func keep(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+            order += 1
+            var lo = 0, hi = free.count   // the first range past p
+            while lo < hi { let mid = (lo + hi) / 2; if free[mid].start > p { hi = mid } else { lo = mid + 1 } }
+            var i = lo
+            var range = Range(start: p, bytes: bytes, order: order)
+            if i > 0 && free[i - 1].end == p {
+                range.start = free[i - 1].start; range.bytes += free[i - 1].bytes
+                free.remove(at: i - 1); i -= 1
+            }
+            if i < free.count && free[i].start == range.end {
+                range.bytes += free[i].bytes
+                free.remove(at: i)
+            }
+            free.insert(range, at: i)
+            cachedBytes += bytes
+        }
+
+        /// Removes the range kept longest, if any.
+        mutating func popOldest() -> Range? {
+            guard let i = free.indices.min(by: { free[$0].order < free[$1].order }) else { return nil }
+            cachedBytes -= free[i].bytes
+            return free.remove(at: i)
+        }
     }
     private let state = Mutex(State())
 
@@ -76,54 +141,83 @@ public final class StorageCache: @unchecked Sendable {
     /// Bytes currently held for reuse.
     public var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
+    /// Bytes of cached-size buffers (``minimumBytes`` and up, in whole pages) in use now.
+    public var liveBytes: Int { state.withLock { $0.liveBytes } }
+
+    /// The most bytes of cached-size buffers in use at once since the process started or
+    /// ``releaseAll()`` was last called; in-use plus kept bytes stay within it.
+    public var highWaterBytes: Int { state.withLock { $0.highWater } }
+
+    /// The bytes a buffer of `bytes` occupies: whole pages when cached.
+    static func footprint(_ bytes: Int) -> Int {
+        bytes < minimumBytes ? bytes : (bytes + pageBytes - 1) / pageBytes * pageBytes
+    }
+
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
-        if bytes >= Self.minimumBytes {
-            let reused: UnsafeMutableRawPointer? = state.withLock { s in
-                guard let p = s.free[bytes]?.popLast() else { return nil }
-                s.cachedBytes -= bytes
-                return p
+        guard bytes >= Self.minimumBytes else {
+            var raw: UnsafeMutableRawPointer? = nil
+            if posix_memalign(&raw, 64, bytes) == 0, let raw { return raw }
+            releaseAll()   // give cached memory back and try once more
+            guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+                fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")  // trap-ok: out of memory, as Swift.Array
             }
-            if let reused { return reused }
+            return raw
         }
-        var raw: UnsafeMutableRawPointer? = nil
-        if posix_memalign(&raw, 64, bytes) == 0, let raw { return raw }
+        let size = Self.footprint(bytes)
+        var evicted: [Range] = []
+        let reused: UnsafeMutableRawPointer? = state.withLock { s in
+            s.liveBytes += size
+            s.highWater = max(s.highWater, s.liveBytes)
+            if let p = s.takeBestFit(size) { return p }
+            // Nothing kept fits: stay within the high-water mark, ranges kept longest first.
+            while s.liveBytes + s.cachedBytes > s.highWater, let r = s.popOldest() { evicted.append(r) }
+            return nil
+        }
+        for r in evicted { munmap(r.start, r.bytes) }
+        if let reused { return reused }
+        if let p = Self.map(size) { return p }
         releaseAll()   // give cached memory back and try once more
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        guard let p = Self.map(size) else {
             fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")  // trap-ok: out of memory, as Swift.Array
         }
-        return raw
+        return p
+    }
+
+    /// Fresh anonymous pages, or nil when the system has none.
+    private static func map(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else { return nil }
+        return p
     }
 
     func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
         guard bytes >= Self.minimumBytes else { free(p); return }
+        let size = Self.footprint(bytes)
         let kept: Bool = state.withLock { s in
-            guard s.cachedBytes + bytes <= s.limit else { return false }
-            s.free[bytes, default: []].append(p)
-            s.cachedBytes += bytes
+            s.liveBytes -= size
+            guard s.cachedBytes + size <= s.limit else { return false }
+            s.keep(p, size)
             return true
         }
-        if !kept { free(p) }
+        if !kept { munmap(p, size) }
     }
 
-    /// Returns every cached buffer to the system.
+    /// Returns every cached buffer to the system, and starts the high-water mark afresh
+    /// from the bytes in use now.
     public func releaseAll() {
-        let all: [UnsafeMutableRawPointer] = state.withLock { s in
-            let ps = s.free.values.flatMap { $0 }
-            s.free = [:]; s.cachedBytes = 0
-            return ps
+        let all: [Range] = state.withLock { s in
+            defer { s.free = []; s.cachedBytes = 0; s.highWater = s.liveBytes }
+            return s.free
         }
-        for p in all { free(p) }
+        for r in all { munmap(r.start, r.bytes) }
     }
 
     private func trim() {
-        let excess: [UnsafeMutableRawPointer] = state.withLock { s in
-            var out: [UnsafeMutableRawPointer] = []
-            while s.cachedBytes > s.limit, let key = s.free.keys.max() {
-                if let p = s.free[key]?.popLast() { out.append(p); s.cachedBytes -= key }
-                if s.free[key]?.isEmpty ?? false { s.free[key] = nil }
-            }
+        let excess: [Range] = state.withLock { s in
+            var out: [Range] = []
+            while s.cachedBytes > s.limit, let r = s.popOldest() { out.append(r) }
             return out
         }
-        for p in excess { free(p) }
+        for r in excess { munmap(r.start, r.bytes) }
     }
 }
