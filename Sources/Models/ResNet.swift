@@ -32,7 +32,7 @@ public final class BasicBlock: Layer {
     /// one by one, fewer passes and activations).
     ///
     /// In inference (evaluation mode, no gradient tape) each batch norm is folded into the
-    /// convolution before it (``Tensor/BatchNormalization/folded(into:)``) and the ReLU and the
+    /// convolution before it (`BatchNormalization.folded(into:)`) and the ReLU and the
     /// residual add are applied as the convolution writes its output: one pass over the
     /// activations per convolution, equal to the layers one by one up to rounding.
     public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -153,7 +153,7 @@ public final class ResNet18: Layer {
     }
 
     /// Whether a forward pass folds batch norm into the convolutions: in evaluation mode,
-    /// with no gradient tape (``Tensor/withNoGrad(_:)``), unless `FASHION_CONV_ALGORITHM=winograd-2x2`
+    /// with no gradient tape (`withNoGrad`), unless `FASHION_CONV_ALGORITHM=winograd-2x2`
     /// asks for the kernels of before (which reproduce earlier results to the bit).
     static func foldsBatchNorm(_ bn: BatchNormalization) -> Bool {
         !bn.isTraining && !GradMode.isEnabled && ConvolutionKernels.algorithm != .winograd2x2

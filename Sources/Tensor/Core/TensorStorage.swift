@@ -82,12 +82,13 @@ public final class StorageCache: @unchecked Sendable {
 
         /// Takes `bytes` from the smallest kept range that holds them (its front), if any.
         mutating func takeBestFit(_ bytes: Int) -> UnsafeMutableRawPointer? {
-            var best: Int? = nil
-            for (i, r) in free.enumerated() where r.bytes >= bytes {
-                if best == nil || r.bytes < free[best!].bytes { best = i }
+            var best = -1, bestBytes = Int.max
+            for (i, r) in free.enumerated() where r.bytes >= bytes && r.bytes < bestBytes {
+                best = i; bestBytes = r.bytes
                 if r.bytes == bytes { break }
             }
-            guard let i = best else { return nil }
+            guard best >= 0 else { return nil }
+            let i = best
             let p = free[i].start
             if free[i].bytes == bytes {
                 free.remove(at: i)

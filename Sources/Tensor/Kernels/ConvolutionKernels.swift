@@ -56,8 +56,9 @@ public enum ConvolutionKernels {
         /// grouped into one parallel GEMM on smaller ones).
         case im2col
         /// Winograd F(2×2, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM over
-        /// groups of images otherwise (never `ImageParallelConvolution`): the kernels before
-        /// F(4×4, 3×3), which reproduce earlier results to the bit.
+        /// groups of images otherwise (never `ImageParallelConvolution`), and ResNet's inference
+        /// with its batch norms unfolded: the kernels before F(4×4, 3×3), which reproduce
+        /// earlier results to the bit.
         case winograd2x2 = "winograd-2x2"
         /// Winograd F(4×4, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM otherwise.
         case winograd4x4 = "winograd-4x4"
