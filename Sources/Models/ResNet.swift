@@ -47,8 +47,9 @@ public final class BasicBlock: Layer {
         let h = conv2dReLU(x, weight: f1.weight, bias: f1.bias, stride: conv1.stride, padding: conv1.padding)
         var identity = x
         if let downsample {
-            guard let conv = downsample.layers[0] as? Conv2d, let bn = downsample.layers[1] as? BatchNorm2d,
-                  downsample.layers.count == 2 else { preconditionFailure("BasicBlock: downsample must be [Conv2d, BatchNorm2d]") }
+            // init builds it as [Conv2d, BatchNorm2d]
+            guard downsample.layers.count == 2, let conv = downsample.layers[0] as? Conv2d,
+                  let bn = downsample.layers[1] as? BatchNorm2d else { preconditionFailure("BasicBlock: downsample must be [Conv2d, BatchNorm2d]") }
             let f = bn.folded(into: conv)
             identity = conv2d(x, weight: f.weight, bias: f.bias, stride: conv.stride, padding: conv.padding)
         }

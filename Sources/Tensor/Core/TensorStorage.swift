@@ -155,15 +155,7 @@ public final class StorageCache: @unchecked Sendable {
     }
 
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
-        guard bytes >= Self.minimumBytes else {
-            var raw: UnsafeMutableRawPointer? = nil
-            if posix_memalign(&raw, 64, bytes) == 0, let raw { return raw }
-            releaseAll()   // give cached memory back and try once more
-            guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-                fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")  // trap-ok: out of memory, as Swift.Array
-            }
-            return raw
-        }
+        guard bytes >= Self.minimumBytes else { return fromSystem(bytes, Self.aligned) }
         let size = Self.footprint(bytes)
         var evicted: [Range] = []
         let reused: UnsafeMutableRawPointer? = state.withLock { s in
@@ -175,13 +167,23 @@ public final class StorageCache: @unchecked Sendable {
             return nil
         }
         for r in evicted { munmap(r.start, r.bytes) }
-        if let reused { return reused }
-        if let p = Self.map(size) { return p }
-        releaseAll()   // give cached memory back and try once more
-        guard let p = Self.map(size) else {
+        return reused ?? fromSystem(size, Self.map)
+    }
+
+    /// `obtain(bytes)`, or after giving every cached buffer back, once more.
+    private func fromSystem(_ bytes: Int, _ obtain: (Int) -> UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer {
+        if let p = obtain(bytes) { return p }
+        releaseAll()
+        guard let p = obtain(bytes) else {
             fatalError("TensorStorage: cannot allocate \(bytes) bytes (out of memory)")  // trap-ok: out of memory, as Swift.Array
         }
         return p
+    }
+
+    /// `malloc`'s memory, 64-byte aligned, or nil when there is none.
+    private static func aligned(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        var raw: UnsafeMutableRawPointer? = nil
+        return posix_memalign(&raw, 64, bytes) == 0 ? raw : nil
     }
 
     /// Fresh anonymous pages, or nil when the system has none.

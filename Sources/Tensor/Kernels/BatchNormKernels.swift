@@ -5,32 +5,24 @@
 /// backward kernel can take the ReLU's mask, so `relu(bn(x) + r)` is one pass over the
 /// activations each way, with exactly the roundings of the three separate ops.
 enum BatchNormKernels {
-    /// One row of the affine map and its epilogue: the same float operations, in the same
-    /// order, as batch norm, then `+`, then ReLU (`0 ≥ v ? 0 : v`: NaN passes, −0 → +0),
-    /// eight lanes at a time.
+    /// One row (output offset `o`) of the affine map and its epilogue: the same float
+    /// operations, in the same order, as batch norm, then `+`, then ReLU, eight lanes at a time.
     @inline(__always)
     static func affineRow(_ p: UnsafePointer<Float>, _ q: UnsafeMutablePointer<Float>, _ l: Int,
-                          scale: Float, shift: Float, residual r: UnsafePointer<Float>?, relu: Bool) {
-        guard relu || r != nil else {
+                          scale: Float, shift: Float, epilogue: OutputEpilogue, at o: Int) {
+        guard !epilogue.isNone else {
             for j in 0..<l { q[j] = p[j] * scale + shift }
             return
         }
         typealias V = SIMD8<Float>
-        let zero = V(), vs = V(repeating: scale), vb = V(repeating: shift)
+        let vs = V(repeating: scale), vb = V(repeating: shift)
         var j = 0
         while j + 8 <= l {
-            var v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self) * vs + vb
-            if let r { v += UnsafeRawPointer(r + j).loadUnaligned(as: V.self) }
-            if relu { v.replace(with: zero, where: zero .>= v) }
-            UnsafeMutableRawPointer(q + j).storeBytes(of: v, as: V.self)
+            let v = UnsafeRawPointer(p + j).loadUnaligned(as: V.self) * vs + vb
+            UnsafeMutableRawPointer(q + j).storeBytes(of: epilogue.finish(v, at: o + j), as: V.self)
             j += 8
         }
-        while j < l {
-            var v = p[j] * scale + shift
-            if let r { v += r[j] }
-            q[j] = relu && 0 >= v ? 0 : v
-            j += 1
-        }
+        while j < l { q[j] = epilogue.finish(p[j] * scale + shift, at: o + j); j += 1 }
     }
 
     /// ReLU's backward on one row: `out = y > 0 ? g : 0` (NaN → 0), eight lanes at a time.
@@ -78,8 +70,7 @@ enum BatchNormKernels {
             let scale = (gamma?[ch] ?? 1) * inv, shift = (beta?[ch] ?? 0) - muF * scale
             for i in 0..<n {
                 let o = (i * c + ch) * l
-                affineRow(x + o, y + o, l, scale: scale, shift: shift, residual: epilogue.residual.map { $0 + o },
-                          relu: epilogue.relu)
+                affineRow(x + o, y + o, l, scale: scale, shift: shift, epilogue: epilogue, at: o)
             }
         }
     }
@@ -93,8 +84,7 @@ enum BatchNormKernels {
             let ch = idx % c
             let scale = (gamma?[ch] ?? 1) * invStd[ch], shift = (beta?[ch] ?? 0) - mean[ch] * scale
             let o = idx * l
-            affineRow(x + o, y + o, l, scale: scale, shift: shift, residual: epilogue.residual.map { $0 + o },
-                      relu: epilogue.relu)
+            affineRow(x + o, y + o, l, scale: scale, shift: shift, epilogue: epilogue, at: o)
         }
     }
 

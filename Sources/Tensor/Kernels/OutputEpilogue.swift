@@ -17,27 +17,34 @@ struct OutputEpilogue {
         OutputEpilogue(residual: residual.map { $0 + offset }, relu: relu)
     }
 
-    /// `y[j] = relu?(y[j] + residual[offset + j])` for `j < count`, in place: `+` then ReLU as
-    /// the separate ops round them (`0 ≥ v ? 0 : v`: NaN passes, −0 → +0), eight lanes at a time.
+    /// Eight values `v` bound for output `offset`…`offset + 7`: `relu?(v + residual)`, `+` then
+    /// ReLU as the separate ops round them (`0 ≥ v ? 0 : v`: NaN passes, −0 → +0).
+    @inline(__always)
+    func finish(_ v: SIMD8<Float>, at offset: Int) -> SIMD8<Float> {
+        var v = v
+        if let residual { v += UnsafeRawPointer(residual + offset).loadUnaligned(as: SIMD8<Float>.self) }
+        if relu { v.replace(with: SIMD8<Float>(), where: SIMD8<Float>() .>= v) }
+        return v
+    }
+
+    /// One value `v` bound for output `offset`: ``finish(_:at:)`` for a single lane.
+    @inline(__always)
+    func finish(_ v: Float, at offset: Int) -> Float {
+        var v = v
+        if let residual { v += residual[offset] }
+        return relu && 0 >= v ? 0 : v
+    }
+
+    /// `y[j] = relu?(y[j] + residual[offset + j])` for `j < count`, in place, eight lanes at a time.
     @inline(__always)
     func apply(_ y: UnsafeMutablePointer<Float>, count: Int, at offset: Int) {
         guard !isNone else { return }
-        let r = residual.map { $0 + offset }
-        typealias V = SIMD8<Float>
-        let zero = V()
         var j = 0
         while j + 8 <= count {
-            var v = UnsafeRawPointer(y + j).loadUnaligned(as: V.self)
-            if let r { v += UnsafeRawPointer(r + j).loadUnaligned(as: V.self) }
-            if relu { v.replace(with: zero, where: zero .>= v) }
-            UnsafeMutableRawPointer(y + j).storeBytes(of: v, as: V.self)
+            let v = UnsafeRawPointer(y + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: finish(v, at: offset + j), as: SIMD8<Float>.self)
             j += 8
         }
-        while j < count {
-            var v = y[j]
-            if let r { v += r[j] }
-            y[j] = relu && 0 >= v ? 0 : v
-            j += 1
-        }
+        while j < count { y[j] = finish(y[j], at: offset + j); j += 1 }
     }
 }
