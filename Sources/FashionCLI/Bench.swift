@@ -86,17 +86,32 @@ struct Bench: ParsableCommand {
         @Option(help: "Timed training steps per batch size (after one warm-up).")
         var steps = 3
 
+        @Option(help: "Timed runs of each kernel (after one warm-up); the best counts.")
+        var repetitions = 3
+
+        @Option(help: "Measure only the convolutions whose name contains this text (e.g. downsample).")
+        var only: String?
+
+        @Flag(help: "Skip the training-step measurement.")
+        var skipTraining = false
+
         @Option(help: "Threads for every kernel (default: all cores).")
         var threads: Int?
 
         @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
         var convAlgorithm: ConvolutionKernels.Algorithm?
 
+        func validate() throws {
+            guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        }
+
         func run() throws {
             if let threads { Threading.configure(threads: threads) }
             if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
             var bench = KernelBenchmark()
-            bench.trainBatches = trainBatch
+            bench.repetitions = repetitions
+            bench.layerFilter = only
+            bench.trainBatches = skipTraining ? [] : trainBatch
             bench.trainSteps = steps
             let report = bench.run { line in if !json { FileHandle.standardError.write(Data(("… " + line + "\n").utf8)) } }
             if json {

@@ -35,23 +35,55 @@ public final class BasicBlock: Layer {
     /// convolution before it (`BatchNormalization.folded(into:)`) and the ReLU and the
     /// residual add are applied as the convolution writes its output: one pass over the
     /// activations per convolution, equal to the layers one by one up to rounding.
+    ///
+    /// A downsample whose 1×1 convolution has `conv1`'s stride is computed together with
+    /// `conv1` (`conv2dWithProjection`: one column matrix for both), except under
+    /// `FASHION_CONV_ALGORITHM=winograd-2x2`, which keeps the kernels of before.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if ResNet18.foldsBatchNorm(bn1) { return folded(x) }
+        if let (conv, bn) = pairedDownsample {
+            let (h, d) = conv2dWithProjection(x, weight: conv1.weight.value, bias: conv1.bias?.value, stride: conv1.stride,
+                                              padding: conv1.padding, projection: conv.weight.value, projectionBias: conv.bias?.value)
+            return bn2.withReLU(conv2(bn1.withReLU(h)), adding: bn(d))
+        }
         let out = conv2(bn1.withReLU(conv1(x)))
         let identity = downsample.map { $0(x) } ?? x
         return bn2.withReLU(out, adding: identity)
     }
 
+    /// The downsample's layers.
+    private var downsampleLayers: (Conv2d, BatchNorm2d)? {
+        guard let downsample else { return nil }
+        // init builds it as [Conv2d, BatchNorm2d]
+        guard downsample.layers.count == 2, let conv = downsample.layers[0] as? Conv2d,
+              let bn = downsample.layers[1] as? BatchNorm2d else { preconditionFailure("BasicBlock: downsample must be [Conv2d, BatchNorm2d]") }
+        return (conv, bn)
+    }
+
+    /// The downsample's layers when its convolution reads the centre taps of `conv1`'s patches.
+    private var pairedDownsample: (Conv2d, BatchNorm2d)? {
+        guard ConvolutionKernels.algorithm != .winograd2x2, let (conv, bn) = downsampleLayers else { return nil }
+        let k = conv1.weight.value.shape, p = conv.weight.value.shape
+        let centred = k[2] % 2 == 1 && k[3] % 2 == 1 && conv1.padding == (k[2] / 2, k[3] / 2) && conv1.stride != (1, 1)
+        guard centred, p[2] == 1, p[3] == 1, conv.padding == (0, 0), conv.stride == conv1.stride else { return nil }
+        return (conv, bn)
+    }
+
     private func folded(_ x: Tensor) -> Tensor {
         let f1 = bn1.folded(into: conv1), f2 = bn2.folded(into: conv2)
-        let h = conv2dReLU(x, weight: f1.weight, bias: f1.bias, stride: conv1.stride, padding: conv1.padding)
-        var identity = x
-        if let downsample {
-            // init builds it as [Conv2d, BatchNorm2d]
-            guard downsample.layers.count == 2, let conv = downsample.layers[0] as? Conv2d,
-                  let bn = downsample.layers[1] as? BatchNorm2d else { preconditionFailure("BasicBlock: downsample must be [Conv2d, BatchNorm2d]") }
+        let h: Tensor, identity: Tensor
+        if let (conv, bn) = pairedDownsample {
             let f = bn.folded(into: conv)
-            identity = conv2d(x, weight: f.weight, bias: f.bias, stride: conv.stride, padding: conv.padding)
+            (h, identity) = conv2dWithProjection(x, weight: f1.weight, bias: f1.bias, stride: conv1.stride, padding: conv1.padding,
+                                                 projection: f.weight, projectionBias: f.bias, reLU: true)
+        } else {
+            h = conv2dReLU(x, weight: f1.weight, bias: f1.bias, stride: conv1.stride, padding: conv1.padding)
+            if let (conv, bn) = downsampleLayers {
+                let f = bn.folded(into: conv)
+                identity = conv2d(x, weight: f.weight, bias: f.bias, stride: conv.stride, padding: conv.padding)
+            } else {
+                identity = x
+            }
         }
         return conv2dReLU(h, weight: f2.weight, bias: f2.bias, stride: conv2.stride, padding: conv2.padding, adding: identity)
     }

@@ -97,4 +97,32 @@ import Tensor
             #expect(b1.scalars == b2.scalars, "\(name)")
         }
     }
+
+    /// On maps the image-parallel path takes (8×8 outputs here), the block computes its
+    /// downsample together with conv1 from one column matrix (`conv2dWithProjection`): the
+    /// same forward as the layers one by one, and gradients equal up to rounding (the input
+    /// gradient's two parts are summed before the fold instead of after).
+    @Test func basicBlockPairsItsDownsampleWithConv1() throws {
+        try #require(ConvolutionKernels.algorithm != .winograd2x2, "winograd-2x2 keeps the layers apart")
+        func make() -> BasicBlock { var g = RandomGenerator(seed: 13); return BasicBlock(8, 16, stride: 2, generator: &g) }
+        let paired = make(), separate = make()
+        var g = RandomGenerator(seed: 14)
+        let input = Tensor(shape: [3, 8, 16, 16], scalars: (0..<(3 * 8 * 256)).map { _ in g.normal() })
+        let x1 = input.requiringGrad(), x2 = input.requiringGrad()
+        let y1 = paired(x1)
+        let b = separate
+        let y2 = b.relu(b.bn2(b.conv2(b.relu(b.bn1(b.conv1(x2))))) + b.downsample!(x2))
+        func worst(_ a: [Float], _ r: [Float]) -> Float {
+            let scale = max(1e-3, r.map(abs).max() ?? 0)
+            return zip(a, r).map { abs($0 - $1) }.max().map { $0 / scale } ?? .infinity
+        }
+        #expect(worst(y1.scalars, y2.scalars) <= 1e-6)
+        let probe = Tensor(shape: y1.shape, scalars: (0..<y1.count).map { _ in g.normal() })
+        (y1 * probe).sum().backward()
+        (y2 * probe).sum().backward()
+        #expect(worst(try #require(x1.grad).scalars, try #require(x2.grad).scalars) <= 1e-5)
+        for ((name, p1), (_, p2)) in zip(paired.namedParameters, separate.namedParameters) {
+            #expect(worst(try #require(p1.grad, "\(name)").scalars, try #require(p2.grad).scalars) <= 1e-5, "\(name)")
+        }
+    }
 }

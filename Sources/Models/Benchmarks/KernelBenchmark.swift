@@ -56,6 +56,8 @@ public struct KernelBenchmark {
     public var imageSize = 224
     public var trainSteps = 3
     public var repetitions = 3
+    /// When set, only the convolutions whose name contains it are measured.
+    public var layerFilter: String?
 
     public init() {}
 
@@ -106,6 +108,62 @@ public struct KernelBenchmark {
                            fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3)
     }
 
+    /// The cost of a downsample where ResNet computes it, next to its block's `conv1` from
+    /// the same columns (``ConvolutionKernels/forward(_:weight:bias:_:_:projectionWeight:projectionBias:_:projectionChannels:)``
+    /// and its backward kernels): each pass of the pair minus the same pass of `conv1` alone,
+    /// best of `repetitions` each, timed in turn. The row is named `<downsample>, paired`.
+    public func measurePaired(_ c: ConvolutionCase, with main: ConvolutionCase) -> LayerResult {
+        let g = ConvolutionGeometry(batch: convolutionBatch, inChannels: main.inChannels, height: main.inputSize, width: main.inputSize,
+                                    outChannels: main.outChannels, kernelHeight: main.kernel, kernelWidth: main.kernel,
+                                    stride: (main.stride, main.stride), padding: (main.padding, main.padding))
+        let o2 = c.outChannels
+        var r = RandomGenerator(seed: 2)
+        let x = Initializer.uniform([g.batch, g.inChannels, g.height, g.width], bound: 1, generator: &r)
+        let w = Initializer.uniform([g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth], bound: 0.1, generator: &r)
+        let q = Initializer.uniform([o2, g.inChannels, 1, 1], bound: 0.1, generator: &r)
+        let dy = Initializer.uniform([g.batch, g.outChannels, g.outHeight, g.outWidth], bound: 1, generator: &r)
+        let dq = Initializer.uniform([g.batch, o2, g.outHeight, g.outWidth], bound: 1, generator: &r)
+        var y = Tensor.zeros(dy.shape), z = Tensor.zeros(dq.shape), dx = Tensor.zeros(x.shape)
+        var dw = Tensor.zeros(w.shape), dqw = Tensor.zeros(q.shape)
+        let flops = 2 * Double(g.batch * o2 * g.outPlane * g.inChannels)
+        let (tf, ti, tw): (Double, Double, Double) = x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in
+            q.withUnsafeBufferPointer { qp in dy.withUnsafeBufferPointer { gp in dq.withUnsafeBufferPointer { gq in
+            y.withUnsafeMutableBufferPointer { yp in z.withUnsafeMutableBufferPointer { zp in dx.withUnsafeMutableBufferPointer { dxp in
+            dw.withUnsafeMutableBufferPointer { dwp in dqw.withUnsafeMutableBufferPointer { dqp in
+                let (x, w, q, dy, dq) = (xp.baseAddress!, wp.baseAddress!, qp.baseAddress!, gp.baseAddress!, gq.baseAddress!)
+                let (y, z, dx, dw, dqw) = (yp.baseAddress!, zp.baseAddress!, dxp.baseAddress!, dwp.baseAddress!, dqp.baseAddress!)
+                func marginal(alone: () -> Void, paired: () -> Void) -> Double {
+                    var bestAlone = Double.infinity, bestPaired = Double.infinity
+                    alone(); paired()
+                    for _ in 0..<max(1, repetitions) {
+                        bestAlone = min(bestAlone, timeOnce(alone))
+                        bestPaired = min(bestPaired, timeOnce(paired))
+                    }
+                    return max(1e-9, bestPaired - bestAlone)
+                }
+                let tf = marginal(alone: { ConvolutionKernels.forward(x, weight: w, bias: nil, y, g) },
+                                  paired: { ConvolutionKernels.forward(x, weight: w, bias: nil, y, g, projectionWeight: q, projectionBias: nil,
+                                                                       z, projectionChannels: o2) })
+                let ti = marginal(alone: { ConvolutionKernels.backwardInput(dy, weight: w, dx, g) },
+                                  paired: { ConvolutionKernels.backwardInput(dy, weight: w, projectionDY: dq, projectionWeight: q,
+                                                                             projectionChannels: o2, dx, g) })
+                let tw = marginal(alone: { ConvolutionKernels.backwardWeight(dy, x, dweight: dw, dbias: nil, g) },
+                                  paired: { ConvolutionKernels.backwardWeight(dy, x, dweight: dw, dbias: nil, projectionDY: dq, projectionDWeight: dqw,
+                                                                              projectionDBias: nil, projectionChannels: o2, g) })
+                return (tf, ti, tw)
+            }}}}}}}}}}
+        return LayerResult(name: c.name.prefix { $0 != " " } + ", paired", kernel: c.kernel, stride: c.stride, count: c.count,
+                           fwd_gflops: flops / tf / 1e9, bwd_input_gflops: flops / ti / 1e9, bwd_weight_gflops: flops / tw / 1e9,
+                           fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3)
+    }
+
+    /// Wall time in seconds of one run of `body`.
+    func timeOnce(_ body: () -> Void) -> Double {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    }
+
     /// Images per second of full ResNet-18 training steps (forward, cross-entropy,
     /// backward, Adam) at `batch`, 31 classes, and the peak resident memory meanwhile.
     public func measureTraining(batch: Int) -> TrainResult {
@@ -135,10 +193,18 @@ public struct KernelBenchmark {
         let sgemm = sgemmGFLOPS()
         progress("sgemm 1024³: \(Int(sgemm)) GFLOP/s")
         var layers: [LayerResult] = []
-        for c in Self.resnet18Convolutions {
-            let r = measure(c)
-            layers.append(r)
-            progress("\(c.name): fwd \(Int(r.fwd_gflops)), bwd input \(Int(r.bwd_input_gflops)), bwd weight \(Int(r.bwd_weight_gflops)) GFLOP/s")
+        for c in Self.resnet18Convolutions where layerFilter.map({ c.name.contains($0) }) ?? true {
+            var rows = [measure(c)]
+            // A downsample is also measured paired with its block's conv1 (same input and stride).
+            if c.kernel == 1, let main = Self.resnet18Convolutions.first(where: {
+                $0.kernel == 3 && $0.stride == c.stride && $0.inputSize == c.inputSize && $0.inChannels == c.inChannels
+            }) {
+                rows.append(measurePaired(c, with: main))
+            }
+            for r in rows {
+                layers.append(r)
+                progress("\(r.name): fwd \(Int(r.fwd_gflops)), bwd input \(Int(r.bwd_input_gflops)), bwd weight \(Int(r.bwd_weight_gflops)) GFLOP/s")
+            }
         }
         var train: [TrainResult] = []
         for b in trainBatches {

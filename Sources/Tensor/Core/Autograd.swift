@@ -39,6 +39,12 @@ final class GradNode {
     }
 }
 
+/// The output gradients of a two-output op, held until its backward closure runs.
+final class OutputGradients {
+    var first: Tensor?
+    var second: Tensor?
+}
+
 extension Tensor {
     /// Whether gradients flow to this tensor (a leaf that asked for them, or the result of an op on one).
     public var requiresGrad: Bool { node != nil }
@@ -68,6 +74,30 @@ extension Tensor {
         }
         guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
         output.node = GradNode(name: key, inputs: inputs.map { $0.node }, backward: backward)
+    }
+
+    /// Records `first` and `second` as the two results of one op on `inputs`. `backward`
+    /// receives both outputs' gradients (`nil` for an output no gradient reached) and returns
+    /// one gradient per input; it runs once, after the gradients of both outputs are complete.
+    static func record(_ name: String, detail: @autoclosure () -> String = "", _ first: inout Tensor, _ second: inout Tensor,
+                       inputs: [Tensor], backward: @escaping (Tensor?, Tensor?) -> [Tensor?]) {
+        var key = name
+        if let profile = OpProfile.active {
+            key = OpProfile.key(name, detail: detail(), shape: first.shape)
+            profile.forwardFinished(key)
+        }
+        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return }
+        let gathered = OutputGradients()
+        let joint = GradNode(name: key, inputs: inputs.map { $0.node }) { _ in
+            let (a, b) = (gathered.first, gathered.second)
+            gathered.first = nil; gathered.second = nil
+            return backward(a, b)
+        }
+        // Each output leaves its gradient with the joint node and passes it a one-value token, so
+        // the joint node — an input of both, hence after both in reverse topological order —
+        // runs once, with both gradients complete.
+        first.node = GradNode(name: key, inputs: [joint]) { g in gathered.first = g; return [Tensor.zeros([1])] }
+        second.node = GradNode(name: key, inputs: [joint]) { g in gathered.second = g; return [Tensor.zeros([1])] }
     }
 
     /// Back-propagates from this tensor: `seed` is d(objective)/d(self), ones when omitted

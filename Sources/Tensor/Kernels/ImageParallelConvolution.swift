@@ -61,9 +61,12 @@ enum ImageParallelConvolution {
         return (n, r, UnsafePointer(col), cols)
     }
 
-    /// `y = conv(x, weight) + bias`; tasks are (image, slab) pairs.
+    /// `y = conv(x, weight) + bias`; tasks are (image, slab) pairs. With `projection`, also
+    /// its `y = conv1×1(x, weight) + bias` from the same slab's centre-tap rows
+    /// (``ConvolutionGeometry/centreTap``), without an epilogue.
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none,
+                        projection: ProjectionForward? = nil) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels
         let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow
@@ -72,19 +75,34 @@ enum ImageParallelConvolution {
                 for t in range {
                     let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
                     let dst = y + s.n * o * p + s.rows.lowerBound * ow
-                    if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: cols) } }
-                    GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: s.b, ldb: s.ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                    product(weight: weight, bias: bias, outChannels: o, b: s.b, ldb: s.ldb, k: k, cols: cols, dst, ldc: p)
                     for ch in 0..<o { epilogue.apply(dst + ch * p, count: cols, at: dst + ch * p - y) }
+                    if let q = projection {
+                        let taps = g.kernelHeight * g.kernelWidth
+                        product(weight: q.weight, bias: q.bias, outChannels: q.outChannels, b: s.b + g.centreTap * cols, ldb: taps * cols,
+                                k: g.inChannels, cols: cols, q.y + s.n * q.outChannels * p + s.rows.lowerBound * ow, ldc: p)
+                    }
                 }
             }
         }
     }
 
+    /// `dst = weight · b + bias` for one slab: `outChannels` rows of `cols` columns, row stride `ldc`.
+    @inline(__always)
+    private static func product(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels o: Int,
+                                b: UnsafePointer<Float>, ldb: Int, k: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let bias { for ch in 0..<o { (dst + ch * ldc).update(repeating: bias[ch], count: cols) } }
+        GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: ldc)
+    }
+
     /// `dx = convᵀ(dy, weight)`, overwriting `dx`; tasks are images, their slabs in order. Each
     /// slab's column gradient is folded into whole input rows (``foldRows``): the rows no
     /// earlier slab reached are written, the ones it shares with the slab before are added to.
+    /// With `projection`, its input gradient is added into the centre-tap rows of each slab's
+    /// column gradient before the fold (one fold for both convolutions).
     static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                              _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                              _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+                              projection: ProjectionInputGradient? = nil) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let oh = g.outHeight, ow = g.outWidth, rows = slabRows(g), slabs = slabs(g)
         let slab = g.isPointwise ? 0 : k * rows * ow, phases = g.strideX * phaseLength(g)
@@ -101,6 +119,11 @@ enum ImageParallelConvolution {
                     for s in 0..<slabs {
                         let r0 = s * rows, r1 = min(oh, r0 + rows), cols = (r1 - r0) * ow
                         GEMM.serial(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: dyn + r0 * ow, ldb: p, c: dcol, ldc: cols)
+                        if let q = projection {
+                            let taps = g.kernelHeight * g.kernelWidth
+                            GEMM.serial(transposeA: true, m: g.inChannels, n: cols, k: q.outChannels, a: q.weight, lda: g.inChannels,
+                                        b: q.dy + n * q.outChannels * p + r0 * ow, ldb: p, beta: 1, c: dcol + g.centreTap * cols, ldc: taps * cols)
+                        }
                         let lo = max(0, r0 * g.strideY - g.padY)
                         let hi = s == slabs - 1 ? g.height : max(written, min(g.height, (r1 - 1) * g.strideY - g.padY + g.kernelHeight))
                         foldRows(dcol, g, slab: r0..<r1, rows: min(lo, written)..<hi, writeFrom: written, dxn, buffer)
@@ -208,27 +231,39 @@ enum ImageParallelConvolution {
     /// `dweight = Σ dy ⊗ patches(x)`, overwriting `dweight`; tasks are (image, slab) pairs, each
     /// chunk of them summed by one core (chunk 0 into `dweight`, the others into scratch), and
     /// the sums added in chunk order.
+    /// With `projection`, its weight gradient is summed alongside from the same slabs'
+    /// centre-tap rows.
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                               dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
+                               projection: ProjectionWeightGradient? = nil) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels
         let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow, ok = o * k
+        let qk = projection.map { $0.outChannels * g.inChannels } ?? 0, taps = g.kernelHeight * g.kernelWidth
         let chunks = Threading.chunkCount(tasks)
-        Workspace.shared.withBuffer(max(1, chunks * slab + (chunks - 1) * ok)) { scratch in
+        Workspace.shared.withBuffer(max(1, chunks * slab + (chunks - 1) * (ok + qk))) { scratch in
             let sums = scratch + chunks * slab
             Threading.parallelChunks(tasks) { chunk, range in
-                let sum = chunk == 0 ? dweight : sums + (chunk - 1) * ok
+                let sum = chunk == 0 ? dweight : sums + (chunk - 1) * (ok + qk)
                 for t in range {
-                    let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab)
-                    GEMM.serial(transposeB: true, m: o, n: k, k: s.rows.count * ow, a: dy + s.n * o * p + s.rows.lowerBound * ow, lda: p,
-                                b: s.b, ldb: s.ldb, beta: t == range.lowerBound ? 0 : 1, c: sum, ldc: k)
+                    let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
+                    let beta: Float = t == range.lowerBound ? 0 : 1
+                    GEMM.serial(transposeB: true, m: o, n: k, k: cols, a: dy + s.n * o * p + s.rows.lowerBound * ow, lda: p,
+                                b: s.b, ldb: s.ldb, beta: beta, c: sum, ldc: k)
+                    if let q = projection {
+                        GEMM.serial(transposeB: true, m: q.outChannels, n: g.inChannels, k: cols,
+                                    a: q.dy + s.n * q.outChannels * p + s.rows.lowerBound * ow, lda: p,
+                                    b: s.b + g.centreTap * cols, ldb: taps * cols, beta: beta,
+                                    c: chunk == 0 ? q.dweight : sum + ok, ldc: g.inChannels)
+                    }
                 }
             }
             guard chunks > 1 else { return }
-            Threading.parallelRanges(ok, minimumGrain: 1 << 14) { r in
+            Threading.parallelRanges(ok + qk, minimumGrain: 1 << 14) { r in
                 for c in 1..<chunks {
-                    let src = sums + (c - 1) * ok
-                    for i in r { dweight[i] += src[i] }
+                    let src = sums + (c - 1) * (ok + qk)
+                    for i in r.clamped(to: 0..<ok) { dweight[i] += src[i] }
+                    if let q = projection { for i in r.clamped(to: ok..<ok + qk) { q.dweight[i - ok] += src[i] } }
                 }
             }
         }

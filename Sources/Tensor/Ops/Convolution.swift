@@ -65,7 +65,7 @@ public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
 }
 
 /// Checks the operands of a convolution and returns its geometry.
-private func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
+func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
                                  stride: (Int, Int), padding: (Int, Int)) -> ConvolutionGeometry {
     precondition(x.rank == 4, "conv2d: input must be N×C×H×W, got \(x.shape)")
     precondition(weight.rank == 4 && weight.shape[1] == x.shape[1],
@@ -80,7 +80,7 @@ private func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
 }
 
 /// The forward pass into a new tensor, with `epilogue` applied as the output is written.
-private func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry,
+func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry,
                                 epilogue: OutputEpilogue) -> Tensor {
     let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
