@@ -129,10 +129,11 @@ enum BenchmarkTable {
         func f(_ x: Double, _ w: Int = 7) -> String { String(format: "%\(w).1f", x) }
         var lines = ["sgemm 1024³: \(f(r.sgemm_gflops)) GFLOP/s   (threads: \(r.threads))", "",
                      "ResNet-18 convolutions, batch \(r.conv_batch), \(r.image_size)×\(r.image_size) input — GFLOP/s (% of sgemm)",
-                     "layer                         k/s  ×   forward         input grad      weight grad"]
+                     "layer                         k/s  ×   forward         input grad      weight grad     sgemm then"]
         for l in r.layers {
-            func cell(_ g: Double) -> String { "\(f(g, 6)) (\(String(format: "%3.0f", 100 * g / r.sgemm_gflops))%)" }
-            lines.append("\(l.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(l.kernel)/\(l.stride)  \(l.count)  \(cell(l.fwd_gflops))   \(cell(l.bwd_input_gflops))   \(cell(l.bwd_weight_gflops))")
+            let yardstick = l.sgemm_gflops > 0 ? l.sgemm_gflops : r.sgemm_gflops
+            func cell(_ g: Double) -> String { "\(f(g, 6)) (\(String(format: "%3.0f", 100 * g / yardstick))%)" }
+            lines.append("\(l.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(l.kernel)/\(l.stride)  \(l.count)  \(cell(l.fwd_gflops))   \(cell(l.bwd_input_gflops))   \(cell(l.bwd_weight_gflops))   \(f(yardstick, 5))")
         }
         lines.append("")
         for t in r.train {

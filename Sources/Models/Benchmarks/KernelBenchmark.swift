@@ -16,6 +16,9 @@ public struct KernelBenchmark {
         public let kernel: Int, stride: Int, count: Int
         public let fwd_gflops: Double, bwd_input_gflops: Double, bwd_weight_gflops: Double
         public let fwd_ms: Double, bwd_input_ms: Double, bwd_weight_ms: Double
+        /// sgemm 1024³ measured right after this row, the yardstick of its percentages (a
+        /// shared machine's speed drifts within one run).
+        public var sgemm_gflops: Double = 0
     }
 
     /// Throughput of whole training steps at one batch size.
@@ -110,8 +113,9 @@ public struct KernelBenchmark {
 
     /// The cost of a downsample where ResNet computes it, next to its block's `conv1` from
     /// the same columns (``ConvolutionKernels/forward(_:weight:bias:_:_:projectionWeight:projectionBias:_:projectionChannels:)``
-    /// and its backward kernels): each pass of the pair minus the same pass of `conv1` alone,
-    /// best of `repetitions` each, timed in turn. The row is named `<downsample>, paired`.
+    /// and its backward kernels): each pass of the pair minus the same pass of `conv1` alone —
+    /// the median over `2 × repetitions` (at least 5) back-to-back pairs of runs. The row is
+    /// named `<downsample>, paired`.
     public func measurePaired(_ c: ConvolutionCase, with main: ConvolutionCase) -> LayerResult {
         let g = ConvolutionGeometry(batch: convolutionBatch, inChannels: main.inChannels, height: main.inputSize, width: main.inputSize,
                                     outChannels: main.outChannels, kernelHeight: main.kernel, kernelWidth: main.kernel,
@@ -132,14 +136,14 @@ public struct KernelBenchmark {
             dw.withUnsafeMutableBufferPointer { dwp in dqw.withUnsafeMutableBufferPointer { dqp in
                 let (x, w, q, dy, dq) = (xp.baseAddress!, wp.baseAddress!, qp.baseAddress!, gp.baseAddress!, gq.baseAddress!)
                 let (y, z, dx, dw, dqw) = (yp.baseAddress!, zp.baseAddress!, dxp.baseAddress!, dwp.baseAddress!, dqp.baseAddress!)
+                // The median of paired-minus-alone over back-to-back runs: both runs of a pair see
+                // the same machine speed, and one disturbed pair does not move the median.
                 func marginal(alone: () -> Void, paired: () -> Void) -> Double {
-                    var bestAlone = Double.infinity, bestPaired = Double.infinity
                     alone(); paired()
-                    for _ in 0..<max(1, repetitions) {
-                        bestAlone = min(bestAlone, timeOnce(alone))
-                        bestPaired = min(bestPaired, timeOnce(paired))
-                    }
-                    return max(1e-9, bestPaired - bestAlone)
+                    let differences = (0..<max(5, 2 * repetitions)).map { _ in timeOnce(paired) - timeOnce(alone) }.sorted()
+                    let m = differences.count / 2
+                    let median = differences.count % 2 == 1 ? differences[m] : (differences[m - 1] + differences[m]) / 2
+                    return max(1e-9, median)
                 }
                 let tf = marginal(alone: { ConvolutionKernels.forward(x, weight: w, bias: nil, y, g) },
                                   paired: { ConvolutionKernels.forward(x, weight: w, bias: nil, y, g, projectionWeight: q, projectionBias: nil,
@@ -201,7 +205,8 @@ public struct KernelBenchmark {
             }) {
                 rows.append(measurePaired(c, with: main))
             }
-            for r in rows {
+            for var r in rows {
+                r.sgemm_gflops = sgemmGFLOPS()
                 layers.append(r)
                 progress("\(r.name): fwd \(Int(r.fwd_gflops)), bwd input \(Int(r.bwd_input_gflops)), bwd weight \(Int(r.bwd_weight_gflops)) GFLOP/s")
             }
