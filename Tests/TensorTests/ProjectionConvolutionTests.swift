@@ -19,6 +19,7 @@ import Testing
         ("5×5/1", geometry(3, 3, 9, 8, 4, kernel: (5, 5), stride: 1), true),
         ("3×3/2 grouped (apart)", geometry(2, 4, 9, 9, 6, kernel: (3, 3), stride: 2), false),
         ("3×3/1 Winograd (apart)", geometry(3, 4, 10, 10, 4, kernel: (3, 3), stride: 1), false),
+        ("weights past the slab budget (apart)", geometry(3, 256, 15, 15, 48, kernel: (3, 3), stride: 2), false),
     ]
 
     @Test func casesTakeThePathTheyName() {
@@ -66,6 +67,32 @@ import Testing
             #expect(dw.scalars.map(\.bitPattern) == dw0.scalars.map(\.bitPattern), "\(name): the convolution's weight gradient is untouched")
             #expect(dbw.scalars == db0.scalars && dbp.scalars == dbp0.scalars, "\(name): bias gradients")
             expectClose(dp.scalars, dp0.scalars, atol: 1e-4, rtol: 1e-5, "\(name): projection weight gradient")
+        }
+    }
+
+    /// The image-parallel input gradient with `accumulate` adds to what `dx` holds: the same
+    /// bits as the gradient plus `dx` for a 1×1 of stride 2 (the downsample) and of stride 1,
+    /// equal up to rounding for a strided 3×3 over several slabs (rows two slabs share are
+    /// added in another order).
+    @Test func inputGradientAccumulates() {
+        let geometries = [Self.geometry(3, 32, 80, 80, 4, kernel: (3, 3), stride: 2),
+                          ConvolutionGeometry(batch: 3, inChannels: 4, height: 20, width: 21, outChannels: 6, kernelHeight: 1, kernelWidth: 1, stride: (2, 2)),
+                          ConvolutionGeometry(batch: 3, inChannels: 4, height: 9, width: 8, outChannels: 6, kernelHeight: 1, kernelWidth: 1)]
+        for g in geometries {
+            #expect(ImageParallelConvolution.computesInputGradient(g))
+            let w = randomTensor([g.outChannels, g.inChannels, g.kernelHeight, g.kernelWidth], seed: 91, scale: 0.3)
+            let dy = randomTensor([g.batch, g.outChannels, g.outHeight, g.outWidth], seed: 92)
+            let start = randomTensor([g.batch, g.inChannels, g.height, g.width], seed: 93)
+            let fresh = Tensor(shape: start.shape, scalars: Array(repeating: .nan, count: start.count))
+            ImageParallelConvolution.backwardInput(dy.pointer, weight: w.pointer, fresh.pointer, g)
+            let summed = Tensor(shape: start.shape, scalars: start.scalars)
+            ImageParallelConvolution.backwardInput(dy.pointer, weight: w.pointer, summed.pointer, g, accumulate: true)
+            let expected = zip(start.scalars, fresh.scalars).map { $0 + $1 }
+            if g.kernelHeight == 1 {
+                #expect(zip(summed.scalars, expected).filter { $0.bitPattern != $1.bitPattern }.count == 0, "\(g)")
+            } else {
+                expectClose(summed.scalars, expected, atol: 1e-5, rtol: 1e-5, "\(g)")
+            }
         }
     }
 

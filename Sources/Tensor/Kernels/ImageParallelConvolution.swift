@@ -63,7 +63,7 @@ enum ImageParallelConvolution {
 
     /// `y = conv(x, weight) + bias`; tasks are (image, slab) pairs. With `projection`, also
     /// its `y = conv1×1(x, weight) + bias` from the same slab's centre-tap rows
-    /// (``ConvolutionGeometry/centreTap``), without an epilogue.
+    /// (`ConvolutionGeometry.centreTap`), without an epilogue.
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none,
                         projection: ProjectionForward? = nil) {
@@ -99,10 +99,11 @@ enum ImageParallelConvolution {
     /// slab's column gradient is folded into whole input rows (``foldRows``): the rows no
     /// earlier slab reached are written, the ones it shares with the slab before are added to.
     /// With `projection`, its input gradient is added into the centre-tap rows of each slab's
-    /// column gradient before the fold (one fold for both convolutions).
+    /// column gradient before the fold (one fold for both convolutions). With `accumulate`,
+    /// the gradient is added to `dx` instead of overwriting it.
     static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
-                              projection: ProjectionInputGradient? = nil) {
+                              projection: ProjectionInputGradient? = nil, accumulate: Bool = false) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let oh = g.outHeight, ow = g.outWidth, rows = slabRows(g), slabs = slabs(g)
         let slab = g.isPointwise ? 0 : k * rows * ow, phases = g.strideX * phaseLength(g)
@@ -112,7 +113,8 @@ enum ImageParallelConvolution {
                 for n in range {
                     let dxn = dx + n * chw, dyn = dy + n * o * p
                     if g.isPointwise {
-                        GEMM.serial(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: dyn, ldb: p, c: dxn, ldc: p)
+                        GEMM.serial(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: dyn, ldb: p,
+                                    beta: accumulate ? 1 : 0, c: dxn, ldc: p)
                         continue
                     }
                     var written = 0
@@ -126,7 +128,7 @@ enum ImageParallelConvolution {
                         }
                         let lo = max(0, r0 * g.strideY - g.padY)
                         let hi = s == slabs - 1 ? g.height : max(written, min(g.height, (r1 - 1) * g.strideY - g.padY + g.kernelHeight))
-                        foldRows(dcol, g, slab: r0..<r1, rows: min(lo, written)..<hi, writeFrom: written, dxn, buffer)
+                        foldRows(dcol, g, slab: r0..<r1, rows: min(lo, written)..<hi, writeFrom: accumulate ? g.height : written, dxn, buffer)
                         written = hi
                     }
                 }

@@ -1,11 +1,12 @@
 /// A convolution and a 1×1 "projection" of the same input computed together — ResNet's first
 /// block of a stage, whose `conv1` (3×3, stride s, padding 1) and `downsample` (1×1, stride s,
 /// no padding) read the same tensor. The 1×1 convolution's column matrix is the centre-tap
-/// rows of the k×k one's (``ConvolutionGeometry/centreTap``), so on the image-parallel path
-/// (``ImageParallelConvolution``) the pair shares one im2col per slab in the forward pass and
+/// rows of the k×k one's (`ConvolutionGeometry.centreTap`), so on the image-parallel path
+/// (`ImageParallelConvolution`) the pair shares one im2col per slab in the forward pass and
 /// the weight gradient, and one fold of the column gradient into the input gradient — the
 /// projection reads no input and writes no input gradient of its own. Elsewhere (Winograd,
-/// grouped images) the two are computed one after the other by the usual kernels.
+/// grouped images, weights larger than a slab's cache budget: `sharesColumns`) the two
+/// are computed one after the other by the usual kernels.
 extension ConvolutionGeometry {
     /// Row of channel 0's centre tap in the column matrix, `(KH/2)·KW + KW/2`; channel `c`'s
     /// is `KH·KW` rows further per channel.
@@ -47,9 +48,15 @@ struct ProjectionWeightGradient {
 }
 
 extension ConvolutionKernels {
-    /// Whether the pair shares its column matrix for convolution `g` (else the two run apart).
+    /// Whether the pair shares its column matrix for convolution `g` (else the two run apart):
+    /// on the image-parallel path, and only while the main convolution's weights (and its
+    /// weight-gradient sum) fit a slab's cache budget. With larger weights each slab's GEMMs
+    /// are bound by reading the weights, and interleaving the two convolutions evicts the
+    /// projection's weights and sums at every image — measured slower on ResNet-18's layer3
+    /// and layer4 at 224 px (14×14 and 7×7 maps), faster on layer2 (28×28).
     static func sharesColumns(_ g: ConvolutionGeometry) -> Bool {
         g.hasCentreTapProjection && winograd(g) == nil && ImageParallelConvolution.computes(g)
+            && g.outChannels * g.patchSize <= ImageParallelConvolution.slabFloats
     }
 
     /// `y = relu?(conv(x, weight) + bias + residual?)` (the epilogue) and
@@ -85,9 +92,15 @@ extension ConvolutionKernels {
             return
         }
         backwardInput(dy, weight: weight, dx, g)
+        let gq = g.projection(outChannels: projectionChannels)
+        if ImageParallelConvolution.computesInputGradient(gq) {
+            // The projection's fold adds into dx: no gradient of its own, no pass to sum the two.
+            ImageParallelConvolution.backwardInput(projectionDY, weight: projectionWeight, dx, gq, accumulate: true)
+            return
+        }
         let count = g.batch * g.inChannels * g.height * g.width
         Workspace.shared.withBuffer(count) { other in
-            backwardInput(projectionDY, weight: projectionWeight, other, g.projection(outChannels: projectionChannels))
+            backwardInput(projectionDY, weight: projectionWeight, other, gq)
             ElementwiseKernels.addScaled(dx, other, scale: 1, dx, count)
         }
     }
