@@ -112,7 +112,7 @@ public struct KernelBenchmark {
     }
 
     /// The cost of a downsample where ResNet computes it, next to its block's `conv1` from
-    /// the same columns (``ConvolutionKernels/forward(_:weight:bias:_:_:projectionWeight:projectionBias:_:projectionChannels:)``
+    /// the same columns (`ConvolutionKernels.forward(_:weight:bias:_:_:projectionWeight:projectionBias:_:projectionChannels:)`
     /// and its backward kernels): each pass of the pair minus the same pass of `conv1` alone —
     /// the median over `2 × repetitions` (at least 5) back-to-back pairs of runs. The row is
     /// named `<downsample>, paired`.
