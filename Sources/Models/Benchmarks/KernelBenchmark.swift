@@ -115,7 +115,7 @@ public struct KernelBenchmark {
     /// the same columns (`ConvolutionKernels.forward(_:weight:bias:_:_:projectionWeight:projectionBias:_:projectionChannels:)`
     /// and its backward kernels): each pass of the pair minus the same pass of `conv1` alone —
     /// the median over `2 × repetitions` (at least 5) back-to-back pairs of runs. The row is
-    /// named `<downsample>, paired`.
+    /// named `<downsample>, as run` (shared columns on layer2, apart on layer3 and layer4).
     public func measurePaired(_ c: ConvolutionCase, with main: ConvolutionCase) -> LayerResult {
         let g = ConvolutionGeometry(batch: convolutionBatch, inChannels: main.inChannels, height: main.inputSize, width: main.inputSize,
                                     outChannels: main.outChannels, kernelHeight: main.kernel, kernelWidth: main.kernel,
@@ -156,7 +156,7 @@ public struct KernelBenchmark {
                                                                               projectionDBias: nil, projectionChannels: o2, g) })
                 return (tf, ti, tw)
             }}}}}}}}}}
-        return LayerResult(name: c.name.prefix { $0 != " " } + ", paired", kernel: c.kernel, stride: c.stride, count: c.count,
+        return LayerResult(name: c.name.prefix { $0 != " " } + ", as run", kernel: c.kernel, stride: c.stride, count: c.count,
                            fwd_gflops: flops / tf / 1e9, bwd_input_gflops: flops / ti / 1e9, bwd_weight_gflops: flops / tw / 1e9,
                            fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3)
     }
