@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Timed training steps per batch size (after one warm-up).")
         var steps = 3
 
-        @Option(help: "Timed runs of each kernel (after one warm-up); the best counts.")
+        @Option(help: "Timed runs of each kernel (after one warm-up): the best counts; a downsample's as-run row takes the median of twice as many paired differences.")
         var repetitions = 3
 
         @Option(help: "Measure only the convolutions whose name contains this text (e.g. downsample).")

@@ -64,6 +64,7 @@ public final class BasicBlock: Layer {
     private var pairedDownsample: (Conv2d, BatchNorm2d)? {
         guard ConvolutionKernels.algorithm != .winograd2x2, let (conv, bn) = downsampleLayers else { return nil }
         let k = conv1.weight.value.shape, p = conv.weight.value.shape
+        // Stride 1 is left apart: its 3×3 conv1 runs as Winograd, which has no column matrix to share.
         let centred = k[2] % 2 == 1 && k[3] % 2 == 1 && conv1.padding == (k[2] / 2, k[3] / 2) && conv1.stride != (1, 1)
         guard centred, p[2] == 1, p[3] == 1, conv.padding == (0, 0), conv.stride == conv1.stride else { return nil }
         return (conv, bn)

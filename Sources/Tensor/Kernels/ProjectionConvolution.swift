@@ -59,8 +59,9 @@ extension ConvolutionKernels {
             && g.outChannels * g.patchSize <= ImageParallelConvolution.slabFloats
     }
 
-    /// `y = relu?(conv(x, weight) + bias + residual?)` (the epilogue) and
-    /// `y′ = conv1×1(x, projectionWeight) + projectionBias` with the stride of `g`.
+    /// `y = conv(x, weight) + bias` and `y′ = conv1×1(x, projectionWeight) + projectionBias`
+    /// with the stride of `g`, from one column matrix where ``ConvolutionGeometry/hasCentreTapProjection``
+    /// and the image-parallel path allow.
     public static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry,
                                projectionWeight: UnsafePointer<Float>, projectionBias: UnsafePointer<Float>?,
@@ -69,6 +70,7 @@ extension ConvolutionKernels {
             outChannels: projectionChannels, weight: projectionWeight, bias: projectionBias, y: projected))
     }
 
+    /// The pair's forward with `epilogue` applied to the first output only.
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue,
                         projection q: ProjectionForward) {

@@ -46,16 +46,17 @@ public func conv2dWithProjection(_ x: Tensor, weight: Tensor, bias: Tensor? = ni
                   &y, &z, inputs: inputs) { dy, dq in
         var dx: Tensor? = nil
         if need[0] {
+            // The joint node runs only once a gradient reached at least one output.
             let t = Tensor(uninitializedShape: xs.shape)
-            switch (dy, dq) {
-            case let (dy?, dq?):
+            if let dy, let dq {
                 ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, projectionDY: dq.pointer, projectionWeight: ps.pointer,
                                                  projectionChannels: o2, t.pointer, g)
-            case let (dy?, nil): ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, t.pointer, g)
-            case let (nil, dq?): ConvolutionKernels.backwardInput(dq.pointer, weight: ps.pointer, t.pointer, gq)
-            case (nil, nil): break
+            } else if let dy {
+                ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, t.pointer, g)
+            } else if let dq {
+                ConvolutionKernels.backwardInput(dq.pointer, weight: ps.pointer, t.pointer, gq)
             }
-            if dy != nil || dq != nil { dx = t }
+            dx = t
         }
         let mainNeeded = dy != nil && (need[1] || need[3]), projectionNeeded = dq != nil && (need[2] || need[4])
         let dw = mainNeeded ? Tensor(uninitializedShape: ws.shape) : nil
