@@ -53,7 +53,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["TestSupport", "Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
         // The CLI's presentation code (the report page and its plots).
-        .testTarget(name: "FashionCLITests", dependencies: ["TestSupport", "FashionCLI", "Models"]),
+        .testTarget(name: "FashionCLITests", dependencies: ["TestSupport", "FashionCLI", "Models",
+                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -21,6 +21,10 @@ struct Bench: ParsableCommand {
         var convAlgorithm: ConvolutionKernels.Algorithm?
         @Flag(help: "Print one JSON object.") var json = false
 
+        func validate() throws {
+            guard batch >= 1, batches >= 1, (8...1024).contains(size) else { throw ValidationError("--batch and --batches ≥ 1, --size 8…1024") }
+        }
+
         func run() throws {
             if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
             let model = ResNet18(classes: 31, stem: .imagenet, initialization: .kaimingUniform, seed: 42)
@@ -57,6 +61,10 @@ struct Bench: ParsableCommand {
         @Option(help: "Photos (feature rows).") var photos = 5021
         @Option(help: "Feature dimension.") var dimension = 512
         @Flag(help: "Print one JSON object.") var json = false
+
+        func validate() throws {
+            guard answers >= 1, photos >= 1, dimension >= 1 else { throw ValidationError("--answers, --photos and --dimension ≥ 1") }
+        }
 
         func run() throws {
             var bench = RecommenderBenchmark()
@@ -103,6 +111,12 @@ struct Bench: ParsableCommand {
 
         func validate() throws {
             guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+            guard steps >= 1, trainBatch.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--steps and every --train-batch ≥ 1") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+            if let only, !KernelBenchmark.resnet18Convolutions.contains(where: { $0.name.contains(only) }) {
+                let names = KernelBenchmark.resnet18Convolutions.map(\.name).joined(separator: ", ")
+                throw ValidationError("--only \(only) names no convolution; they are: \(names)")
+            }
         }
 
         func run() throws {

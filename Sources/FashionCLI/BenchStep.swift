@@ -31,6 +31,7 @@ extension Bench {
             guard (8...1024).contains(size), batch > 0, channels > 0, classes > 1, steps > 0 else {
                 throw ValidationError("--size 8…1024, --batch, --channels, --steps ≥ 1, --classes ≥ 2")
             }
+            if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         }
 
         func run() throws {

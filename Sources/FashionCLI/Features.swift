@@ -17,6 +17,10 @@ struct Features: ParsableCommand {
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output file: NAME.safetensors or NAME.csv; the other format is written beside it.") var out = "runs/features.safetensors"
     @Option(help: "Photos per forward pass.") var batchSize = 32
 
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be 1 or more") }
+    }
+
     func run() throws {
         let started = Date()
         let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: batchSize)

@@ -34,20 +34,36 @@ struct FewShot: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
-    func run() throws {
-        var options = FewShotProtocol.Options()
-        func positiveList(_ text: String, _ option: String) throws -> [Int] {
-            try text.split(separator: ",").map { s in
-                guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("\(option): positive integers, comma-separated") }
-                return n
-            }
+    static func positiveList(_ text: String, _ option: String) throws -> [Int] {
+        let values = try text.split(separator: ",", omittingEmptySubsequences: false).map { s in
+            guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("\(option): positive integers, comma-separated") }
+            return n
         }
-        options.shots = try positiveList(nf ?? (quick ? "10,50" : "5,10,30,50"), "--nf")
-        options.evaluation.ratios = try positiveList(ratios, "--ratios")
+        guard !values.isEmpty else { throw ValidationError("\(option): positive integers, comma-separated") }
+        return values
+    }
+
+    /// Every number checked before any work (a bad one used to surface after the backbones trained).
+    func validate() throws {
+        _ = try Self.positiveList(nf ?? "5", "--nf")
+        _ = try Self.positiveList(ratios, "--ratios")
         if let draws, draws < 1 { throw ValidationError("--draws: 1 or more") }
         if let backboneEpochs, backboneEpochs < 1 { throw ValidationError("--backbone-epochs: 1 or more") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size: a positive integer") }
+        if let majorityPerClass, majorityPerClass < 1 { throw ValidationError("--majority-per-class: 1 or more") }
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit: 1 or more") }
+        if let monitorLimit, monitorLimit < 0 { throw ValidationError("--monitor-limit: 0 or more") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr: a positive number") }
+        guard vaeEpochs >= 0 else { throw ValidationError("--vae-epochs: 0 or more") }
+        guard (8...1024).contains(imageSize) else { throw ValidationError("--image-size: 8…1024") }
         guard latentScale > 0, latentScale.isFinite else { throw ValidationError("--latent-scale: a positive number") }
         guard betaStep >= 0, betaStep.isFinite, betaLastEpoch >= 0 else { throw ValidationError("--beta-step ≥ 0 and --beta-last-epoch ≥ 0") }
+    }
+
+    func run() throws {
+        var options = FewShotProtocol.Options()
+        options.shots = try Self.positiveList(nf ?? (quick ? "10,50" : "5,10,30,50"), "--nf")
+        options.evaluation.ratios = try Self.positiveList(ratios, "--ratios")
         options.evaluation.latentScale = latentScale
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
         options.monitorLimit = monitorLimit ?? 1000
@@ -58,10 +74,7 @@ struct FewShot: ParsableCommand {
         options.backboneLearningRate = lr
         options.evaluation.vaeEpochs = vaeEpochs
         options.seed = seed
-        if let batchSize {
-            guard batchSize > 0 else { throw ValidationError("--batch-size: a positive integer") }
-            options.batchSize = batchSize
-        }
+        if let batchSize { options.batchSize = batchSize }
         if quick {
             options.majorityPerClass = majorityPerClass ?? 300
             options.testLimit = testLimit ?? 2000

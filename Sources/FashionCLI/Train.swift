@@ -42,6 +42,8 @@ struct Train: ParsableCommand {
         if let imageSize, !(8...1024).contains(imageSize) { throw ValidationError("--image-size must be in 8…1024") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be 1 or more") }
         if let target, target < 0 { throw ValidationError("--target must be 0 or more") }
+        if let epochsThisRun, epochsThisRun < 1 { throw ValidationError("--epochs-this-run must be 1 or more") }
+        guard samples >= 0 else { throw ValidationError("--samples must be 0 or more") }
     }
 
     func run() throws {

@@ -33,6 +33,13 @@ struct TrainMNIST: ParsableCommand {
 
     static let defaults = OptimizerOptions.Defaults(optimizer: .adam, lr: 2e-3, weightDecay: 5e-4, schedule: .cosine)
 
+    func validate() throws {
+        guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be 1 or more") }
+        if let epochsThisRun, epochsThisRun < 1 { throw ValidationError("--epochs-this-run must be 1 or more") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        guard cropPadding >= 0, samples >= 0 else { throw ValidationError("--crop-padding and --samples must be 0 or more") }
+    }
+
     func run() throws {
         kernelOptions.apply()
         guard let stemKind = ResNet18.Stem(rawValue: stem.rawValue) else { throw ValidationError("--stem: compact, small or imagenet") }

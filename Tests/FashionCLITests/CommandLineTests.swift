@@ -1,4 +1,5 @@
 import TestSupport
+import ArgumentParser
 import Foundation
 import Models
 import Testing
@@ -42,6 +43,38 @@ import Testing
         }
         #expect(throws: (any Error).self) { _ = try Predict.parse(["--checkpoint", "c", "--format", "html", "x.jpg"]) }
         #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--stem", "imagenet"]) }
+    }
+
+    /// Numbers no run can use are refused when the command line is parsed, before any work —
+    /// each of these used to stop the process (a division by zero, a failed precondition), to
+    /// run on nothing, or to fail after training (`fewshot --test-limit 0`).
+    @Test func numbersOutOfRangeAreRefusedAtParse() {
+        let bad: [(any ParsableCommand.Type, [String])] = [
+            (TrainMNIST.self, ["--batch-size", "0"]), (TrainMNIST.self, ["--limit", "0"]), (TrainMNIST.self, ["--epochs", "0"]),
+            (TrainMNIST.self, ["--epochs-this-run", "0"]), (TrainMNIST.self, ["--crop-padding", "-1"]), (TrainMNIST.self, ["--samples", "-1"]),
+            (Train.self, ["--epochs-this-run", "0"]), (Train.self, ["--samples", "-2"]), (Evaluate.self, ["--checkpoint", "c", "--samples", "-1"]),
+            (Features.self, ["--checkpoint", "c", "--batch-size", "0"]),
+            (FewShot.self, ["--test-limit", "0"]), (FewShot.self, ["--majority-per-class", "0"]), (FewShot.self, ["--lr", "0"]),
+            (FewShot.self, ["--lr", "nan"]), (FewShot.self, ["--monitor-limit", "-1"]), (FewShot.self, ["--vae-epochs", "-1"]),
+            (FewShot.self, ["--image-size", "0"]), (FewShot.self, ["--nf", "10,,50"]), (FewShot.self, ["--ratios", "30,-1"]),
+            (FewShot.self, ["--batch-size", "0"]),
+            (Bench.Features.self, ["--batch", "0"]), (Bench.Features.self, ["--batches", "0"]), (Bench.Features.self, ["--size", "0"]),
+            (Bench.Recommend.self, ["--photos", "0"]), (Bench.Recommend.self, ["--answers", "0"]),
+            (Bench.Kernels.self, ["--train-batch", "0"]), (Bench.Kernels.self, ["--steps", "0"]), (Bench.Kernels.self, ["--threads", "0"]),
+            (Bench.Kernels.self, ["--only", "layer9"]), (Bench.Step.self, ["--threads", "0"]),
+        ]
+        for (command, arguments) in bad {
+            #expect(throws: (any Error).self, "\(command) \(arguments)") { _ = try command.parseAsRoot(arguments) }
+        }
+        // The same commands with usable numbers parse.
+        let good: [(any ParsableCommand.Type, [String])] = [
+            (TrainMNIST.self, ["--batch-size", "1", "--limit", "1", "--crop-padding", "0", "--samples", "0"]),
+            (FewShot.self, ["--quick", "--test-limit", "1", "--monitor-limit", "0", "--vae-epochs", "0", "--nf", "10, 50"]),
+            (Bench.Features.self, ["--batch", "1", "--batches", "1", "--size", "8"]), (Bench.Kernels.self, ["--only", "downsample"]),
+        ]
+        for (command, arguments) in good {
+            #expect(throws: Never.self, "\(command) \(arguments)") { _ = try command.parseAsRoot(arguments) }
+        }
     }
 
     /// `train`'s defaults are the camp's (Adam, 1e-3, no decay, constant); `train-mnist`'s are

@@ -26,6 +26,17 @@ import Tensor
         #expect(small.maxpool == nil && small.conv1.weight.shape == [64, 1, 3, 3])
     }
 
+    /// An empty batch in evaluation (folded batch norm, the Winograd cache, the pair with the
+    /// downsample) gives empty logits and features, as torchvision's does.
+    @Test func anEmptyBatchGivesEmptyOutputs() {
+        for (model, channels, side) in [(ResNet18(classes: 31), 3, 64), (ResNet18(classes: 10, inputChannels: 1, stem: .compact), 1, 28)] {
+            model.eval()
+            let x = Tensor.zeros([0, channels, side, side])
+            #expect(withNoGrad { model(x) }.shape == [0, model.fc.weight.shape[0]])
+            #expect(withNoGrad { model.features(x) }.shape == [0, 512])
+        }
+    }
+
     @Test func initialisationSchemes() {
         let camp = ResNet18(classes: 31, initialization: .kaimingUniform)
         #expect(camp.fc.bias!.value.scalars.allSatisfy { $0 == 0 })

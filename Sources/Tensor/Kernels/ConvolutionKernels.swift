@@ -212,6 +212,7 @@ public enum ConvolutionKernels {
     /// `y` as it is written (in cache).
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue) {
+        guard g.batch > 0 else { return }   // an empty batch: nothing to write (PyTorch returns an empty output)
         switch winograd(g) {
         case .f2x2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
         case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
@@ -261,6 +262,7 @@ public enum ConvolutionKernels {
     /// `dx = convᵀ(dy, weight)`: the input gradient, overwriting `dx`.
     public static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        guard g.batch > 0 else { return }
         switch winograd(g) {
         case .f2x2: WinogradKernels.backwardInput(dy, weight: weight, dx, g); return
         case .f4x4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g); return
@@ -297,6 +299,10 @@ public enum ConvolutionKernels {
                                       _ g: ConvolutionGeometry) {
         defer {
             if let dbias { ElementwiseKernels.sumOuterInner(dy, outer: g.batch, mid: g.outChannels, inner: g.outPlane, into: dbias) }
+        }
+        guard g.batch > 0 else {   // an empty batch: a sum of nothing
+            dweight.update(repeating: 0, count: g.outChannels * g.patchSize)
+            return
         }
         switch winograd(g) {
         case .f2x2: WinogradKernels.backwardWeight(dy, x, dweight: dweight, g); return

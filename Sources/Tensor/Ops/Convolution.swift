@@ -74,7 +74,8 @@ func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
     let g = ConvolutionGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                 outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                 stride: stride, padding: padding)
-    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
+    // Not g.outHeight > 0: (h + 2p − k) / s + 1 truncates −1 / 2 to 0 and would say 1.
+    precondition(g.height + 2 * g.padY >= g.kernelHeight && g.width + 2 * g.padX >= g.kernelWidth, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
     return g
 }
@@ -83,6 +84,7 @@ func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
 func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry,
                                 epilogue: OutputEpilogue) -> Tensor {
     let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+    guard g.batch > 0 else { return y }   // an empty batch gives an empty output, as in PyTorch
     if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
         // Inference: the weights' transform is cached across batches (WinogradWeightCache).
         let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)

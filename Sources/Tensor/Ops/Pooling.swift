@@ -7,7 +7,9 @@ extension Tensor {
         precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "\(name): padding \(padding) must be at most half the kernel \(kernel)")
         let g = PoolingKernels.Geometry(planes: shape[0] * shape[1], height: shape[2], width: shape[3],
                                         kernel: kernel, stride: st, padding: padding)
-        precondition(g.outHeight > 0 && g.outWidth > 0, "\(name): kernel \(kernel) larger than input \(shape)")
+        // Not g.outHeight > 0: (h + 2p − k) / s + 1 truncates −1 / 2 to 0 and would say 1.
+        precondition(shape[2] + 2 * padding.0 >= kernel.0 && shape[3] + 2 * padding.1 >= kernel.1,
+                     "\(name): kernel \(kernel) larger than the padded input \(shape)")
         return g
     }
 
