@@ -17,11 +17,11 @@ struct Evaluate: ParsableCommand {
     @Option(name: [.customLong("out"), .customLong("output")], help: "Folder for evaluation.md, evaluation.json, predictions.csv and samples.png.") var out = "runs/evaluation"
     @Option(help: "Sample predictions on the contact sheet (0: none).") var samples = 24
     @Option(help: "Random seed for choosing the samples.") var seed: UInt64 = 42
+    @OptionGroup var kernelOptions: KernelOptions
 
     func validate() throws {
         guard samples >= 0 else { throw ValidationError("--samples must be 0 or more") }
     }
-    @OptionGroup var kernelOptions: KernelOptions
 
     func run() throws {
         kernelOptions.apply()

@@ -45,7 +45,7 @@ struct FewShot: ParsableCommand {
 
     /// Every number checked before any work (a bad one used to surface after the backbones trained).
     func validate() throws {
-        _ = try Self.positiveList(nf ?? "5", "--nf")
+        if let nf { _ = try Self.positiveList(nf, "--nf") }
         _ = try Self.positiveList(ratios, "--ratios")
         if let draws, draws < 1 { throw ValidationError("--draws: 1 or more") }
         if let backboneEpochs, backboneEpochs < 1 { throw ValidationError("--backbone-epochs: 1 or more") }
