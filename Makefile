@@ -18,6 +18,7 @@ test: deps check-traps
 	$(SWIFT) test $(TEST_BUILD) --skip-build
 	$(MAKE) examples
 	Tools/crash_test.sh
+	Tools/check_reproducible_kernels.sh
 
 # Another package using the libraries by path (Examples/): built, every example run, and the
 # README's first Swift snippet must be Examples/Sources/TrainingStep/main.swift.

@@ -141,7 +141,7 @@ struct Bench: ParsableCommand {
 enum BenchmarkTable {
     static func render(_ r: KernelBenchmark.Report) -> String {
         func f(_ x: Double, _ w: Int = 7) -> String { String(format: "%\(w).1f", x) }
-        var lines = ["sgemm 1024³: \(f(r.sgemm_gflops)) GFLOP/s   (threads: \(r.threads))", "",
+        var lines = ["sgemm 1024³: \(f(r.sgemm_gflops)) GFLOP/s   (threads: \(r.threads), OpenBLAS kernels: \(r.blas_core ?? "unknown"))", "",
                      "ResNet-18 convolutions, batch \(r.conv_batch), \(r.image_size)×\(r.image_size) input — GFLOP/s (% of sgemm)",
                      "layer                         k/s  ×   forward         input grad      weight grad     sgemm then"]
         for l in r.layers {

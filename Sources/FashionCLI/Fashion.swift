@@ -13,6 +13,7 @@ struct Fashion: ParsableCommand {
     /// Runs the command; a file-system error from Foundation is shown as "path: reason" instead
     /// of an `NSCocoaErrorDomain error 256` dump. Exit code non-zero on any error.
     static func main() {
+        ReproducibleKernels.ensure()
         var command: ParsableCommand
         if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst().first) {
             FileHandle.standardError.write(Data((unknown + "\n").utf8))

@@ -23,6 +23,7 @@ struct TrainMNIST: ParsableCommand {
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
     @Option(help: "Padding of the random crop (0: horizontal flips only).") var cropPadding = 2
     @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
+    @Option(help: "Evaluate on only the first this many test images after each epoch (quick runs; default: all 10,000).") var testLimit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(name: [.customLong("restart"), .customLong("overwrite")], help: "Start afresh even if the folder holds a run.") var restart = false
     @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
@@ -37,6 +38,7 @@ struct TrainMNIST: ParsableCommand {
         guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be 1 or more") }
         if let epochsThisRun, epochsThisRun < 1 { throw ValidationError("--epochs-this-run must be 1 or more") }
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be 1 or more") }
         guard cropPadding >= 0, samples >= 0 else { throw ValidationError("--crop-padding and --samples must be 0 or more") }
     }
 
@@ -46,7 +48,7 @@ struct TrainMNIST: ParsableCommand {
         let o = optimizerOptions.resolved(Self.defaults, epochs: epochs)
         let train = try FashionMNIST(split: .train, directory: data)
         let test = try FashionMNIST(split: .test, directory: data)
-        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, padding: cropPadding, seed: seed, limit: limit)
+        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, padding: cropPadding, seed: seed, limit: limit, testLimit: testLimit)
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: o.lr, optimizer: o.optimizer, schedule: o.schedule,
                                                   labelSmoothing: optimizerOptions.labelSmoothing, seed: seed)
         let model = ResNet18(classes: 10, inputChannels: 1, stem: stemKind, initialization: .torchvision, seed: seed)
@@ -60,7 +62,7 @@ struct TrainMNIST: ParsableCommand {
                                  weightDecay: optimizerOptions.weightDecay ?? Self.defaults.weightDecay)
         }
         let started = Date()
-        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: test.count,
+        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: source.testCount,
                                         validationName: "test") { r in
             String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
                    r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
@@ -78,7 +80,7 @@ struct TrainMNIST: ParsableCommand {
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         let plane = test.rows * test.columns
         try EvaluationFiles.write(evaluation, title: "Fashion-MNIST test set, last epoch", minority: [],
-                                  names: (0..<test.count).map { "test/\($0)" }, truth: truth, top: top,
+                                  names: (0..<source.testCount).map { "test/\($0)" }, truth: truth, top: top,
                                   images: { i in Image(width: test.columns, height: test.rows, channels: 1,
                                                        pixels: Array(test.pixels[(i * plane)..<((i + 1) * plane)])) },
                                   samples: samples, seed: seed, to: folder)

@@ -12,15 +12,21 @@ public struct FashionMNISTData: TrainingData {
     public let seed: UInt64
     /// Use only the first `limit` shuffled training images per epoch (quick runs).
     public let limit: Int?
+    /// Evaluate on only the first `testLimit` test images (quick runs; `nil`: all 10,000).
+    public let testLimit: Int?
     /// Fashion-MNIST's training-set pixel mean and std.
     public static let mean: Float = 0.2860, std: Float = 0.3530
 
     public init(train: FashionMNIST, test: FashionMNIST, batchSize: Int = 128, augment: Bool = true,
-                padding: Int = 2, seed: UInt64 = 42, limit: Int? = nil) {
+                padding: Int = 2, seed: UInt64 = 42, limit: Int? = nil, testLimit: Int? = nil) {
         self.train = train; self.test = test; self.batchSize = batchSize; self.seed = seed; self.limit = limit
+        self.testLimit = testLimit
         let crop: [any ImageTransform] = padding > 0 ? [RandomCrop(height: train.rows, width: train.columns, padding: padding)] : []
         augmentation = augment ? Compose(crop + [RandomHorizontalFlip()]) : nil
     }
+
+    /// How many test images ``validationBatches()`` walks: the first ``testLimit``, or all.
+    public var testCount: Int { testLimit.map { min(max(0, $0), test.count) } ?? test.count }
 
     public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }
 
@@ -37,7 +43,7 @@ public struct FashionMNISTData: TrainingData {
     }
 
     public func validationBatches() -> AnySequence<LabelledBatch> {
-        AnySequence(loader(test, order: Array(0..<test.count), epoch: 0, transform: nil))
+        AnySequence(loader(test, order: Array(0..<testCount), epoch: 0, transform: nil))
     }
 
     func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?) -> BatchLoader {

@@ -37,6 +37,8 @@ public struct KernelBenchmark {
         public var threads: Int
         public var image_size: Int
         public var conv_batch: Int
+        /// OpenBLAS's kernels in this run (``BLASCore/current``), e.g. `Haswell`.
+        public var blas_core: String?
     }
 
     /// ResNet-18's distinct convolutions at 224×224 (`count` = how many times each occurs).
@@ -218,6 +220,6 @@ public struct KernelBenchmark {
             progress("train batch \(b): \(r.images_per_second) images/s, peak RSS \(r.peak_rss_bytes / 1_048_576) MiB")
         }
         return Report(sgemm_gflops: sgemm, layers: layers, train: train, threads: Threading.coreCount,
-                      image_size: imageSize, conv_batch: convolutionBatch)
+                      image_size: imageSize, conv_batch: convolutionBatch, blas_core: BLASCore.current)
     }
 }
