@@ -56,7 +56,16 @@ struct Recommend: ParsableCommand {
         print("features: \(store.count) photos × \(store.dimension)")
 
         let tree = try dataOptions.tree()
-        let labels = try LabelStatistics(tree: tree, images: ImageStatistics(tree: tree))
+        let images = try ImageStatistics(tree: tree)
+        let labels = try LabelStatistics(tree: tree, images: images)
+        // Rows of the features file that name no photo of this tree (another tree's features, or
+        // keys that are no photo names): counted and named, never matched by accident.
+        let photoStems = Set((images.training + images.validation).map(\.key.canonicalStem))
+        let strangers = store.stems.filter { !photoStems.contains($0) }
+        if !strangers.isEmpty {
+            notes["feature_rows_without_photo"] = String(strangers.count)
+            FileHandle.standardError.write(Data("\(strangers.count) of \(store.count) feature rows name no photo in \(dataOptions.data), e.g. \(strangers.prefix(3).joined(separator: ", "))\n".utf8))
+        }
         let table = PreferenceTable(tree: tree, labels: labels)
         let pairs = RatedPairs(table: table)
         skipped += table.skipped

@@ -31,6 +31,28 @@ import Testing
         #expect(back.stems == Self.sample.stems && back.raw == Self.sample.raw && back.dimension == 3)
     }
 
+    /// A file keyed by the photos' own names — `hippee` as on disk, `.jpg`, a path, as a PyTorch
+    /// script keyed by file name writes them — matches the canonical stems the answers use.
+    @Test(arguments: ["f.csv", "f.safetensors"])
+    func onDiskSpellingsMatchTheCanonicalStem(_ name: String) throws {
+        let spelled = try FeatureStore(stems: ["T_01596_70_hippee_M", "validation_image/W_00002_19_normcore_W.JPG", "test/17"],
+                                       values: [1, 2, 3, 4, 5, 6], dimension: 2)
+        let url = Self.folder().appendingPathComponent(name)
+        try FeatureFile.write(spelled, to: url)
+        let back = try FeatureFile.read(contentsOf: url)
+        #expect(back.stems == ["T_01596_70_hippie_M", "W_00002_19_normcore_W", "test/17"])
+        #expect(back.row(of: "T_01596_70_hippie_M") == 0 && back.raw == spelled.raw)
+        #expect(FeatureExtractor.stem(of: "T_01596_70_hippee_M") == "T_01596_70_hippie_M")
+    }
+
+    @Test func twoSpellingsOfOnePhotoAreRefusedNamingBothRows() {
+        let text = "stem,f0\nT_01596_70_hippie_M,1\nW_00001_50_ivy_M,2\nT_01596_70_hippee_M,3\n"
+        #expect { try FeatureFile.parseCSV(Data(text.utf8), path: "x.csv") } throws: { error in
+            let e = error as? FeatureFileError
+            return e?.line == 4 && e?.description.contains("T_01596_70_hippee_M and T_01596_70_hippie_M (row 2) name the same photo") == true
+        }
+    }
+
     @Test func csvAcceptsJpgNamesQuotesCRLFAndATrailingBlankLine() throws {
         let text = "stem,f0,f1\r\n\"W_1_50_ivy_M.jpg\",1.5, 2\r\nT_2_50_ivy_M,-3e-2,4\r\n\r\n"
         let s = try FeatureFile.parseCSV(Data(text.utf8), path: "x.csv")

@@ -25,6 +25,18 @@ public struct ImageKey: Hashable, Comparable, Sendable, Codable {
     /// The stem with the canonical style: `W_01752_00_metrosexual_M`.
     public var canonicalStem: String { "\(prefix)_\(id)_\(period)_\(style)_\(gender.rawValue)" }
 
+    /// The canonical stem of a photo however a user's file spells it — the stem as on disk
+    /// (`T_01596_70_hippee_M`), the file name (`….jpg`, any case of the extension) or a path
+    /// to it (`validation_image/T_01596_70_hippee_M.jpg`) all give `T_01596_70_hippie_M`.
+    /// `nil` when the last path component is no K-Fashion photo name (`test/17`, `cat`): such a
+    /// key is left as the caller has it. The one rule every join on photos uses.
+    public static func canonicalStem(ofPhotoName name: String) -> String? {
+        let last = name.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? name
+        let lower = last.lowercased()
+        let fileName = lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") ? last : last + ".jpg"
+        return (try? ImageRecord(fileName: fileName))?.key.canonicalStem
+    }
+
     public static func < (a: ImageKey, b: ImageKey) -> Bool {
         (a.prefix, a.id, a.period, a.style, a.gender.rawValue) < (b.prefix, b.id, b.period, b.style, b.gender.rawValue)
     }

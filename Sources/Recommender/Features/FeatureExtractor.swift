@@ -71,7 +71,7 @@ public struct FeatureExtractor {
     /// The canonical stem of a photo's file name (`T_21988_70_hippee_M.jpg` → `T_21988_70_hippie_M`);
     /// a name that does not parse keeps its own stem.
     public static func stem(of fileName: String) -> String {
-        if let record = try? ImageRecord(fileName: fileName) { return record.key.canonicalStem }
+        if let canonical = ImageKey.canonicalStem(ofPhotoName: fileName) { return canonical }
         if let dot = fileName.lastIndex(of: ".") { return String(fileName[..<dot]) }
         return fileName
     }

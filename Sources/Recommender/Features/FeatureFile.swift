@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Tensor
 
@@ -108,7 +109,7 @@ public enum FeatureFile {
                 guard p == e else { throw fail("\(stem): more than \(d) values") }
             }
             guard !stems.isEmpty else { throw FeatureFileError(path: path, line: nil, reason: "no rows after the header") }
-            return try FeatureStore(stems: stems, values: values, dimension: d, source: path)
+            return try FeatureStore(stems: canonicalStems(stems, path: path), values: values, dimension: d, source: path)
         }
     }
 
@@ -138,6 +139,23 @@ public enum FeatureFile {
         try writeAtomically(csv(store), to: url)
     }
 
+    /// Each row's key as the rest of the project spells it (``ImageKey/canonicalStem(ofPhotoName:)``):
+    /// a file keyed by on-disk names (`T_01596_70_hippee_M`, `….jpg`, a path) matches the photos it
+    /// names; keys that are no K-Fashion photo name stay as written. Two rows that name one photo
+    /// in two spellings are refused, naming both lines.
+    static func canonicalStems(_ stems: [String], path: String) throws -> [String] {
+        var seen: [String: Int] = [:]
+        seen.reserveCapacity(stems.count)
+        return try stems.enumerated().map { i, stem in
+            let key = ImageKey.canonicalStem(ofPhotoName: stem) ?? stem
+            if let first = seen[key], stems[first] != stem {
+                throw FeatureFileError(path: path, line: i + 2, reason: "\(stem) and \(stems[first]) (row \(first + 2)) name the same photo \(key)")
+            }
+            seen[key] = i
+            return key
+        }
+    }
+
     // MARK: safetensors
 
     public static func readSafetensors(contentsOf url: URL) throws -> FeatureStore {
@@ -150,7 +168,7 @@ public enum FeatureFile {
             throw fail("no JSON list \"stems\" in the metadata")
         }
         guard stems.count == tensor.shape[0] else { throw fail("\(stems.count) stems for \(tensor.shape[0]) rows") }
-        return try FeatureStore(stems: stems, values: tensor.scalars, dimension: tensor.shape[1], source: url.path)
+        return try FeatureStore(stems: canonicalStems(stems, path: url.path), values: tensor.scalars, dimension: tensor.shape[1], source: url.path)
     }
 
     public static func writeSafetensors(_ store: FeatureStore, to url: URL, metadata: [String: String] = [:]) throws {
