@@ -27,7 +27,7 @@ struct Evaluate: ParsableCommand {
         kernelOptions.apply()
         let url = URL(fileURLWithPath: checkpoint)
         let metadata: CheckpointMetadata
-        do { metadata = try CheckpointEvaluation.metadata(of: url, try Checkpoint.load(contentsOf: url).metadata) } catch let e as PredictorError {
+        do { metadata = try CheckpointEvaluation.metadata(of: url, try Checkpoint.opened(url)) } catch let e as PredictorError {
             throw ValidationError(e.reason)
         }
         try dataOptions.ensurePrepared(prepared, size: metadata.inputSize, recipe: metadata.preparation)

@@ -36,8 +36,9 @@ struct Features: ParsableCommand {
 
     /// Extracts the features of both splits' prepared photos under a checkpoint.
     static func extract(checkpoint: String, dataOptions: DataOptions, prepared: String, batchSize: Int) throws -> (FeatureStore, [SkippedFile]) {
-        let (model, found) = try Checkpoint.load(contentsOf: URL(fileURLWithPath: checkpoint))
-        guard let metadata = found else {
+        let loaded = try Checkpoint.open(contentsOf: URL(fileURLWithPath: checkpoint))
+        let model = loaded.model
+        guard let metadata = try Checkpoint.opened(URL(fileURLWithPath: checkpoint), loaded) else {
             throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
         }
         try dataOptions.ensurePrepared(prepared, size: metadata.inputSize, recipe: metadata.preparation)

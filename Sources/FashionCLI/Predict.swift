@@ -60,6 +60,9 @@ struct Predict: ParsableCommand {
     func run() throws {
         kernelOptions.apply()
         let predictor = try Predictor(checkpoint: URL(fileURLWithPath: checkpoint))
+        for d in predictor.metadataDefaults {
+            FileHandle.standardError.write(Data("warning: \(checkpoint): \(d) (Docs/CHECKPOINTS.md)\n".utf8))
+        }
         let mode: Predictor.Preparation
         switch preparation {
         case .asTrained: mode = .asTrained

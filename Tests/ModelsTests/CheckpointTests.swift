@@ -111,4 +111,64 @@ import Tensor
         #expect(try stateReason { $0.set("fc.bias", Tensor.zeros([3]), elementType: .int64) }.contains("fc.bias: expected F32 values, found I64"))
         #expect(try stateReason { $0.set("fc.bias", Tensor(shape: [3], scalars: [0, .nan, 0])) }.contains("fc.bias: holds NaN"))
     }
+
+    /// PyTorch's variants of one state dict: strict `load_state_dict` in torch 2.x accepts a file
+    /// without `num_batches_tracked`, `DataParallel` prefixes every key with `module.`,
+    /// `torch.compile` with `_orig_mod.`; all load here to the same logits.
+    @Test(arguments: ["plain", "no-counters", "module.", "_orig_mod.", "module.+no-counters"])
+    func loadsPyTorchsStateDictVariants(_ variant: String) throws {
+        let dir = TemporaryFolder.name("ckpt")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = ResNet18(classes: 4, stem: .imagenet, seed: 9)
+        var g = RandomGenerator(seed: 2)
+        let x = Tensor(shape: [2, 3, 32, 32], scalars: (0..<(2 * 3 * 32 * 32)).map { _ in g.normal() })
+        _ = withNoGrad { source(x) }
+        source.eval()
+        let expected = withNoGrad { source(x) }.scalars
+        var state = StateDictionary()
+        let prefix = variant.hasPrefix("module.") ? "module." : variant == "_orig_mod." ? "_orig_mod." : ""
+        for e in source.stateDictionary() where !(variant.hasSuffix("no-counters") && e.name.hasSuffix("num_batches_tracked")) {
+            state.set(prefix + e.name, e.tensor, elementType: e.elementType)
+        }
+        let url = dir.appendingPathComponent("\(variant).safetensors")
+        try Safetensors.write(Safetensors.Contents(state: state), to: url)
+        let loaded = try Checkpoint.open(contentsOf: url)
+        #expect(loaded.strippedPrefix == (prefix.isEmpty ? nil : prefix))
+        #expect(!loaded.hasMetadata && loaded.defaults.map(\.key) == ["classes", "input_channels", "stem", "input_size", "normalization_mean", "normalization_std"])
+        loaded.model.eval()
+        #expect(withNoGrad { loaded.model(x) }.scalars == expected)
+    }
+
+    /// Each metadata key present is taken, each missing one defaulted and listed (no more
+    /// all-or-nothing): classes and normalisation without `stem` or `input_channels`.
+    @Test func takesEachMetadataKeyPresentAndListsTheDefaults() throws {
+        let s = ["classes": "[\"a\",\"b\",\"c\"]", "normalization_mean": "[0.1,0.2,0.3]", "normalization_std": "[0.5,0.5,0.5]"]
+        let (m, defaults) = CheckpointMetadata.resolved(strings: s, classes: 3, channels: 3, kernel: 7)
+        #expect(m.classes == ["a", "b", "c"] && m.mean == [0.1, 0.2, 0.3] && m.std == [0.5, 0.5, 0.5])
+        #expect(m.stem == .imagenet && m.inputSize == 224 && m.inputChannels == 3)
+        #expect(defaults.map(\.key) == ["input_channels", "stem", "input_size"])
+        let grey = CheckpointMetadata.resolved(strings: ["input_size": "28"], classes: 10, channels: 1, kernel: 3)
+        #expect(grey.metadata.inputSize == 28 && grey.metadata.stem == .small && grey.metadata.mean == [0] && grey.metadata.std == [1])
+        #expect(grey.metadata.classes.first == "class 0" && !grey.defaults.map(\.key).contains("input_size"))
+        let rgb = CheckpointMetadata.resolved(strings: [:], classes: 2, channels: 3, kernel: 7)
+        #expect(rgb.metadata.mean == [0.485, 0.456, 0.406] && rgb.metadata.std == [0.229, 0.224, 0.225])
+        #expect(rgb.defaults.first { $0.key == "normalization_mean" }?.description.contains("ImageNet") == true)
+    }
+
+    /// A `torch.save` file (zip archive, or an older bare pickle) is named for what it is, with the
+    /// conversion to safetensors — not "header length 578712552184433488 does not fit".
+    @Test func aTorchSaveFileIsNamedWithTheConversion() throws {
+        let dir = TemporaryFolder.name("ckpt")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, bytes) in [("zip.pt", [0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 8, 8, 0] as [UInt8]), ("pickle.pt", [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20])] {
+            let url = dir.appendingPathComponent(name)
+            try Data(bytes + [UInt8](repeating: 0, count: 64)).write(to: url)
+            do { _ = try Checkpoint.load(contentsOf: url); Issue.record("loaded \(name)") } catch {
+                let text = "\(error)"
+                #expect(text.contains("torch.save") && text.contains("save_file") && !text.contains("header length"), "\(text)")
+            }
+        }
+    }
 }

@@ -46,18 +46,79 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         return out
     }
 
-    /// Metadata read back from strings; nil when the file has none of ours (e.g. made by PyTorch).
+    /// The metadata keys this project reads (Docs/CHECKPOINTS.md says what each means).
+    public static let keys = ["format_version", "architecture", "classes", "input_channels", "input_size", "stem",
+                              "normalization_mean", "normalization_std", "epoch", "metric_name", "metric",
+                              "minority_classes", "preparation"]
+
+    /// Metadata read back from strings; nil when the file has none of the keys that describe a
+    /// model (`classes`, `input_channels`, `input_size`, `stem`, `normalization_mean/std`) — e.g.
+    /// a plain PyTorch `state_dict`. A file with some of them gets the rest from the model's
+    /// shape only through ``resolved(strings:classes:channels:kernel:)``; here they must all be there.
     public init?(strings s: [String: String]) {
-        func list<T: Decodable>(_ key: String, _ type: T.Type) -> T? { s[key].flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
-        guard let classes = list("classes", [String].self), let channels = s["input_channels"].flatMap(Int.init),
+        guard let classes = s["classes"].flatMap(Self.decodeList([String].self)), let channels = s["input_channels"].flatMap(Int.init),
               let size = s["input_size"].flatMap(Int.init), let stem = s["stem"].flatMap(ResNet18.Stem.init(rawValue:)) else { return nil }
-        self.init(classes: classes, inputChannels: channels, inputSize: size, stem: stem,
-                  mean: list("normalization_mean", [Float].self) ?? [], std: list("normalization_std", [Float].self) ?? [],
-                  epoch: s["epoch"].flatMap(Int.init) ?? 0, metricName: s["metric_name"] ?? "", metric: s["metric"].flatMap(Double.init) ?? 0)
-        minorityClasses = list("minority_classes", [String].self)
+        self.init(classes: classes, inputChannels: channels, inputSize: size, stem: stem, mean: [], std: [])
+        take(s)
+    }
+
+    /// A default that stood in for a metadata key the file lacks.
+    public struct DefaultUsed: Equatable, Sendable, CustomStringConvertible {
+        /// The missing key (`input_size`, `normalization_mean`, …).
+        public let key: String
+        /// The value used instead, as text.
+        public let value: String
+        public var description: String { "no \(key) in the metadata; using \(value)" }
+    }
+
+    /// The metadata of a model with `classes` outputs and a `conv1` of `channels` inputs and a
+    /// `kernel`-wide kernel: each key present in `s` is taken, each missing one gets a default,
+    /// listed in `defaults` so a caller can warn. Defaults: classes `class 0`, `class 1`, …; stem
+    /// from the kernel (7 → `imagenet`, 3 → `small`); input size 224 for the ImageNet stem, 28
+    /// for the small-image stems; normalisation torchvision's ImageNet mean/std for RGB, mean 0
+    /// and std 1 for grey. A value that does not parse counts as missing.
+    public static func resolved(strings s: [String: String], classes count: Int, channels: Int, kernel: Int)
+        -> (metadata: CheckpointMetadata, defaults: [DefaultUsed]) {
+        var defaults: [DefaultUsed] = []
+        func value<T>(_ key: String, _ parse: (String) -> T?, _ fallback: T, _ text: @autoclosure () -> String) -> T {
+            if let v = s[key].flatMap(parse) { return v }
+            defaults.append(DefaultUsed(key: key, value: text()))
+            return fallback
+        }
+        let numbered = (0..<count).map { "class \($0)" }
+        let classes = value("classes", decodeList([String].self), numbered, "class 0 … class \(count - 1)")
+        let inputChannels = value("input_channels", { Int($0) }, channels, "\(channels) (conv1's)")
+        let shapeStem: ResNet18.Stem = kernel == 7 ? .imagenet : .small
+        let stem = value("stem", ResNet18.Stem.init(rawValue:), shapeStem, "\(shapeStem.rawValue) (from conv1's \(kernel)×\(kernel) kernel)")
+        let defaultSize = stem == .imagenet ? 224 : 28
+        let size = value("input_size", { Int($0) }, defaultSize, "\(defaultSize) px")
+        let rgb = channels == 3
+        let mean = value("normalization_mean", decodeList([Float].self), rgb ? [0.485, 0.456, 0.406] : [Float](repeating: 0, count: channels),
+                         rgb ? "torchvision's ImageNet mean [0.485, 0.456, 0.406]" : "0 (inputs in [0, 1] as they are)")
+        let std = value("normalization_std", decodeList([Float].self), rgb ? [0.229, 0.224, 0.225] : [Float](repeating: 1, count: channels),
+                        rgb ? "torchvision's ImageNet std [0.229, 0.224, 0.225]" : "1")
+        var m = CheckpointMetadata(classes: classes, inputChannels: inputChannels, inputSize: size, stem: stem, mean: mean, std: std)
+        m.take(s)
+        m.mean = mean; m.std = std
+        return (m, defaults)
+    }
+
+    /// Takes the optional keys present in `s` (normalisation, epoch, metric, minority classes,
+    /// preparation, format version, architecture).
+    private mutating func take(_ s: [String: String]) {
+        if let v = s["normalization_mean"].flatMap(Self.decodeList([Float].self)) { mean = v }
+        if let v = s["normalization_std"].flatMap(Self.decodeList([Float].self)) { std = v }
+        epoch = s["epoch"].flatMap(Int.init) ?? 0
+        metricName = s["metric_name"] ?? ""
+        metric = s["metric"].flatMap(Double.init) ?? 0
+        minorityClasses = s["minority_classes"].flatMap(Self.decodeList([String].self))
         preparation = s["preparation"]
         formatVersion = s["format_version"].flatMap(Int.init) ?? 1
         architecture = s["architecture"] ?? "resnet18"
+    }
+
+    private static func decodeList<T: Decodable>(_ type: T.Type) -> (String) -> T? {
+        { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
     /// Why this metadata cannot describe a model whose `fc` has `classes` rows and whose `conv1`
@@ -90,14 +151,47 @@ public enum Checkpoint {
         try Safetensors.write(Safetensors.Contents(state: model.stateDictionary(), metadata: metadata.strings), to: url)
     }
 
-    /// Reads a checkpoint and builds the model it describes. Files without this project's
-    /// metadata (a PyTorch `state_dict`) are understood from their shapes: classes from
-    /// `fc.weight`, input channels and stem from `conv1.weight` (7×7 → torchvision's, 3×3 → small).
-    public static func load(contentsOf url: URL) throws -> (model: ResNet18, metadata: CheckpointMetadata?) {
+    /// A checkpoint read back: the model, its metadata with a default for each key the file
+    /// lacks, and those defaults (to warn about).
+    public struct Loaded {
+        public let model: ResNet18
+        /// Complete: the file's keys, defaults for the rest (``CheckpointMetadata/resolved(strings:classes:channels:kernel:)``).
+        public let metadata: CheckpointMetadata
+        /// Each default that stood in for a missing key (empty for this project's own files).
+        public let defaults: [CheckpointMetadata.DefaultUsed]
+        /// Whether the file carries any metadata key of this project's (a plain PyTorch `state_dict` does not).
+        public let hasMetadata: Bool
+        /// A key prefix removed from every key (`module.` from `DataParallel`, `_orig_mod.` from `torch.compile`).
+        public let strippedPrefix: String?
+
+        /// One line per default used, naming the file: what to tell a user before predicting.
+        public func warnings(for path: String) -> [String] {
+            defaults.map { "warning: \(path): \($0)" }
+        }
+    }
+
+    /// The prefixes PyTorch wrappers put before every key, removed as
+    /// `torch.nn.modules.utils.consume_prefix_in_state_dict_if_present` does.
+    static let wrapperPrefixes = ["module.", "_orig_mod."]
+
+    /// Reads a checkpoint — this project's, or PyTorch's `state_dict` saved with
+    /// `safetensors.torch.save_file`: keys with a `module.`/`_orig_mod.` prefix, without
+    /// `num_batches_tracked`, with some or none of the metadata — and builds the model it describes.
+    /// The shapes decide what the metadata leaves open: classes from `fc.weight`, input channels
+    /// and stem from `conv1.weight` (7×7 → torchvision's, 3×3 → small).
+    public static func open(contentsOf url: URL) throws -> Loaded {
         let contents = try Safetensors.read(contentsOf: url)
-        let state = contents.state
+        var state = contents.state
+        var stripped: String?
+        for prefix in wrapperPrefixes where state.count > 0 && state.keys.allSatisfy({ $0.hasPrefix(prefix) }) {
+            var renamed = StateDictionary()
+            for e in state { renamed.set(String(e.name.dropFirst(prefix.count)), e.tensor, elementType: e.elementType) }
+            state = renamed
+            stripped = (stripped ?? "") + prefix
+        }
         guard let fc = state["fc.weight"], fc.shape.count == 2, let conv1 = state["conv1.weight"], conv1.shape.count == 4 else {
-            throw Safetensors.FormatError(path: url.path, reason: "not a ResNet-18 checkpoint (no fc.weight or conv1.weight)")
+            let sample = state.keys.prefix(3).joined(separator: ", ")
+            throw Safetensors.FormatError(path: url.path, reason: "not a ResNet-18 checkpoint (no fc.weight or conv1.weight; keys: \(sample.isEmpty ? "none" : sample)…)")
         }
         func fail(_ why: String) -> Safetensors.FormatError { Safetensors.FormatError(path: url.path, reason: why) }
         // Everything below sizes a model or an input from the file: check it before building anything.
@@ -107,15 +201,20 @@ public enum Checkpoint {
         guard conv1.shape[0] == 64, kernel == conv1.shape[3], kernel == 7 || kernel == 3 else {
             throw fail("conv1.weight has shape \(conv1.shape); ResNet-18's is [64, C, 7, 7] or, for small images, [64, C, 3, 3]")
         }
-        let metadata = CheckpointMetadata(strings: contents.metadata)
-        if let m = metadata {
-            if let problem = m.problem(classes: classes, channels: channels, kernel: kernel) { throw fail("metadata: \(problem)") }
-        }
-        let stem: ResNet18.Stem = metadata?.stem ?? (kernel == 7 ? .imagenet : .small)
-        let model = ResNet18(classes: fc.shape[0], inputChannels: conv1.shape[1], stem: stem)
+        let hasMetadata = CheckpointMetadata.keys.contains { contents.metadata[$0] != nil }
+        let (metadata, defaults) = CheckpointMetadata.resolved(strings: contents.metadata, classes: classes, channels: channels, kernel: kernel)
+        if let problem = metadata.problem(classes: classes, channels: channels, kernel: kernel) { throw fail("metadata: \(problem)") }
+        let model = ResNet18(classes: classes, inputChannels: channels, stem: metadata.stem)
         do { try model.load(state) } catch {
             throw Safetensors.FormatError(path: url.path, reason: "\(error)")
         }
-        return (model, metadata)
+        return Loaded(model: model, metadata: metadata, defaults: defaults, hasMetadata: hasMetadata, strippedPrefix: stripped)
+    }
+
+    /// Reads a checkpoint (``open(contentsOf:)``); the metadata is nil when the file carries none
+    /// of this project's keys (a plain PyTorch `state_dict`), else complete (defaults for missing keys).
+    public static func load(contentsOf url: URL) throws -> (model: ResNet18, metadata: CheckpointMetadata?) {
+        let loaded = try open(contentsOf: url)
+        return (loaded.model, loaded.hasMetadata ? loaded.metadata : nil)
     }
 }

@@ -47,23 +47,33 @@ public final class Predictor {
     /// The recipe training photos were prepared with (nil: used as they were).
     public let trainingPreparation: String?
 
-    /// A predictor over `model`; `metadata` gives classes, size and normalisation (defaults:
-    /// numbered classes, 224 px, mean 0 and std 1).
-    public init(model: ResNet18, metadata: CheckpointMetadata?) {
+    /// Each default that stood in for a metadata key the checkpoint lacks (empty when it had them all).
+    public let metadataDefaults: [CheckpointMetadata.DefaultUsed]
+
+    /// A predictor over `model`; `metadata` gives classes, size and normalisation (without it:
+    /// ``CheckpointMetadata/resolved(strings:classes:channels:kernel:)``'s defaults, listed in
+    /// ``metadataDefaults``).
+    public init(model: ResNet18, metadata: CheckpointMetadata?, defaults: [CheckpointMetadata.DefaultUsed] = []) {
         self.model = model
         inputChannels = model.conv1.weight.shape[1]
-        classes = metadata?.classes ?? (0..<model.fc.weight.shape[0]).map { "class \($0)" }
-        inputSize = metadata?.inputSize ?? 224
-        mean = metadata?.mean ?? [Float](repeating: 0, count: inputChannels)
-        std = metadata?.std ?? [Float](repeating: 1, count: inputChannels)
-        trainingPreparation = metadata?.preparation
+        let complete: CheckpointMetadata, used: [CheckpointMetadata.DefaultUsed]
+        if let metadata { (complete, used) = (metadata, defaults) } else {
+            (complete, used) = CheckpointMetadata.resolved(strings: [:], classes: model.fc.weight.shape[0], channels: inputChannels,
+                                                           kernel: model.conv1.weight.shape[2])
+        }
+        classes = complete.classes
+        inputSize = complete.inputSize
+        mean = complete.mean
+        std = complete.std
+        trainingPreparation = complete.preparation
+        metadataDefaults = used
         model.eval()
     }
 
-    /// Loads a checkpoint (``Checkpoint/load(contentsOf:)``).
+    /// Loads a checkpoint (``Checkpoint/open(contentsOf:)``), with a default for each metadata key it lacks.
     public convenience init(checkpoint url: URL) throws {
-        let (model, metadata) = try Checkpoint.load(contentsOf: url)
-        self.init(model: model, metadata: metadata)
+        let loaded = try Checkpoint.open(contentsOf: url)
+        self.init(model: loaded.model, metadata: loaded.metadata, defaults: loaded.defaults)
     }
 
     /// The preparer `preparation` means for this model (nil: pad and resize only); throws when

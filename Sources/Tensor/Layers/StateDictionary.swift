@@ -72,11 +72,13 @@ extension Module {
 
     /// Copies values from `state` into parameters and buffers (PyTorch's
     /// `load_state_dict`); `strict` requires exactly the same keys. Nothing is changed
-    /// unless every key and shape checks out.
+    /// unless every key and shape checks out. As PyTorch's `BatchNorm`, a missing
+    /// `num_batches_tracked` is no error (files from before torch 0.4.1, or saved without
+    /// buffers of that kind): the counter keeps its value.
     public func load(_ state: StateDictionary, strict: Bool = true) throws {
         let params = namedParameters, buffers = namedBuffers
         let ownKeys = Set(params.map(\.0) + buffers.map(\.0))
-        let missing = (params.map(\.0) + buffers.map(\.0)).filter { state[$0] == nil }
+        let missing = (params.map(\.0) + buffers.map(\.0)).filter { state[$0] == nil && !$0.hasSuffix("num_batches_tracked") }
         let unexpected = state.keys.filter { !ownKeys.contains($0) }
         if strict && !missing.isEmpty { throw StateDictionaryError.missingKeys(missing) }
         if strict && !unexpected.isEmpty { throw StateDictionaryError.unexpectedKeys(unexpected) }

@@ -41,9 +41,30 @@ public enum Safetensors {
         return try decode(data, path: url.path)
     }
 
+    /// How to convert a file written by `torch.save` (a zip archive, or a bare pickle).
+    public static let conversionHint = "convert it in Python: `import torch; from safetensors.torch import save_file; "
+        + "sd = torch.load('model.pt', map_location='cpu'); sd = sd.get('state_dict', sd); "
+        + "save_file({k: v.contiguous() for k, v in sd.items()}, 'model.safetensors')`"
+
+    /// What a file that is no safetensors file is, when its first bytes tell (`torch.save`'s zip
+    /// archive or pickle, gzip, NumPy's `.npy`); nil otherwise.
+    static func foreignFormat(_ data: Data) -> String? {
+        let head = [UInt8](data.prefix(6))
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            return "not a safetensors file but a zip archive — a PyTorch `torch.save` file (.pt/.pth)? \(conversionHint)"
+        }
+        if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) {
+            return "not a safetensors file but a Python pickle — a PyTorch `torch.save` file from before torch 1.6? \(conversionHint)"
+        }
+        if head.starts(with: [0x1F, 0x8B]) { return "not a safetensors file but gzip data: decompress it first (gunzip)" }
+        if head.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return "not a safetensors file but a NumPy .npy array" }
+        return nil
+    }
+
     /// Parses safetensors bytes; `path` names them in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> Contents {
         func fail(_ why: String) -> FormatError { FormatError(path: path, reason: why) }
+        if let foreign = foreignFormat(data) { throw fail(foreign) }
         guard data.count >= 8 else { throw fail("too short for a safetensors header (\(data.count) bytes)") }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard n > 0, n <= UInt64(data.count - 8), n < 100_000_000 else { throw fail("header length \(n) does not fit the file (\(data.count) bytes)") }
