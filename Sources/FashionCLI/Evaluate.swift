@@ -30,7 +30,8 @@ struct Evaluate: ParsableCommand {
         do { metadata = try CheckpointEvaluation.metadata(of: url, try Checkpoint.opened(url)) } catch let e as PredictorError {
             throw ValidationError(e.reason)
         }
-        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize, recipe: metadata.preparation)
+        try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
+                                       anySize: metadata.preparedSize == nil, for: checkpoint)
         try OutputFolder.create(URL(fileURLWithPath: out), option: "--out")
         var job = CheckpointEvaluation(checkpoint: url, prepared: URL(fileURLWithPath: prepared), folder: URL(fileURLWithPath: out))
         job.samples = samples

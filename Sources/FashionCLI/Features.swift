@@ -41,7 +41,8 @@ struct Features: ParsableCommand {
         guard let metadata = try Checkpoint.opened(URL(fileURLWithPath: checkpoint), loaded) else {
             throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
         }
-        try dataOptions.ensurePrepared(prepared, size: metadata.inputSize, recipe: metadata.preparation)
+        try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
+                                       anySize: metadata.preparedSize == nil, for: checkpoint)
         let preparedURL = URL(fileURLWithPath: prepared)
         let encoder = LabelEncoder(fitting: metadata.classes)
         var caches: [ImageCache] = [], skipped: [SkippedFile] = []

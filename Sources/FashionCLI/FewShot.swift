@@ -122,7 +122,7 @@ struct FewShot: ParsableCommand {
     /// The prepared K-Fashion photos at `--image-size` (prepared first when missing), training and validation caches.
     func kfashionSource(folder: URL) throws -> KFashionFewShotSource {
         let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
-        try dataOptions.ensurePrepared(prepared, size: imageSize)
+        try dataOptions.ensurePrepared(prepared, size: imageSize, anySize: true)
         let preparedURL = URL(fileURLWithPath: prepared)
         let normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self,
                                                      from: Data(contentsOf: preparedURL.appendingPathComponent("normalization.json")))

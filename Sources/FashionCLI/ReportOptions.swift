@@ -12,17 +12,27 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "K-Fashion root folder (the real layout; `fashion synth` makes one).")
     var data: String = "data/kfashion"
 
-    /// Prepares the tree's photos at `size` px into `prepared` unless a preparation is there
-    /// already (its `manifest.csv`), with a progress line; `recipe` (a checkpoint's
-    /// ``CheckpointMetadata/preparation``) says how, the default flood fill otherwise.
-    func ensurePrepared(_ prepared: String, size: Int, recipe: String? = nil) throws {
+    /// Prepares the tree's photos at `size` px into `prepared` unless a current preparation of
+    /// this tree is there, with a progress line; `recipe` (a checkpoint's
+    /// ``CheckpointMetadata/preparation``) says how, the default flood fill otherwise. A folder
+    /// prepared from another tree, or before the tree's photos changed, is prepared again in
+    /// place; one of this tree at another size or recipe is refused with the reason (preparing
+    /// it again would undo a choice made with `fashion prepare`). `anySize` accepts any size and
+    /// recipe of this tree's photos (for a checkpoint that does not say how it was prepared).
+    func ensurePrepared(_ prepared: String, size: Int, recipe: String? = nil, anySize: Bool = false, for what: String = "the model") throws {
         let url = URL(fileURLWithPath: prepared)
-        guard !FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.csv").path) else { return }
-        print("preparing the photos at \(size) px into \(prepared)")
+        let preparer = recipe.flatMap { PhotoPreparer(recipe: $0, size: size) } ?? PhotoPreparer(size: size)
+        let set = PreparedSet(tree: try tree(), output: url, preparer: preparer)
+        let found = try set.mismatches()
+        if !anySize, let choice = found.first(where: { !$0.isAboutTheData }), !found.contains(.missing) {
+            throw ValidationError("\(prepared): \(choice), but \(what) needs photos prepared at \(size) px with `\(preparer.recipe)`; "
+                                  + "give --prepared a folder prepared that way (or a new folder, prepared there)")
+        }
+        guard let why = found.first(where: \.isAboutTheData) else { return }
+        print(why == .missing ? "preparing the photos at \(size) px into \(prepared)" : "\(prepared): \(why); preparing it again from \(data) at \(size) px")
         try OutputFolder.create(url, option: "--prepared")
         let bar = TerminalProgress(total: 1, label: "prepare: photos")
-        let preparer = recipe.flatMap { PhotoPreparer(recipe: $0, size: size) } ?? PhotoPreparer(size: size)
-        _ = try PreparedSet(tree: try tree(), output: url, preparer: preparer).run { bar.update($0, of: $1) }
+        _ = try set.run { bar.update($0, of: $1) }
         bar.finish()
     }
 

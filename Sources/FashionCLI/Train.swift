@@ -62,9 +62,12 @@ struct Train: ParsableCommand {
         run.samples = samples
         run.seed = seed
         run.restart = restart
-        if !FileManager.default.fileExists(atPath: URL(fileURLWithPath: prepared).appendingPathComponent("normalization.json").path) {
-            run.tree = try dataOptions.tree()
-            print("preparing the photos at \(run.preset.imageSize) px into \(prepared)")
+        // The data set, when it is there, decides whether the prepared photos are still its own;
+        // without it, prepared photos are used as they are.
+        let hasPrepared = FileManager.default.fileExists(atPath: URL(fileURLWithPath: prepared).appendingPathComponent("normalization.json").path)
+        do { run.tree = try dataOptions.tree() } catch {
+            guard hasPrepared else { throw error }
+            print("note: no data set at \(dataOptions.data); using the prepared photos in \(prepared) as they are")
         }
         if !restart { try OutputFolder.create(run.folder, option: "--out") }
 
@@ -81,6 +84,7 @@ struct Train: ParsableCommand {
         }
         let outcome = try run.run { event in
             switch event {
+            case .preparingBecause(let why): print(why)
             case .preparing(let done, let total): show("prepare: photos", done, total)
             case .caching(let split, let done, let total): show("cache: \(split.rawValue) photos at \(run.preset.imageSize) px", done, total)
             case .ready(let classes, let photos, let items, let validation):

@@ -130,4 +130,48 @@ import Vision
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(PreparedSet.journalName).path))
         #expect(try DirectoryListing.fileNames(in: out.appendingPathComponent("training_image")).allSatisfy { !$0.contains("partial") })
     }
+
+    /// A prepared folder knows the tree it came from: handed another tree's folder, a command
+    /// sees it (not silently using its photos); preparing again removes the photos that are no
+    /// longer in the source, and the training cache takes only what the manifest vouches for.
+    @Test func aFolderOfAnotherTreeIsSeenAndBroughtUpToDate() throws {
+        let a = try Self.smallTree("prep-a"), b = TemporaryFolder.name("prep-b")
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        var options = KFashionGenerator.Options()
+        options.scale = 0.005; options.imageWidth = 48; options.respondents = 10; options.orphanLabels = 0; options.seed = 7
+        _ = try KFashionGenerator(options: options).generate(into: b)
+        let out = a.appendingPathComponent("prepared")
+        let setA = PreparedSet(tree: try KFashionTree(root: a), output: out, preparer: PhotoPreparer(size: 24))
+        #expect(try setA.mismatches() == [.missing])
+        _ = try setA.run()
+        #expect(try setA.mismatches().isEmpty)
+        #expect(try PreparedSet(tree: try KFashionTree(root: a), output: out, preparer: PhotoPreparer(size: 32)).mismatches() == [.otherSize(24)])
+
+        let setB = PreparedSet(tree: try KFashionTree(root: b), output: out, preparer: PhotoPreparer(size: 24))
+        let found = try setB.mismatches()
+        #expect(found.count == 1 && found.first?.isAboutTheData == true && "\(found[0])".contains(a.lastPathComponent))
+        let namesA = Set(try DirectoryListing.fileNames(in: a.appendingPathComponent("training_image")))
+        let namesB = Set(try DirectoryListing.fileNames(in: b.appendingPathComponent("training_image")))
+        #expect(namesA != namesB, "the two trees need different photos for this test")
+        let summary = try setB.run()
+        #expect(summary.removed == namesA.subtracting(namesB).count + (try Set(DirectoryListing.fileNames(in: a.appendingPathComponent("validation_image"))))
+                    .subtracting(try DirectoryListing.fileNames(in: b.appendingPathComponent("validation_image"))).count)
+        #expect(Set(try DirectoryListing.fileNames(in: out.appendingPathComponent("training_image"))) == namesB)
+        #expect(try setB.mismatches().isEmpty && (try setA.mismatches()).count == 1)
+
+        // A photo of the tree edited since: seen.
+        let photo = b.appendingPathComponent("training_image").appendingPathComponent(namesB.sorted()[0])
+        var attributes = try FileManager.default.attributesOfItem(atPath: photo.path)
+        attributes[.modificationDate] = Date(timeIntervalSince1970: 1_000_000)
+        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate]!], ofItemAtPath: photo.path)
+        #expect(try setB.mismatches() == [.changedPhotos])
+
+        // A stray photo dropped into the prepared folder is not data.
+        let stray = out.appendingPathComponent("training_image").appendingPathComponent("W_99990_19_punk_W.jpg")
+        try FileManager.default.copyItem(at: out.appendingPathComponent("training_image").appendingPathComponent(namesB.sorted()[1]), to: stray)
+        let encoder = LabelEncoder(fitting: (namesB.union(["W_99990_19_punk_W.jpg"])).compactMap { try? ImageRecord(fileName: $0).key.className })
+        let (cache, skipped) = try KFashionData.cache(prepared: out, split: .training, size: 24, encoder: encoder)
+        #expect(!cache.header.names.contains("W_99990_19_punk_W.jpg"))
+        #expect(skipped.contains { $0.path.hasSuffix("W_99990_19_punk_W.jpg") && $0.reason.contains("manifest.csv") })
+    }
 }

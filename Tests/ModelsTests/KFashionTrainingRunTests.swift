@@ -22,6 +22,9 @@ import Vision
                                          weightedSampler: false, freshAugmentation: false)
         run.epochs = 1
         run.samples = 4
+        // Photos prepared at 32 px beforehand (`fashion prepare`), trained on at 24: the run keeps
+        // the folder (this tree's) and the checkpoint records the chain.
+        _ = try PreparedSet(tree: try #require(run.tree), output: run.prepared, preparer: PhotoPreparer(size: 32, background: .alreadyWhite)).run()
         var prepared = 0, epochs = 0
         var ready: (Int, Int, Int, Int)?
         let outcome = try run.run { event in
@@ -32,7 +35,7 @@ import Vision
             default: break
             }
         }
-        #expect(prepared > 0)
+        #expect(prepared == 0, "a current preparation of this tree is used as it is")
         #expect(epochs == 1)
         #expect(outcome.finished)
         let (classes, photos, items, validation) = try #require(ready)
@@ -49,6 +52,7 @@ import Vision
         let (_, found) = try Checkpoint.load(contentsOf: outcome.bestCheckpoint)
         let metadata = try #require(found)
         #expect(metadata.preparation == "background=white margin=0.02")
+        #expect(metadata.preparedSize == 32 && metadata.inputSize == 24)
         #expect(metadata.minorityClasses?.count == outcome.minority.count)
 
         // A later evaluation of the checkpoint agrees with the run's.
@@ -66,9 +70,17 @@ import Vision
         let photo = try #require(try DirectoryListing.fileNames(in: photoFolder).sorted().first)
         let url = photoFolder.appendingPathComponent(photo)
         let asTrained = try predictor.predict(contentsOf: url, top: classes)
-        let byHand = PhotoPreparer(size: 24, background: .alreadyWhite).prepare
-        let manual = predictor.predict(inputs: [predictor.input(prepared: try byHand(url).image)], top: classes)[0]
+        let byHand = PhotoPreparer(size: 32, background: .alreadyWhite).prepare
+        let stored = try PreparedPhoto.modelImage(prepared: try byHand(url).image, size: 24)
+        let manual = predictor.predict(inputs: [predictor.input(prepared: stored)], top: classes)[0]
         #expect(asTrained == manual)
+        // The same photo gives the same probabilities from the run's evaluation (predictions.csv,
+        // six decimals) and `predict`: within 1e-5 (the file's rounding, 5e-7, plus a batch of one
+        // against the run's batches, which the kernels may sum in another order).
+        let row = try #require(csv.split(separator: "\n").first { $0.hasPrefix(photo + ",") }).split(separator: ",").map(String.init)
+        #expect(row[2] == asTrained[0].className, "\(row) vs \(asTrained[0])")
+        let p = try #require(Float(row[3]))
+        #expect(abs(p - asTrained[0].probability) <= 1e-5, "predictions.csv \(p), predict \(asTrained[0].probability)")
         #expect(asTrained.count == classes)
         #expect(zip(asTrained, asTrained.dropFirst()).allSatisfy { $0.probability >= $1.probability })
         #expect(abs(asTrained.reduce(0) { $0 + $1.probability } - 1) < 1e-4)

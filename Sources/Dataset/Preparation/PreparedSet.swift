@@ -11,7 +11,8 @@ import Vision
 /// Output folder: `training_image/` and `validation_image/` with the prepared photos under their
 /// original names (JPEG, quality 95), `manifest.csv` (one row per prepared photo: white share,
 /// subject box, channel mean/std), `white_share.csv` (`split,file,white_share,flagged`),
-/// `normalization.json` (training mean/std both ways) and `skipped.csv` (file, reason). Every
+/// `normalization.json` (training mean/std both ways), `skipped.csv` (file, reason) and
+/// `preparation.json` (``Provenance``: the tree, its photos' fingerprint, the size and recipe). Every
 /// file is written atomically; a re-run reuses a prepared photo only when the manifest lists
 /// it with the same source (size, modification time) and options and the output is a whole JPEG.
 ///
@@ -55,9 +56,110 @@ public struct PreparedSet: Sendable {
         return String(h, radix: 16)
     }
 
+    /// `preparation.json`: where a prepared folder came from, so a command handed the folder
+    /// with another tree or other options notices instead of using it silently.
+    public struct Provenance: Codable, Equatable, Sendable {
+        /// The K-Fashion root the photos were prepared from (absolute, symlinks resolved).
+        public var tree: String
+        /// ``PreparedSet/fingerprint(of:)`` of that tree's photos when they were prepared.
+        public var fingerprint: String
+        /// Side of the prepared squares, px.
+        public var size: Int
+        /// `PhotoPreparer.recipe` (background method and margin).
+        public var recipe: String
+    }
+
+    /// A short signature of a tree's photos (FNV-1a 64 over each photo's split, name, byte size and
+    /// modification time, in order): changes when a photo is added, removed, renamed or rewritten.
+    public static func fingerprint(of tree: KFashionTree) throws -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for split in Split.allCases {
+            for record in try tree.images(split).records {
+                let key = "\(split.rawValue)/\(record.fileName):\(sourceKey(tree.imageFolder(split).appendingPathComponent(record.fileName)))\n"
+                for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            }
+        }
+        return String(h, radix: 16)
+    }
+
+    /// This preparation's provenance (the tree's current fingerprint).
+    public func provenance() throws -> Provenance {
+        Provenance(tree: tree.root.standardizedFileURL.resolvingSymlinksInPath().path, fingerprint: try Self.fingerprint(of: tree),
+                   size: preparer.size, recipe: preparer.recipe)
+    }
+
+    /// The provenance `folder` records (nil: none — no preparation there, or one from before it was recorded).
+    public static func recordedProvenance(in folder: URL) -> Provenance? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        guard case .success(let data) = SmallFile.read(folder.appendingPathComponent(provenanceName).path, buffer: &buffer) else { return nil }
+        return try? JSONStyle.decoder().decode(Provenance.self, from: data)
+    }
+
+    /// How a prepared folder differs from what a command needs.
+    public enum Mismatch: Equatable, Sendable, CustomStringConvertible {
+        /// No manifest: nothing prepared there yet.
+        case missing
+        /// Prepared from another tree (its root).
+        case otherTree(String)
+        /// The tree's photos changed (added, removed, rewritten) since.
+        case changedPhotos
+        /// Prepared at another size (px).
+        case otherSize(Int)
+        /// Prepared with another recipe.
+        case otherRecipe(String)
+
+        public var description: String {
+            switch self {
+            case .missing: return "no preparation there yet"
+            case .otherTree(let t): return "prepared from another data set, \(t)"
+            case .changedPhotos: return "the data set's photos changed since they were prepared"
+            case .otherSize(let n): return "prepared at \(n) px"
+            case .otherRecipe(let r): return "prepared with `\(r)`"
+            }
+        }
+
+        /// Whether preparing again in place fixes it without losing a choice the user made
+        /// (the size and recipe of a folder made by `fashion prepare` are such choices).
+        public var isAboutTheData: Bool {
+            switch self { case .missing, .otherTree, .changedPhotos: return true; case .otherSize, .otherRecipe: return false }
+        }
+    }
+
+    /// How `output` differs from a current preparation of `tree` with `preparer` (empty: the
+    /// same tree, unchanged photos, the same size and recipe). A folder from before
+    /// `preparation.json` was recorded is checked through its manifest: every photo it lists
+    /// must be in the tree with the same byte size and modification time.
+    public func mismatches() throws -> [Mismatch] {
+        guard FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.csv").path) else { return [.missing] }
+        let now = try provenance()
+        guard let old = Self.recordedProvenance(in: output) else {
+            let rows = (try? Self.readManifest(output.appendingPathComponent("manifest.csv"))) ?? []
+            let fromTree = rows.allSatisfy { _, e in
+                e.source == Self.sourceKey(tree.imageFolder(e.split).appendingPathComponent(e.file))
+            }
+            var out: [Mismatch] = fromTree ? [] : [.changedPhotos]
+            if let size = rows.first?.1.size, size != now.size { out.append(.otherSize(size)) }
+            return out
+        }
+        var out: [Mismatch] = []
+        if old.tree != now.tree { out.append(.otherTree(old.tree)) } else if old.fingerprint != now.fingerprint { out.append(.changedPhotos) }
+        if old.size != now.size { out.append(.otherSize(old.size)) }
+        if old.recipe != now.recipe { out.append(.otherRecipe(old.recipe)) }
+        return out
+    }
+
+    /// The photos `folder`'s manifest vouches for in `split` (file names), or nil when it has no
+    /// manifest (a folder of photos prepared by another tool: all of them count).
+    public static func vouchedPhotos(in folder: URL, split: Split) -> Set<String>? {
+        guard let rows = try? readManifest(folder.appendingPathComponent("manifest.csv")) else { return nil }
+        return Set(rows.filter { $0.1.split == split }.map(\.1.file))
+    }
+
     /// What a run did.
     public struct Summary: Codable, Sendable {
         public var prepared = 0, reused = 0
+        /// Photos of an earlier preparation removed because their source is no longer in the tree.
+        public var removed = 0
         public var skipped: [SkippedFile] = []
         public var flagged: [String] = []
         public var rules: [String: InterquartileRule] = [:]
@@ -135,7 +237,7 @@ public struct PreparedSet: Sendable {
                         } else {
                             do {
                                 let result = try preparer.prepare(contentsOf: source)
-                                try result.image.write(to: target, jpegQuality: 95)
+                                try result.image.write(to: target, jpegQuality: PreparedPhoto.jpegQuality)
                                 let entry = Entry(split: split, file: record.fileName, whiteShare: result.whiteShare, box: result.box,
                                                   stats: ChannelStatistics(of: result.image), size: preparer.size,
                                                   source: sourceKey, options: optionsKey)
@@ -159,6 +261,20 @@ public struct PreparedSet: Sendable {
         }
         let done = entries.compactMap { $0 }
         summary.skipped += failures.compactMap { $0 }
+        // Photos an earlier preparation made whose source is gone (another tree's, or deleted
+        // since): removed, so no later command trains or evaluates on them.
+        let current = Set(work.map { "\($0.0.rawValue)/\($0.1.fileName)" })
+        for (key, old) in previous where !current.contains(key) {
+            let stale = output.appendingPathComponent(old.split.imageFolder).appendingPathComponent(old.file)
+            if unlink(stale.path) == 0 { summary.removed += 1 }
+        }
+        // Caches of the model-size photos are rebuilt when any photo changed.
+        if summary.removed > 0 || done.count != previous.count || reused.contains(false) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+            where name.hasPrefix("cache-") && name.hasSuffix(".fsimg") {
+                unlink(output.appendingPathComponent(name).path)
+            }
+        }
         summary.reused = reused.filter { $0 }.count
         summary.prepared = done.count - summary.reused
 
@@ -211,7 +327,12 @@ public struct PreparedSet: Sendable {
         if let n = summary.normalization {
             try AtomicFile.write(JSONStyle.encoder().encode(n), to: output.appendingPathComponent("normalization.json"))
         }
+        // Last: a folder whose provenance matches is whole.
+        try AtomicFile.write(JSONStyle.encoder().encode(try provenance()), to: output.appendingPathComponent(Self.provenanceName))
     }
+
+    /// The provenance file's name.
+    public static let provenanceName = "preparation.json"
 
     /// The journal of a run in progress (hidden: not an output).
     static let journalName = ".manifest.journal"

@@ -120,25 +120,34 @@ public struct KFashionData: TrainingData {
     public static func cache(prepared folder: URL, split: Split, size: Int, encoder: LabelEncoder,
                              progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (cache: ImageCache, skipped: [SkippedFile]) {
         let url = folder.appendingPathComponent("cache-\(split.rawValue)-\(size).fsimg")
-        if let existing = try? ImageCache(contentsOf: url), existing.header.classes == encoder.classes,
-           existing.header.width == size { return (existing, []) }
         let images = folder.appendingPathComponent(split.imageFolder)
+        // Only the photos the folder's manifest vouches for (a stray file, or another tree's
+        // photo left behind, is not data); every photo in the folder when there is no manifest.
+        let vouched = PreparedSet.vouchedPhotos(in: folder, split: split)
         var names: [String] = [], labels: [Int] = [], skipped: [SkippedFile] = []
         for name in try DirectoryListing.fileNames(in: images) {
             guard let record = try? ImageRecord(fileName: name) else { continue }
+            if let vouched, !vouched.contains(name) {
+                skipped.append(SkippedFile(path: "\(split.imageFolder)/\(name)", reason: "not in \(folder.lastPathComponent)/manifest.csv (left from another preparation?)"))
+                continue
+            }
             guard let label = encoder.encode(record.key.className) else {
                 skipped.append(SkippedFile(path: "\(split.imageFolder)/\(name)", reason: "class \(record.key.className) not among the training classes"))
                 continue
             }
             names.append(name); labels.append(label)
         }
+        // A cache is reused only when it holds exactly these photos, classes and size.
+        // A cache is reused only when every photo it holds is one of these with the same label
+        // (photos that failed to decode are left out of it; a preparation that changes any
+        // photo deletes the caches).
+        let labelOf = Dictionary(zip(names, labels), uniquingKeysWith: { a, _ in a })
+        if let existing = try? ImageCache(contentsOf: url), existing.header.classes == encoder.classes, existing.header.width == size,
+           zip(existing.header.names, existing.header.labels).allSatisfy({ labelOf[$0.0] == $0.1 }) { return (existing, skipped) }
         let fileNames = names
         let built = try ImageCache.build(count: names.count, names: names, labels: labels, classes: encoder.classes,
                                          width: size, height: size, channels: 3, source: folder.path, to: url, load: { i in
-            let image = try Image(contentsOf: images.appendingPathComponent(fileNames[i]), options: DecodingOptions(minimumShorterSide: size))
-            let rgb = image.channels == 3 ? image : Image(width: image.width, height: image.height, channels: 3,
-                                                          pixels: image.pixels.flatMap { [$0, $0, $0] })
-            return rgb.width == size && rgb.height == size ? rgb : PlanarImage(rgb).resized(height: size, width: size).image()
+            try PreparedPhoto.modelImage(contentsOf: images.appendingPathComponent(fileNames[i]), size: size)
         }, progress: progress)
         return (built.cache, skipped + built.skipped)
     }

@@ -27,6 +27,10 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// `background=flood margin=0.02`), so ``Predictor`` prepares a new photo the same way.
     /// Nil for models trained on images used as they are (Fashion-MNIST) and in older files.
     public var preparation: String?
+    /// The side (px) the training photos were prepared at before they were resized to
+    /// ``inputSize`` (training at 64 px on photos prepared at 112 px, say), so a new photo goes
+    /// through the same chain (``Dataset/PreparedPhoto``). Nil: prepared at the input size, or unknown.
+    public var preparedSize: Int?
 
     public init(classes: [String], inputChannels: Int, inputSize: Int, stem: ResNet18.Stem,
                 mean: [Float], std: [Float], epoch: Int = 0, metricName: String = "validation_accuracy", metric: Double = 0) {
@@ -43,13 +47,14 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
                    "metric_name": metricName, "metric": String(metric)]
         if let minorityClasses { out["minority_classes"] = json(minorityClasses) }
         if let preparation { out["preparation"] = preparation }
+        if let preparedSize { out["prepared_size"] = String(preparedSize) }
         return out
     }
 
     /// The metadata keys this project reads (Docs/CHECKPOINTS.md says what each means).
     public static let keys = ["format_version", "architecture", "classes", "input_channels", "input_size", "stem",
                               "normalization_mean", "normalization_std", "epoch", "metric_name", "metric",
-                              "minority_classes", "preparation"]
+                              "minority_classes", "preparation", "prepared_size"]
 
     /// Metadata read back from strings; nil when the file has none of the keys that describe a
     /// model (`classes`, `input_channels`, `input_size`, `stem`, `normalization_mean/std`) — e.g.
@@ -113,6 +118,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         metric = s["metric"].flatMap(Double.init) ?? 0
         minorityClasses = s["minority_classes"].flatMap(Self.decodeList([String].self))
         preparation = s["preparation"]
+        preparedSize = s["prepared_size"].flatMap(Int.init)
         formatVersion = s["format_version"].flatMap(Int.init) ?? 1
         architecture = s["architecture"] ?? "resnet18"
     }
@@ -131,6 +137,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
         if (stem == .imagenet) != (kernel == 7) { return "stem \(stem.rawValue) does not match conv1's \(kernel)×\(kernel) kernel" }
         if mean.count != channels || std.count != channels { return "normalization_mean/std need \(channels) values each (found \(mean.count) and \(std.count))" }
         if !mean.allSatisfy(\.isFinite) || !std.allSatisfy({ $0.isFinite && $0 > 0 }) { return "normalization_mean must be finite and normalization_std positive" }
+        if let preparedSize, !(1...16384).contains(preparedSize) { return "prepared_size \(preparedSize) is outside 1…16384" }
         if let minority = minorityClasses, let unknown = minority.first(where: { !classes.contains($0) }) {
             return "minority class \(unknown) is not among the classes"
         }

@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Tensor
 import Vision
@@ -6,7 +7,8 @@ import Vision
 ///
 /// A photo is prepared the way the model's training photos were — the checkpoint's
 /// ``CheckpointMetadata/preparation`` recipe (background to white, crop to the subject, pad,
-/// resize) — unless told otherwise; without a recipe (Fashion-MNIST checkpoints, files from
+/// resize) at the size they were prepared at, stored as JPEG and resized to the input size
+/// exactly as training's cache did (``Dataset/PreparedPhoto``) — unless told otherwise; without a recipe (Fashion-MNIST checkpoints, files from
 /// other tools) it is padded to a white square and resized. Channels are converted to the
 /// model's (RGB → luma for a 1-channel model, grey copied to three) and normalised with the
 /// checkpoint's mean and std.
@@ -46,6 +48,8 @@ public final class Predictor {
     public let mean: [Float], std: [Float]
     /// The recipe training photos were prepared with (nil: used as they were).
     public let trainingPreparation: String?
+    /// The side training photos were prepared at before resizing to ``inputSize``.
+    public let preparedSize: Int
 
     /// Each default that stood in for a metadata key the checkpoint lacks (empty when it had them all).
     public let metadataDefaults: [CheckpointMetadata.DefaultUsed]
@@ -66,6 +70,7 @@ public final class Predictor {
         mean = complete.mean
         std = complete.std
         trainingPreparation = complete.preparation
+        preparedSize = complete.preparedSize ?? complete.inputSize
         metadataDefaults = used
         model.eval()
     }
@@ -87,7 +92,7 @@ public final class Predictor {
             guard let r = trainingPreparation else { return nil }
             recipe = r
         }
-        guard let preparer = PhotoPreparer(recipe: recipe, size: inputSize) else {
+        guard let preparer = PhotoPreparer(recipe: recipe, size: preparedSize) else {
             throw PredictorError(reason: "the photos were prepared with `\(recipe)`, which cannot be repeated on a new photo (another tool's masks?): prepare it the same way and predict without preparation")
         }
         return preparer
@@ -96,7 +101,8 @@ public final class Predictor {
     /// The model's input for one photo file, prepared as `preparation` says.
     public func input(contentsOf url: URL, preparation: Preparation = .asTrained) throws -> PlanarImage {
         if let preparer = try preparer(for: preparation) {
-            return input(prepared: try preparer.prepare(contentsOf: url).image)
+            let prepared = try preparer.prepare(contentsOf: url).image
+            return input(prepared: try PreparedPhoto.modelImage(prepared: prepared, size: inputSize))
         }
         let decoded = try Image(contentsOf: url, options: DecodingOptions(minimumShorterSide: 2 * inputSize))
         return input(prepared: PlanarImage(decoded).paddedToSquare(fill: 1).resized(height: inputSize, width: inputSize).image())

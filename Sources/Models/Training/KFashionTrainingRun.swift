@@ -52,6 +52,8 @@ public struct KFashionTrainingRun {
 
     /// What a run reports while it goes.
     public enum Event {
+        /// Photos are (re)prepared, and why (none there yet, another tree's, other options, changed photos).
+        case preparingBecause(String)
         /// Preparing photos (done of total).
         case preparing(done: Int, total: Int)
         /// Caching one split's prepared photos at the model size (done of total).
@@ -92,12 +94,17 @@ public struct KFashionTrainingRun {
     private func run(box: EventBox<Event>) throws -> Outcome {
         let events = box.send
         let normalizationURL = prepared.appendingPathComponent("normalization.json")
-        if !FileManager.default.fileExists(atPath: normalizationURL.path) {
-            guard let tree else {
-                throw TrainerError(reason: "\(prepared.path) holds no prepared photos (normalization.json) and no data set was given to prepare them from")
+        if let tree {
+            // Prepared photos of this tree, current: another tree's or a changed tree's are brought up to date.
+            let set = PreparedSet(tree: tree, output: prepared, preparer: PhotoPreparer(size: preset.imageSize, background: preparation))
+            // The size and recipe of a folder already there are the user's choice (`fashion prepare`); its data must match.
+            if let why = try set.mismatches().first(where: \.isAboutTheData) {
+                events(.preparingBecause(why == .missing ? "preparing the photos at \(preset.imageSize) px into \(prepared.path)"
+                                                         : "\(prepared.path): \(why); preparing it again from \(tree.root.path) at \(preset.imageSize) px"))
+                _ = try set.run { done, total in box.send(.preparing(done: done, total: total)) }
             }
-            _ = try PreparedSet(tree: tree, output: prepared, preparer: PhotoPreparer(size: preset.imageSize, background: preparation))
-                .run { done, total in box.send(.preparing(done: done, total: total)) }
+        } else if !FileManager.default.fileExists(atPath: normalizationURL.path) {
+            throw TrainerError(reason: "\(prepared.path) holds no prepared photos (normalization.json) and no data set was given to prepare them from")
         }
         let normalization: PreparedSet.NormalizationFile
         do {
@@ -107,7 +114,9 @@ public struct KFashionTrainingRun {
         }
 
         // Classes and caches.
+        let vouched = PreparedSet.vouchedPhotos(in: prepared, split: .training)
         let trainingNames = try DirectoryListing.fileNames(in: prepared.appendingPathComponent(Split.training.imageFolder))
+            .filter { vouched?.contains($0) ?? true }
         let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
         guard encoder.count > 1 else {
             throw TrainerError(reason: "\(prepared.path): \(encoder.count) class among the prepared training photos; training needs at least two")
@@ -127,6 +136,7 @@ public struct KFashionTrainingRun {
         var metadata = CheckpointMetadata(classes: encoder.classes, inputChannels: 3, inputSize: preset.imageSize, stem: .imagenet,
                                           mean: data.mean, std: data.std)
         metadata.preparation = normalization.preparation
+        metadata.preparedSize = normalization.size
         // acc_h's minority classes, fixed now from the training counts and kept in every checkpoint.
         let trainingCounts = trainCache.header.labels.reduce(into: [Int](repeating: 0, count: encoder.count)) { $0[$1] += 1 }
         let minority = Evaluation.minorityClasses(trainingCounts: trainingCounts)
