@@ -42,15 +42,16 @@ same() { # same FOLDER REFERENCE [diff options]: every file byte-identical
 
 "$F" synth --out "$W/tree" --scale 0.02 --width 60 --respondents 20 --orphan-labels 0 >/dev/null 2>&1
 
-# prepare: one rename per photo, then manifest.csv, white_share.csv, skipped.csv, normalization.json.
+# prepare: one rename per photo, then manifest.csv, white_share.csv, skipped.csv, normalization.json,
+# preparation.json (five files after the photos).
 # One thread (FASHION_THREADS=1), so that strace's count of renames is the process's; the
 # rerun uses every core and must still give the same bytes.
 prepare=("$F" prepare --data "$W/tree" --size 32 --out)
 serial=(env FASHION_THREADS=1)
 "${prepare[@]}" "$W/prepared" >/dev/null 2>&1
 n=$(renames "${serial[@]}" "${prepare[@]}" "$W/count")
-echo "prepare: $n renames; killing at 1, 2, $((n / 2)), $((n - 4)) … $n"
-for k in 1 2 $((n / 2)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
+echo "prepare: $n renames; killing at 1, 2, $((n / 2)), $((n - 5)) … $n"
+for k in 1 2 $((n / 2)) $((n - 5)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
   out="$W/prepare-$k"
   killed_at "$k" "${serial[@]}" "${prepare[@]}" "$out"
   summary=$("${prepare[@]}" "$out" 2>/dev/null | head -1)
@@ -59,7 +60,7 @@ for k in 1 2 $((n / 2)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
   rm -rf "$out"
   # What was in place before the kill is reused, not prepared again.
   reused=$(sed -nE 's/.*[( ]([0-9]+) reused.*/\1/p' <<<"$summary")
-  [ "${reused:-0}" -ge $((k > n - 4 ? n - 4 : k - 1)) ] || fail "prepare killed at $k: rerun reused ${reused:-0} ($summary)"
+  [ "${reused:-0}" -ge $((k > n - 5 ? n - 5 : k - 1)) ] || fail "prepare killed at $k: rerun reused ${reused:-0} ($summary)"
 done
 
 # train: two epochs of a tiny run; every rename of the run (checkpoints, optimiser, state, log,
