@@ -54,7 +54,7 @@ echo "prepare: $n renames; killing at 1, 2, $((n / 2)), $((n - 5)) … $n"
 for k in 1 2 $((n / 2)) $((n - 5)) $((n - 4)) $((n - 3)) $((n - 2)) $((n - 1)) $n; do
   out="$W/prepare-$k"
   killed_at "$k" "${serial[@]}" "${prepare[@]}" "$out"
-  summary=$("${prepare[@]}" "$out" 2>/dev/null | head -1)
+  summary=$("${prepare[@]}" "$out" 2>/dev/null); summary=$(head -1 <<<"$summary")
   same "$out" "$W/prepared"
   no_leftovers "$out"
   rm -rf "$out"
@@ -112,6 +112,20 @@ if mkdir -p "$W/full" && mount -t tmpfs -o size=64k tmpfs "$W/full" 2>/dev/null;
 else
   echo "disk full: skipped (no tmpfs can be mounted here)"
 fi
+
+# Ctrl-C during training, with standard output in a file: every epoch line already printed is in
+# the file (line-buffered), the program says from which epoch a rerun resumes, exits 130, and
+# the rerun does resume there.
+int=("$F" train-mnist --epochs 3 --limit 640 --test-limit 200 --samples 0 --out "$W/int")
+"${int[@]}" > "$W/int.out" 2> "$W/int.err" & pid=$!
+for _ in $(seq 1 600); do grep -q "^epoch 1:" "$W/int.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5; kill -INT "$pid"; status=0; wait "$pid" || status=$?
+grep -q "^epoch 1:" "$W/int.out" || fail "Ctrl-C: the epoch line printed before it is not in the redirected output"
+[ "$status" = 130 ] || fail "Ctrl-C: exit $status, expected 130"
+grep -q "rerun the same command to resume from epoch 2" "$W/int.err" || fail "Ctrl-C: no resume note: $(tail -c 300 "$W/int.err")"
+"${int[@]}" > "$W/int.out2" 2>/dev/null || fail "Ctrl-C: the rerun failed"
+grep -q "resuming .* after epoch 1" "$W/int.out2" || fail "Ctrl-C: the rerun did not resume after epoch 1: $(head -3 "$W/int.out2")"
+echo "Ctrl-C: exit 130, '$(grep -o "interrupted.*" "$W/int.err")', the rerun resumed"
 
 if [ "$failures" -gt 0 ]; then echo "crash test: $failures failures"; exit 1; fi
 echo "crash test: every kill left a state that a rerun completed byte-identically, no temporaries left"

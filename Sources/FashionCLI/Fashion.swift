@@ -14,6 +14,10 @@ struct Fashion: ParsableCommand {
     /// of an `NSCocoaErrorDomain error 256` dump. Exit code non-zero on any error.
     static func main() {
         ReproducibleKernels.ensure()
+        // One line at a time even when standard output is a file or a pipe: a killed run's log
+        // keeps every line it printed, and `tail -f` shows each epoch as it ends.
+        setvbuf(stdout, nil, _IOLBF, 0)
+        Interruption.install()
         var command: ParsableCommand
         if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst().first) {
             FileHandle.standardError.write(Data((unknown + "\n").utf8))

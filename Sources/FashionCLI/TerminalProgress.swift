@@ -71,7 +71,12 @@ final class TrainingProgress {
         case .resumed(let n): print("resuming \(folder) after epoch \(n)")
         case .batch(let epoch, let index, let count, let s):
             if firstEpoch == nil { firstEpoch = epoch }
-            if index == 0 { bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(totalEpochs)") }
+            if index == 0 {
+                bar = TerminalProgress(total: count, label: "epoch \(epoch + 1)/\(totalEpochs)")
+                Interruption.set("interrupted in epoch \(epoch + 1) of \(totalEpochs); "
+                                 + (epoch == 1 ? "epoch 1 is saved in \(folder): " : epoch > 1 ? "epochs 1–\(epoch) are saved in \(folder): " : "")
+                                 + "rerun the same command to resume from epoch \(epoch + 1)")
+            }
             let eta = runETA(epoch: epoch, fraction: Double(index + 1) / Double(max(count, 1)))
             bar?.update(index + 1, detail: String(format: "loss %.3f  acc %.1f%%  %.0f img/s  run ETA %@", s.loss, 100 * s.accuracy,
                                                   s.imagesPerSecond, Self.duration(eta)))
@@ -85,6 +90,9 @@ final class TrainingProgress {
             bar?.finish(); bar = nil
             validationBar?.finish(); validationBar = nil
             print(summary(r))
+            // The epoch is saved (the trainer reports it after its checkpoints are in place).
+            Interruption.set("interrupted after epoch \(r.epoch) of \(totalEpochs), which is saved in \(folder): "
+                             + "rerun the same command to resume from epoch \(r.epoch + 1)")
         }
     }
 
