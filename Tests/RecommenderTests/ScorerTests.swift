@@ -143,4 +143,27 @@ import Tensor
         #expect(methods.count == 4 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
         #expect(report.markdown().contains("| item |"))
     }
+
+    /// Every method says which share of the validation answers it scored itself, and the hybrid,
+    /// whose candidates include each part alone, is never worse on the training answers (the
+    /// leave-one-out AUC it is chosen by) than its better part.
+    @Test func ownSharesAndAHybridNeverWorseThanItsParts() throws {
+        let e = PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
+        let m = Dictionary(uniqueKeysWithValues: e.results.map { ($0.method, $0.metrics) })
+        let n = Double(Self.pairs.validation.count)
+        let item = try #require(m["item"]), user = try #require(m["user"]), hybrid = try #require(m["hybrid"])
+        #expect(item.ownShare == (n - 1) / n, "one photo lacks features")
+        #expect(user.ownShare == (n - Double(user.standIns["user_fallback"] ?? 0)) / n)
+        let centroid = try #require(m["item-centroid"])
+        #expect((hybrid.trainAUC ?? 0) >= max(centroid.trainAUC ?? 0, user.trainAUC ?? 0))
+        // Forced to lean on the user part alone, the hybrid is the user method.
+        var only = PreferenceEvaluation.Options()
+        only.weightCandidates = []
+        let u = PreferenceEvaluation(store: Self.store, pairs: Self.pairs, options: only)
+        let h = try #require(u.results.first { $0.method == "hybrid" }), plainUser = try #require(u.results.first { $0.method == "user" })
+        #expect(h.validationScores == plainUser.validationScores && h.metrics.parameters["user_only"] == 1)
+        #expect(RecommendationReport([e]).markdown().contains("scored by the method itself"))
+        let json = try JSONSerialization.jsonObject(with: RecommendationReport([e]).metricsJSON()) as! [String: Any]
+        #expect((json["methods"] as! [[String: Any]]).allSatisfy { $0["own_share"] is Double })
+    }
 }

@@ -344,9 +344,9 @@ struct ReportPage {
             guard let v = r[key] as? Double else { return "–" }
             return percent ? String(format: "%.2f", 100 * v) : String(format: "%.4f", v)
         }
-        body += Self.table(["method", "AUC (validation)", "AUC (training)", "accuracy at 0, %", "at the training threshold, %", "at Youden's, %", "answers"],
+        body += Self.table(["method", "scored by the method itself, %", "AUC (validation)", "AUC (training)", "accuracy at 0, %", "at the training threshold, %", "at Youden's, %", "answers"],
                            methods.map { r in
-                               [r["method"] as? String ?? "?", number(r, "auc"), number(r, "train_auc"), number(r, "accuracy_at_0", percent: true),
+                               [r["method"] as? String ?? "?", number(r, "own_share", percent: true), number(r, "auc"), number(r, "train_auc"), number(r, "accuracy_at_0", percent: true),
                                 number(r, "accuracy_at_train_threshold", percent: true), number(r, "accuracy_at_youden", percent: true),
                                 (r["pairs"] as? Int).map(String.init) ?? "–"]
                            })

@@ -28,6 +28,10 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
     public var standIns: [String: Int]
     /// Hyper-parameters chosen on training answers (`k`, `weight`), if any.
     public var parameters: [String: Double]
+    /// Share of the validation answers the method scored itself — not through a fallback (user-based
+    /// CF without a neighbour who answered the photo falls back to the item-centroid score) or a
+    /// photo without features. nil in files from before it was recorded.
+    public var ownShare: Double?
 
     enum CodingKeys: String, CodingKey {
         case method, pairs, positives
@@ -36,13 +40,13 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         case auc
         case trainThreshold = "train_threshold", accuracyAtTrainThreshold = "accuracy_at_train_threshold"
         case correctAtTrainThreshold = "correct_at_train_threshold", trainAUC = "train_auc", trainingAnswers = "training_answers"
-        case standIns = "stand_ins", parameters
+        case standIns = "stand_ins", parameters, ownShare = "own_share"
     }
 
     /// Computes every figure from validation and training (leave-one-out) scores; `roc`, when
     /// given, is the validation scores' curve already computed.
     public init(method: String, labels: [Bool], scores: [Double], trainingLabels: [Bool], trainingScores: [Double],
-                standIns: [String: Int] = [:], parameters: [String: Double] = [:], roc given: ROCCurve? = nil) {
+                standIns: [String: Int] = [:], parameters: [String: Double] = [:], ownScored: Int? = nil, roc given: ROCCurve? = nil) {
         self.method = method
         pairs = labels.count
         positives = labels.count(where: { $0 })
@@ -60,5 +64,6 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         trainingAnswers = trainingLabels.count
         self.standIns = standIns
         self.parameters = parameters
+        ownShare = ownScored.map { labels.isEmpty ? 0 : Double($0) / Double(labels.count) }
     }
 }

@@ -11,7 +11,9 @@ public struct PreferenceEvaluation: Sendable {
         case itemCentroid = "item-centroid"
         /// Mission 3-1: similar respondents; the item-centroid score where no neighbour answered the photo.
         case user
-        /// Item-centroid score + weight × user score (0 where no neighbour), weight chosen on training answers.
+        /// Item-centroid score + weight × user score (0 where no neighbour), weight chosen on training
+        /// answers among candidates that include either part alone (weight 0: item-centroid; `user_only`:
+        /// the user method), so on the training answers it is never worse than its better part.
         case hybrid
     }
 
@@ -71,15 +73,18 @@ public struct PreferenceEvaluation: Sendable {
         let itemStandIns = ["like_side_median": itemValidation.count(where: \.likeStandIn),
                             "dislike_side_median": itemValidation.count(where: \.dislikeStandIn),
                             "photo_missing": itemValidation.count(where: \.photoMissing)]
-        func result(_ name: String, _ v: [Double], _ t: [Double], standIns: [String: Int], parameters: [String: Double] = [:]) -> MethodResult {
+        let photosWithFeatures = itemValidation.count(where: { !$0.photoMissing })
+        func result(_ name: String, _ v: [Double], _ t: [Double], standIns: [String: Int], parameters: [String: Double] = [:],
+                    ownScored: Int) -> MethodResult {
             let roc = ROCCurve(labels: yValid, scores: v)
             return MethodResult(method: label + name, validationScores: v, trainingScores: t,
                                 metrics: MethodMetrics(method: label + name, labels: yValid, scores: v, trainingLabels: yTrain,
-                                                       trainingScores: t, standIns: standIns, parameters: parameters, roc: roc),
+                                                       trainingScores: t, standIns: standIns, parameters: parameters,
+                                                       ownScored: ownScored, roc: roc),
                                 roc: roc)
         }
         var results: [MethodResult] = []
-        if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns)) }
+        if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns, ownScored: photosWithFeatures)) }
         let needsUser = options.methods.contains(.user) || options.methods.contains(.hybrid)
         guard needsUser || options.methods.contains(.itemCentroid) else { self.results = results; return }
         // The neutral stand-in: the base user-based and hybrid scores build on.
@@ -89,7 +94,7 @@ public struct PreferenceEvaluation: Sendable {
         let centroidStandIns = ["like_side_centroid": cValidation.count(where: \.likeStandIn),
                                 "dislike_side_centroid": cValidation.count(where: \.dislikeStandIn),
                                 "photo_missing": cValidation.count(where: \.photoMissing)]
-        if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns)) }
+        if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns, ownScored: photosWithFeatures)) }
         if needsUser {
             let userScorer = UserBasedScorer(pairs: pairs)
             let uv = userScorer.scoreValidation(), allUT = userScorer.scoreTrainingLeaveOneOut()
@@ -101,15 +106,21 @@ public struct PreferenceEvaluation: Sendable {
                 let v = zip(uv, cv).map { $0.score(k: k) ?? $1 }, t = zip(ut, ct).map { $0.score(k: k) ?? $1 }
                 let fallbacks = uv.count(where: { $0.score(k: k) == nil })
                 results.append(result("user", v, t, standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
-                                      parameters: ["k": Double(k)]))
+                                      parameters: ["k": Double(k)], ownScored: uv.count - fallbacks))
             }
             if options.methods.contains(.hybrid) {
                 let uvk = uv.map { $0.score(k: k) ?? 0 }, utk = ut.map { $0.score(k: k) ?? 0 }
                 func hybrid(_ u: [Double], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * $0 } }
-                let w = options.weight ?? PreferenceEvaluation.best(options.weightCandidates) { auc(hybrid(utk, ct, $0)) } ?? 0
-                results.append(result("hybrid", hybrid(uvk, cv, w), hybrid(utk, ct, w),
-                                      standIns: centroidStandIns.merging(["user_fallback": uv.count(where: { $0.score(k: k) == nil })]) { $1 },
-                                      parameters: ["k": Double(k), "weight": w]))
+                // The user method alone (its item-centroid fallback where no neighbour answered) is a
+                // candidate too: `nil` below. The weights include 0, the item-centroid score alone.
+                let userAloneV = zip(uv, cv).map { $0.score(k: k) ?? $1 }, userAloneT = zip(ut, ct).map { $0.score(k: k) ?? $1 }
+                let candidates: [Double?] = options.weight.map { [$0] } ?? (options.weightCandidates.map { $0 } + [nil])
+                let choice = PreferenceEvaluation.best(candidates) { w in auc(w.map { hybrid(utk, ct, $0) } ?? userAloneT) } ?? 0
+                let fallbacks = uv.count(where: { $0.score(k: k) == nil })
+                results.append(result("hybrid", choice.map { hybrid(uvk, cv, $0) } ?? userAloneV, choice.map { hybrid(utk, ct, $0) } ?? userAloneT,
+                                      standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
+                                      parameters: choice.map { ["k": Double(k), "weight": $0] } ?? ["k": Double(k), "user_only": 1],
+                                      ownScored: choice == 0 ? photosWithFeatures : uv.count - fallbacks))
             }
         }
         self.results = results
