@@ -108,7 +108,8 @@ item_t, y_train = item_t[usable], y_train[usable]
 cent_v, _ = item_scores(valid, False, centroid=True)
 cent_t, _ = item_scores(train, True, centroid=True)
 cent_t = cent_t[usable]
-ours = {m["method"]: m for m in json.load(open(f"{run}/metrics.json"))["methods"]}
+_metrics = json.load(open(f"{run}/metrics.json"))
+ours = {m["method"]: m for m in (_metrics["methods"] if isinstance(_metrics, dict) else _metrics)}
 results = {"item": figures(y, item_v, y_train, item_t), "item-centroid": figures(y, cent_v, y_train, cent_t)}
 user_v = user_t = None
 if "user" in ours:

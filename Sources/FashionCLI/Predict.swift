@@ -32,10 +32,12 @@ struct Predict: ParsableCommand {
     @Option(help: "Classes to list per photo.") var top = 5
     /// The formats `predict` writes (a typo or `html` is an error listing these, not ignored).
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
-    @Option(help: "Output format: text, csv (image, rank, class, probability) or json.") var format: Format = .text
+    @Option(help: "Output format: text, csv (image, rank, class, probability) or json (the same rows as records: pandas' read_json reads it).") var format: Format = .text
     @OptionGroup var kernelOptions: KernelOptions
 
     struct Row: Codable { let image: String; let classes: [String]; let probabilities: [Double] }
+    /// One ranked class of one photo: the long shape CSV and JSON share.
+    struct Record: Codable { let image: String; let rank: Int; let `class`: String; let probability: Double }
 
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be 1 or more") }
@@ -95,7 +97,8 @@ struct Predict: ParsableCommand {
         bar?.finish()
         switch format {
         case .json:
-            print(String(decoding: try JSONStyle.encoder().encode(rows), as: UTF8.self))
+            let records = rows.flatMap { r in r.classes.indices.map { Record(image: r.image, rank: $0 + 1, class: r.classes[$0], probability: r.probabilities[$0]) } }
+            print(String(decoding: try JSONStyle.encoder().encode(records), as: UTF8.self))
         case .csv:
             print(TextTable.csvLine(["image", "rank", "class", "probability"]), terminator: "")
             for r in rows { for (i, c) in r.classes.enumerated() { print(TextTable.csvLine([r.image, String(i + 1), c, String(format: "%.6f", r.probabilities[i])]), terminator: "") } }

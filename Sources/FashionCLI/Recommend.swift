@@ -103,6 +103,7 @@ struct Recommend: ParsableCommand {
         report.notes = notes
         func save(_ name: String, _ data: Data) throws { try FeatureFile.writeAtomically(data, to: folder.appendingPathComponent(name)) }
         try save("metrics.json", try report.metricsJSON())
+        try save("run.json", try report.runJSON())
         try save("scores.csv", Data(report.scoresCSV().utf8))
         try save("answers.csv", Data(report.answersCSV().utf8))
         for m in report.methods {

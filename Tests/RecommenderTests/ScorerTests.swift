@@ -138,8 +138,7 @@ import Tensor
         let csv = report.scoresCSV().split(separator: "\n")
         #expect(csv.first == "R_id,jpg_name,label_file,y_like,n_train_liked,n_train_disliked,like_sim,dislike_sim,score,score_item-centroid,score_user,score_hybrid")
         #expect(csv.count == Self.pairs.validation.count + 1)
-        let json = try JSONSerialization.jsonObject(with: report.metricsJSON()) as! [String: Any]
-        let methods = json["methods"] as! [[String: Any]]
+        let methods = try JSONSerialization.jsonObject(with: report.metricsJSON()) as! [[String: Any]]   // records, for pd.read_json
         #expect(methods.count == 4 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
         #expect(report.markdown().contains("| item |"))
     }
@@ -163,7 +162,9 @@ import Tensor
         let h = try #require(u.results.first { $0.method == "hybrid" }), plainUser = try #require(u.results.first { $0.method == "user" })
         #expect(h.validationScores == plainUser.validationScores && h.metrics.parameters["user_only"] == 1)
         #expect(RecommendationReport([e]).markdown().contains("scored by the method itself"))
-        let json = try JSONSerialization.jsonObject(with: RecommendationReport([e]).metricsJSON()) as! [String: Any]
-        #expect((json["methods"] as! [[String: Any]]).allSatisfy { $0["own_share"] is Double })
+        let records = try JSONSerialization.jsonObject(with: RecommendationReport([e]).metricsJSON()) as! [[String: Any]]
+        #expect(records.allSatisfy { $0["own_share"] is Double })
+        let run = try JSONSerialization.jsonObject(with: RecommendationReport([e]).runJSON()) as! [String: Any]
+        #expect(run["missing_stems"] is [String])
     }
 }

@@ -330,7 +330,8 @@ struct ReportPage {
     func recommendation() -> Section {
         let withROC = Set(folders(holding: "roc.csv"))
         guard let metrics = named("metrics.json").first(where: { withROC.contains(($0 as NSString).deletingLastPathComponent) }),
-              let object = json(metrics) as? [String: Any], let methods = object["methods"] as? [[String: Any]] else {
+              // A records array; runs from before 2026-12-05 wrapped it as {"methods": […]}.
+              let methods = (json(metrics) as? [[String: Any]]) ?? ((json(metrics) as? [String: Any])?["methods"] as? [[String: Any]]) else {
             return Section(id: "recommendation", title: "3 Preference prediction (collaborative filtering)", body: nil,
                            howTo: "Make it with <code>fashion recommend --checkpoint DIR/runs/kfashion/best.safetensors --out DIR/runs/recommend</code>.")
         }

@@ -13,15 +13,21 @@ public struct RecommendationReport {
 
     public var methods: [PreferenceEvaluation.MethodResult] { evaluations.flatMap(\.results) }
 
-    /// `metrics.json`: per method the figures of ``MethodMetrics``.
+    /// `metrics.json`: one record per method, the figures of ``MethodMetrics`` — a JSON array
+    /// of records, so `pd.read_json("metrics.json")` gives one row per method.
     public func metricsJSON() throws -> Data {
+        try JSONStyle.encoder().encode(methods.map(\.metrics))
+    }
+
+    /// `run.json`: what the run was made from — the notes (features source, autoencoder figures,
+    /// timings) and the answered photos without features.
+    public func runJSON() throws -> Data {
         struct File: Encodable {
-            let methods: [MethodMetrics]
             let missingStems: [String]
             let notes: [String: String]
-            enum CodingKeys: String, CodingKey { case methods, missingStems = "missing_stems", notes }
+            enum CodingKeys: String, CodingKey { case missingStems = "missing_stems", notes }
         }
-        return try JSONStyle.encoder().encode(File(methods: methods.map(\.metrics), missingStems: evaluations.first?.missingStems ?? [], notes: notes))
+        return try JSONStyle.encoder().encode(File(missingStems: evaluations.first?.missingStems ?? [], notes: notes))
     }
 
     /// `scores.csv`: one row per validation answer, the item-based details and every method's score.
