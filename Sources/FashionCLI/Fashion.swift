@@ -19,7 +19,9 @@ struct Fashion: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         Interruption.install()
         var command: ParsableCommand
-        if let unknown = unknownSubcommand(CommandLine.arguments.dropFirst().first) {
+        let words = Array(CommandLine.arguments.dropFirst())
+        if let unknown = unknownSubcommand(words.first)
+            ?? (words.first == "bench" ? unknownSubcommand(words.dropFirst().first, among: Bench.configuration.subcommands, command: "fashion bench") : nil) {
             FileHandle.standardError.write(Data((unknown + "\n").utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
@@ -39,16 +41,17 @@ struct Fashion: ParsableCommand {
 extension Fashion {
     /// The message for a first argument that is no subcommand (nil when it is one, or a flag):
     /// the closest names by edit distance, as git does (`did you mean train?`).
-    static func unknownSubcommand(_ word: String?) -> String? {
+    static func unknownSubcommand(_ word: String?, among commands: [ParsableCommand.Type] = configuration.subcommands,
+                                  command: String = "fashion") -> String? {
         guard let word, !word.hasPrefix("-"), word != "help" else { return nil }
-        let names = configuration.subcommands.map { $0._commandName }
+        let names = commands.map { $0._commandName }
         guard !names.contains(word) else { return nil }
         let scored = names.map { (name: $0, distance: editDistance(word.lowercased(), $0)) }
         let best = scored.map(\.distance).min() ?? .max
         let close = best <= max(2, word.count / 3) ? scored.filter { $0.distance == best }.map(\.name) : []
         let hint = close.isEmpty ? "commands: \(names.joined(separator: ", "))"
                                  : "did you mean \(close.map { "'\($0)'" }.joined(separator: " or "))?"
-        return "Error: '\(word)' is not a fashion command; \(hint)\nSee 'fashion --help'."
+        return "Error: '\(word)' is not a \(command) command; \(hint)\nSee '\(command) --help'."
     }
 
     /// Levenshtein distance (insertions, deletions, substitutions; an adjacent swap counts one).

@@ -16,8 +16,12 @@ struct Report: ParsableCommand {
         let target = URL(fileURLWithPath: out ?? root.appendingPathComponent("report.html").path)
         try OutputFolder.create(target.deletingLastPathComponent(), option: "--out")
         let sections = page.sections()   // read the folder once (photos are inlined)
+        guard sections.contains(where: { $0.body != nil }) else {
+            throw ValidationError("\(runs) holds none of the outputs the page shows (no report, run or recommend folder); "
+                                  + "run `fashion demo` (it writes demo-output/), or point --runs at the folder your commands wrote to")
+        }
         try AtomicFile.write(Data(page.html(sections: sections).utf8), to: target)
         let present = sections.filter { $0.body != nil }.map(\.title), missing = sections.filter { $0.body == nil }.map(\.title)
-        print("wrote \(target.path): \(present.count) sections" + (missing.isEmpty ? "" : "; not in \(runs): \(missing.joined(separator: ", "))"))
+        print("wrote \(target.path): \(present.count) section\(present.count == 1 ? "" : "s")" + (missing.isEmpty ? "" : "; not in \(runs): \(missing.joined(separator: ", "))"))
     }
 }

@@ -16,6 +16,9 @@ import Testing
         for fine in ["train", "train-mnist", "--help", "-h", "help", nil] as [String?] {
             #expect(Fashion.unknownSubcommand(fine) == nil)
         }
+        let bench = try #require(Fashion.unknownSubcommand("kernel", among: Bench.configuration.subcommands, command: "fashion bench"))
+        #expect(bench.contains("'kernel' is not a fashion bench command; did you mean 'kernels'?"))
+        #expect(Fashion.unknownSubcommand("kernels", among: Bench.configuration.subcommands, command: "fashion bench") == nil)
         #expect(Fashion.editDistance("trian", "train") == 1)
         #expect(Fashion.editDistance("", "abc") == 3 && Fashion.editDistance("kitten", "sitting") == 3)
     }
@@ -113,5 +116,12 @@ import Testing
         #expect(try Report.parse(["--runs", "d", "--output", "x.html"]).out == "x.html")
         #expect(try Synth.parse(["--restart"]).overwrite)
         #expect(try TrainMNIST.parse(["--overwrite"]).restart)
+    }
+
+    /// Choices are taken in any case, as their help lists them in lower case; a wrong word is still refused.
+    @Test func choicesIgnoreCase() throws {
+        #expect(try Stats.parse(["--format", "CSV"]).outputOptions.format == .csv)
+        #expect(try Predict.parse(["--checkpoint", "c", "--format", "Json", "x.jpg"]).format == .json)
+        #expect(throws: (any Error).self) { try Stats.parse(["--format", "xlsx"]) }
     }
 }
