@@ -106,7 +106,7 @@ struct FewShot: ParsableCommand {
         }
         let encoder = JSONStyle.encoder()
         try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
-        try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells)), to: folder.appendingPathComponent("table.json"))
+        try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells).records), to: folder.appendingPathComponent("table.json"))
         var md = "# The paper's protocol on \(dataset == .kfashion ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
         md += """
 

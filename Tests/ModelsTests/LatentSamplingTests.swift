@@ -163,6 +163,10 @@ import Dataset
         #expect(table.shots == [2] && table.rows.map(\.method) == cell.report.results.map(\.method))
         #expect(table.rows[0].cells[0].draws == 1 && table.rows[0].cells[0].harmonicStd == 0)
         #expect(table.rows[1].cells[0].accuracyMean == cell.report.results[1].accuracy)
+        // table.json is one record per (method, n_f), which pandas reads as a table, and reads back whole.
+        let records = try JSONSerialization.jsonObject(with: JSONStyle.encoder().encode(table.records)) as! [[String: Any]]
+        #expect(records.count == 3 && Set(records[0].keys) == ["method", "shots", "draws", "acc_h_mean", "acc_h_std", "acc_mean", "acc_std"])
+        #expect(FewShotProtocol.Table(records: table.records).records == table.records)
         #expect(cell.backboneTestAccuracy == Double(cell.report.results[0].accuracy))
 
         // A variant of the evaluation reuses the backbone and its features from the first run's folder.

@@ -363,8 +363,10 @@ struct ReportPage {
         var bodies: [String] = []
         for folder in Set(folders(holding: "table.json") + folders(holding: "cells.json")).sorted() {
             let prefix = folder.isEmpty ? "" : folder + "/"
+            // table.json: records (since 2026-12-05) or the nested table of earlier runs.
             if let data = try? Data(contentsOf: url(prefix + "table.json")),
-               let table = try? JSONStyle.decoder().decode(FewShotProtocol.Table.self, from: data), !table.rows.isEmpty {
+               let table = (try? JSONStyle.decoder().decode([FewShotProtocol.Table.Record].self, from: data)).map(FewShotProtocol.Table.init(records:))
+                   ?? (try? JSONStyle.decoder().decode(FewShotProtocol.Table.self, from: data)), !table.rows.isEmpty {
                 bodies.append(fewShotBody(table, source: prefix + "table.json"))
             } else if let data = try? Data(contentsOf: url(prefix + "cells.json")),
                       let cells = try? JSONStyle.decoder().decode([FewShotProtocol.Cell].self, from: data), !cells.isEmpty {

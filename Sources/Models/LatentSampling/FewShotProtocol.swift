@@ -138,6 +138,40 @@ public struct FewShotProtocol {
         }
         public var shots: [Int]
         public var rows: [Row]
+
+        /// One (method, n_f) cell as a flat record: `table.json` is an array of these, so
+        /// `pd.read_json("table.json")` gives one row per cell (`pivot(index="method", columns="shots")`
+        /// gives the paper's layout).
+        public struct Record: Codable, Equatable, Sendable {
+            public var method: String
+            public var shots: Int
+            public var draws: Int
+            public var accHMean: Double, accHStd: Double
+            public var accMean: Double, accStd: Double
+        }
+
+        /// The cells as records, rows in order, then n_f ascending.
+        public var records: [Record] {
+            rows.flatMap { row in row.cells.map {
+                Record(method: row.method, shots: $0.shots, draws: $0.draws, accHMean: $0.harmonicMean, accHStd: $0.harmonicStd,
+                       accMean: $0.accuracyMean, accStd: $0.accuracyStd)
+            } }
+        }
+
+        public init(shots: [Int], rows: [Row]) { self.shots = shots; self.rows = rows }
+
+        /// The table the records describe (methods in first-seen order).
+        public init(records: [Record]) {
+            var methods: [String] = []
+            for r in records where !methods.contains(r.method) { methods.append(r.method) }
+            shots = Array(Set(records.map(\.shots))).sorted()
+            rows = methods.map { m in
+                Row(method: m, cells: records.filter { $0.method == m }.sorted { $0.shots < $1.shots }.map {
+                    Entry(shots: $0.shots, draws: $0.draws, harmonicMean: $0.accHMean, harmonicStd: $0.accHStd,
+                          accuracyMean: $0.accMean, accuracyStd: $0.accStd)
+                })
+            }
+        }
     }
 
     /// ``Table`` from finished cells.
