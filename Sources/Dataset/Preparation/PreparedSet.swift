@@ -49,10 +49,14 @@ public struct PreparedSet: Sendable {
         return "\(info.st_size):\(Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))"
     }
 
-    /// The preparation options as a short signature (FNV-1a 64 of their full description).
-    var optionsKey: String {
+    /// The preparation options as a short signature of their full description.
+    var optionsKey: String { Self.signature(String(describing: preparer)) }
+
+    /// A short signature of `text`: FNV-1a 64, in hexadecimal (what manifests and
+    /// `preparation.json` store; not a cryptographic hash).
+    static func signature(_ text: String) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in String(describing: preparer).utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return String(h, radix: 16)
     }
 
@@ -69,17 +73,16 @@ public struct PreparedSet: Sendable {
         public var recipe: String
     }
 
-    /// A short signature of a tree's photos (FNV-1a 64 over each photo's split, name, byte size and
-    /// modification time, in order): changes when a photo is added, removed, renamed or rewritten.
+    /// A short signature of a tree's photos (``signature(_:)`` over each photo's split, name, byte
+    /// size and modification time, in order): changes when a photo is added, removed, renamed or rewritten.
     public static func fingerprint(of tree: KFashionTree) throws -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var lines = ""
         for split in Split.allCases {
             for record in try tree.images(split).records {
-                let key = "\(split.rawValue)/\(record.fileName):\(sourceKey(tree.imageFolder(split).appendingPathComponent(record.fileName)))\n"
-                for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+                lines += "\(split.rawValue)/\(record.fileName):\(sourceKey(tree.imageFolder(split).appendingPathComponent(record.fileName)))\n"
             }
         }
-        return String(h, radix: 16)
+        return signature(lines)
     }
 
     /// This preparation's provenance (the tree's current fingerprint).
