@@ -26,10 +26,11 @@ time_only = "--time-only" in sys.argv
 t0 = time.time()
 feature_df = pd.read_csv(features_csv, index_col="stem").astype(np.float32)
 answers = pd.read_csv(f"{run}/answers.csv")
+answers["y_like"] = answers.liked.astype(int)
 DUMMY = feature_df.median().values.reshape(1, -1)
 train = answers[answers.split == "training"]
 valid = answers[answers.split == "validation"]
-BY_RESPONDENT = {r: g for r, g in train.groupby("R_id")}
+BY_RESPONDENT = {r: g for r, g in train.groupby("respondent")}
 
 
 UNIT = feature_df.values / np.maximum(np.linalg.norm(feature_df.values, axis=1, keepdims=True), 1e-30)
@@ -42,7 +43,7 @@ def item_scores(queries, exclude_self, centroid=False):
     out = np.zeros(len(queries))
     own_side_kept = np.zeros(len(queries), dtype=bool)
     for pos, (idx, q) in enumerate(queries.iterrows()):
-        mine = BY_RESPONDENT.get(q.R_id, train.iloc[0:0])
+        mine = BY_RESPONDENT.get(q.respondent, train.iloc[0:0])
         if exclude_self:
             mine = mine.drop(index=idx)
         likes = [s for s in mine[mine.y_like == 1].stem if s in feature_df.index]
@@ -62,20 +63,20 @@ def item_scores(queries, exclude_self, centroid=False):
 
 
 def user_scores(queries, k, training_only):
-    vectors = {r: dict(zip(g.stem, np.where(g.y_like == 1, 1.0, -1.0))) for r, g in train.groupby("R_id")}
+    vectors = {r: dict(zip(g.stem, np.where(g.y_like == 1, 1.0, -1.0))) for r, g in train.groupby("respondent")}
     votes_from = train if training_only else pd.concat([train, valid])
     raters = {s: g for s, g in votes_from.groupby("stem")}
     out = []
     for _, q in queries.iterrows():
-        mine = dict(vectors.get(q.R_id, {}))
+        mine = dict(vectors.get(q.respondent, {}))
         if training_only:
             mine.pop(q.stem, None)
         neighbours, seen = [], set()
         for _, o in (raters[q.stem].iterrows() if q.stem in raters else []):
-            if o.R_id == q.R_id or o.R_id in seen:
+            if o.respondent == q.respondent or o.respondent in seen:
                 continue
-            seen.add(o.R_id)
-            theirs = vectors.get(o.R_id, {})
+            seen.add(o.respondent)
+            theirs = vectors.get(o.respondent, {})
             if not mine or not theirs:
                 continue
             sim = sum(a * theirs.get(s, 0.0) for s, a in mine.items()) / (np.sqrt(len(mine)) * np.sqrt(len(theirs)))
@@ -123,11 +124,11 @@ if time_only:
 
 failures = []
 scores = pd.read_csv(f"{run}/scores.csv")
-diff = np.abs(scores.score.values - item_v).max()
+diff = np.abs(scores.score_item.values - item_v).max()
 print(f"item: largest score difference {diff:.2e}")
 if diff > 1e-5:
     failures.append(f"item scores differ by {diff}")
-d = np.abs(scores["score_item-centroid"].values - cent_v).max()
+d = np.abs(scores["score_item_centroid"].values - cent_v).max()
 print(f"item-centroid: largest score difference {d:.2e}")
 if d > 1e-5:
     failures.append(f"item-centroid scores differ by {d}")

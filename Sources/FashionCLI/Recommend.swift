@@ -106,9 +106,10 @@ struct Recommend: ParsableCommand {
         try save("run.json", try report.runJSON())
         try save("scores.csv", Data(report.scoresCSV().utf8))
         try save("answers.csv", Data(report.answersCSV().utf8))
-        for m in report.methods {
-            let name = m.method == "item" ? "roc.csv" : "roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"
-            try save(name, Data(RecommendationReport.rocCSV(m.roc).utf8))
+        try save("roc.csv", Data(report.rocCSV().utf8))
+        for m in report.methods where m.method != "item" {
+            // One long roc.csv replaced the per-method roc-<method>.csv files of older versions.
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent("roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"))
         }
         try save("roc.svg", Data(ROCPlot(results: report.methods, labels: evaluations[0].validationLabels).svg().utf8))
         let markdown = report.markdown()

@@ -46,6 +46,8 @@ import Testing
             #"{"epoch":\#(e),"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
         }.joined(separator: "\n")
         try write("runs/old/log.jsonl", oldLog + "\n")
+        // A Fashion-MNIST run: its held-out figures are the test set's.
+        try write("runs/zz-fashion-mnist/log.jsonl", #"{"epoch":1,"train_loss":0.9,"validation_loss":0.5,"train_accuracy":0.8,"validation_accuracy":0.86,"best":true,"held_out":"test"}"# + "\n")
         let matrix = (0..<31).map { i in (0..<31).map { j in i == j ? 5 : (j == (i + 1) % 31 ? 1 : 0) } }
         try write("runs/kfashion/evaluation.json", try json(["classes": classes, "confusion": matrix]))
         try write("runs/recommend/metrics.json", try json(["methods": [["method": "item", "auc": 0.63, "train_auc": 0.58, "accuracy_at_0": 0.58,
@@ -97,6 +99,8 @@ import Testing
         #expect(html.contains("<td class=\"name\">answers kept</td><td>42</td>"))
         // A log in the older camelCase keys draws the same curves.
         #expect(census.classes["training-2"]?["curve"] == 4)
+        #expect(census.texts["training-3"]?.contains("test") == true && census.texts["training-3"]?.contains("validation") == false)
+        #expect(census.texts["training-1"]?.contains("validation") == true)
         let ids = ["class-distribution", "labels", "preferences", "preparation", "training-1", "recommendation", "fewshot"]
         for id in ids {
             #expect(census.counts[id] != nil, "section \(id) missing")

@@ -34,6 +34,20 @@ import Tensor
         #expect(rows.count == 5 && rows[2]["class"] as? String == "c" && rows[2]["f1"] as? Double == 0.8)
         #expect(object["macro_f1"] as? Double != nil)
         #expect(try JSONDecoder().decode(Evaluation.self, from: data) == Self.evaluation)
+        // The file adds the paper's figures for the minority classes, and per_class.csv is the tidy table.
+        let file = try #require(try JSONSerialization.jsonObject(with: EvaluationFiles.summaryJSON(Self.evaluation, minority: [1, 3])) as? [String: Any])
+        #expect(file["minority_classes"] as? [String] == ["b", "d"])
+        let h = Self.evaluation.harmonicAccuracy(minority: [1, 3])   // majority 4/6, minority 1/4
+        #expect(abs(h.majority - 4.0 / 6) < 1e-12 && abs(h.minority - 0.25) < 1e-12)
+        #expect(file["majority_accuracy"] as? Double == h.majority && file["minority_accuracy"] as? Double == h.minority)
+        #expect(file["acc_h"] as? Double == h.harmonic && file["accuracy"] as? Double == 0.5)
+        #expect(try JSONDecoder().decode(Evaluation.self, from: EvaluationFiles.summaryJSON(Self.evaluation, minority: [1])) == Self.evaluation)
+        let none = try #require(try JSONSerialization.jsonObject(with: EvaluationFiles.summaryJSON(Self.evaluation, minority: [])) as? [String: Any])
+        #expect(none["minority_classes"] as? [String] == [] && none["acc_h"] == nil)
+        let table = EvaluationFiles.perClassCSV(Self.evaluation, minority: [1, 3]).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(table[0] == "class,support,precision,recall,f1,minority")
+        #expect(table[1] == "a,3,0.4,0.666666667,0.5,false" && table[2] == "b,2,0.5,0.5,0.5,true")
+        #expect(table[5] == "e,0,0,,,false", "undefined figures are empty cells")
         let ragged = #"{"classes":["a","b"],"confusion":[[1,0],[2]]}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(Evaluation.self, from: Data(ragged.utf8)) }
     }

@@ -42,7 +42,7 @@ import Vision
         #expect(items == photos)
         #expect(outcome.evaluation.classes.count == classes)
         #expect(outcome.evaluation.examples == validation)
-        for name in ["best.safetensors", "evaluation.md", "evaluation.json", "predictions.csv", "samples.png", "skipped.csv"] {
+        for name in ["best.safetensors", "evaluation.md", "evaluation.json", "per_class.csv", "predictions.csv", "samples.png", "skipped.csv"] {
             #expect(FileManager.default.fileExists(atPath: run.folder.appendingPathComponent(name).path), "\(name)")
         }
         let csv = try String(contentsOf: run.folder.appendingPathComponent("predictions.csv"), encoding: .utf8)

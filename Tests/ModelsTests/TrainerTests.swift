@@ -120,6 +120,24 @@ struct StripesData: TrainingData {
         #expect(try Data(contentsOf: b.appendingPathComponent("best.safetensors")) == best)
     }
 
+    /// trainer_state.json holds the data settings as typed values where they read back to the
+    /// same text, and a file of an older run (every setting a string) reads the same.
+    @Test func dataSettingsAreTypedInJSONAndOldTextFilesStillResume() throws {
+        let settings = ["batch_size": "32", "augment": "true", "lr": "0.068", "whole": "100.0", "neg_zero": "-0",
+                        "mean": "0.887443 0.868735 0.847011", "big": "123456789012345678901234", "name": "x"]
+        let c = TrainingConfiguration(epochs: 2, data: settings)
+        let json = try JSONStyle.encoder().encode(c)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let data = try #require(object["data"] as? [String: Any])
+        #expect(data["batch_size"] as? Int == 32 && data["augment"] as? Bool == true && data["lr"] as? Double == 0.068)
+        for key in ["whole", "neg_zero", "mean", "big", "name"] { #expect(data[key] is String, "\(key) stays text") }
+        #expect(try JSONStyle.decoder().decode(TrainingConfiguration.self, from: json) == c)
+        var old = object
+        old["data"] = settings
+        let oldJSON = try JSONSerialization.data(withJSONObject: old)
+        #expect(try JSONStyle.decoder().decode(TrainingConfiguration.self, from: oldJSON) == c)
+    }
+
     @Test func perBatchScheduleResumesAndKeepsTheLastPredictions() throws {
         let data = StripesData(count: 16, seed: 2)
         let c = TrainingConfiguration(epochs: 2, learningRate: 0.05, optimizer: .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true),

@@ -6,6 +6,8 @@ import Vision
 /// with the training set's pixel mean and std, batches built on background threads.
 /// Validation is the 10,000-image test split.
 public struct FashionMNISTData: TrainingData {
+    /// Fashion-MNIST's held-out batches are its test set.
+    public var heldOutName: String { "test" }
     public let train: FashionMNIST, test: FashionMNIST
     public let batchSize: Int
     public let augmentation: (any ImageTransform)?

@@ -6,4 +6,11 @@ public protocol TrainingData {
     func validationBatches() -> AnySequence<LabelledBatch>
     /// Batches per training epoch (for progress).
     var trainingBatchCount: Int { get }
+    /// What the held-out batches are, as logs and reports name them: `validation` (a split
+    /// used to choose the best epoch) or `test` (a test set, as Fashion-MNIST's).
+    var heldOutName: String { get }
+}
+
+extension TrainingData {
+    public var heldOutName: String { "validation" }
 }

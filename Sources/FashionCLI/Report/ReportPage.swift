@@ -294,18 +294,20 @@ struct ReportPage {
         }
         // The last epoch marked best is the one whose checkpoint `best.safetensors` holds.
         let bestEpoch = records.lastIndex { ($0["best"] as? Bool) == true }.map { $0 + 1 }
+        // What the validation_* figures were measured on: Fashion-MNIST's test set says "test".
+        let heldOut = (records.last?["held_out"] as? String) == "test" ? "test" : "validation"
         var body = "<div class=\"row\">"
         body += Charts.lines(title: "Loss", series: [.init(name: "training", values: series("train_loss")),
-                                                     .init(name: "validation", values: series("validation_loss"))],
+                                                     .init(name: heldOut, values: series("validation_loss"))],
                              axis: "cross-entropy", bestEpoch: bestEpoch)
         body += Charts.lines(title: "Accuracy (%)", series: [.init(name: "training", values: series("train_accuracy")),
-                                                             .init(name: "validation", values: series("validation_accuracy"))],
+                                                             .init(name: heldOut, values: series("validation_accuracy"))],
                              axis: "accuracy, %", bestEpoch: bestEpoch, percent: true)
         body += "</div>"
         if let bestEpoch, bestEpoch <= records.count {
             let r = records[bestEpoch - 1]
-            body += String(format: "<p>Best epoch %d of %d: validation accuracy %.2f %%.</p>", bestEpoch, records.count,
-                           100 * ((value(r, "validation_accuracy") as? Double) ?? .nan))
+            body += "<p>Best epoch \(bestEpoch) of \(records.count): \(TextTable.htmlEscaped(heldOut)) accuracy "
+                + String(format: "%.2f %%.</p>", 100 * ((value(r, "validation_accuracy") as? Double) ?? .nan))
         }
         if let evaluation = json(prefix + "evaluation.json") as? [String: Any], let classes = evaluation["classes"] as? [String],
            let matrix = evaluation["confusion"] as? [[Int]], matrix.count == classes.count {

@@ -52,6 +52,57 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         return out
     }
+
+    enum CodingKeys: String, CodingKey { case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        optimizer = try c.decode(OptimizerKind.self, forKey: .optimizer)
+        schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
+        labelSmoothing = try c.decode(Double.self, forKey: .labelSmoothing)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        data = try c.decodeIfPresent([String: DataSetting].self, forKey: .data)?.mapValues(\.text)
+    }
+
+    /// The data settings are written as typed JSON values where that reads back to the same
+    /// text (`"batch_size": 32`, `"augment": true`, `"lr": 0.068`), as text otherwise; files
+    /// that hold every setting as text (older runs) read the same.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(labelSmoothing, forKey: .labelSmoothing)
+        try c.encode(seed, forKey: .seed)
+        try c.encodeIfPresent(data?.mapValues(DataSetting.init), forKey: .data)
+    }
+}
+
+/// One data setting of ``TrainingConfiguration/data`` in JSON: a Boolean, an integer or a
+/// fraction when its text is exactly how that value prints (so decoding gives the same text
+/// back), a string otherwise.
+struct DataSetting: Codable, Equatable {
+    let text: String
+    init(_ text: String) { self.text = text }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) { text = String(i) }
+        else if let d = try? c.decode(Double.self) { text = String(d) }
+        else if let b = try? c.decode(Bool.self) { text = String(b) }
+        else { text = try c.decode(String.self) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if text == "true" || text == "false" { try c.encode(text == "true") }
+        else if let i = Int(text), String(i) == text { try c.encode(i) }
+        else if let d = Double(text), d.isFinite, d != d.rounded(), String(d) == text { try c.encode(d) }
+        else { try c.encode(text) }
+    }
 }
 
 /// One epoch of a run, as logged (one JSON line each in `log.jsonl`).
@@ -64,6 +115,35 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var imagesPerSecond: Double
     /// Whether this epoch gave the best validation accuracy so far (and `best.safetensors`).
     public var best: Bool
+    /// What the `validation_*` figures were measured on (``TrainingData/heldOutName``):
+    /// `validation`, or `test` for Fashion-MNIST's test set (`held_out` in JSON; records of
+    /// older runs, which lack it, read as `validation`).
+    public var heldOut: String
+
+    public init(epoch: Int, learningRate: Double, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
+                validationAccuracy: Double, seconds: Double, imagesPerSecond: Double, best: Bool, heldOut: String = "validation") {
+        self.epoch = epoch; self.learningRate = learningRate; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy; self.seconds = seconds
+        self.imagesPerSecond = imagesPerSecond; self.best = best; self.heldOut = heldOut
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, learningRate, trainLoss, trainAccuracy, validationLoss, validationAccuracy, seconds, imagesPerSecond, best, heldOut
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        trainLoss = try c.decode(Double.self, forKey: .trainLoss)
+        trainAccuracy = try c.decode(Double.self, forKey: .trainAccuracy)
+        validationLoss = try c.decode(Double.self, forKey: .validationLoss)
+        validationAccuracy = try c.decode(Double.self, forKey: .validationAccuracy)
+        seconds = try c.decode(Double.self, forKey: .seconds)
+        imagesPerSecond = try c.decode(Double.self, forKey: .imagesPerSecond)
+        best = try c.decode(Bool.self, forKey: .best)
+        heldOut = try c.decodeIfPresent(String.self, forKey: .heldOut) ?? "validation"
+    }
 }
 
 /// What the trainer reports while it runs.
@@ -232,7 +312,8 @@ public final class Trainer {
             let improved = validation.accuracy > state.bestAccuracy
             let record = EpochRecord(epoch: epoch + 1, learningRate: lr, trainLoss: fit.loss, trainAccuracy: fit.accuracy,
                                      validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-                                     seconds: fit.seconds + validation.seconds, imagesPerSecond: fit.imagesPerSecond, best: improved)
+                                     seconds: fit.seconds + validation.seconds, imagesPerSecond: fit.imagesPerSecond, best: improved,
+                                     heldOut: data.heldOutName)
             var meta = metadata
             meta.epoch = epoch + 1
             meta.metric = validation.accuracy

@@ -3,6 +3,10 @@ import Tensor
 
 /// The files of a `fashion recommend` run, as text: `metrics.json`, `scores.csv`, `roc.csv`,
 /// `answers.csv` and a Markdown summary beside the seed's figures.
+///
+/// The tables use the names every output of the project uses (Docs/OUTPUTS.md): `respondent`,
+/// `image` (the photo's file name), `stem`, `label_file`, `split`, `liked` (`true`/`false`),
+/// `method`, snake_case columns, one value per cell.
 public struct RecommendationReport {
     public let evaluations: [PreferenceEvaluation]
     /// Extra facts for `metrics.json` (features source, autoencoder figures, timings).
@@ -30,40 +34,55 @@ public struct RecommendationReport {
         return try JSONStyle.encoder().encode(File(missingStems: evaluations.first?.missingStems ?? [], notes: notes))
     }
 
-    /// `scores.csv`: one row per validation answer, the item-based details and every method's score.
+    /// The column name of a method's score in `scores.csv`: `score_` and the method's name in
+    /// snake_case (`item-centroid` → `score_item_centroid`, `item (autoencoder)` → `score_item_autoencoder`).
+    public static func scoreColumn(_ method: String) -> String {
+        var name = "", gap = false
+        for c in method.lowercased() {
+            if c.isLetter || c.isNumber { if gap && !name.isEmpty { name += "_" }; name.append(c); gap = false } else { gap = true }
+        }
+        return "score_" + name
+    }
+
+    /// `scores.csv`: one row per validation answer — `respondent,image,stem,label_file,liked`, the
+    /// item-based method's details (`n_train_liked,n_train_disliked,like_sim,dislike_sim`) and one
+    /// `score_<method>` column per method (``scoreColumn(_:)``).
     public func scoresCSV() -> String {
         guard let main = evaluations.first else { return "" }
-        var columns = ["R_id", "jpg_name", "label_file", "y_like", "n_train_liked", "n_train_disliked", "like_sim", "dislike_sim", "score"]
-        let others = methods.filter { $0.method != "item" }
-        columns += others.map { "score_" + $0.method.replacingOccurrences(of: " ", with: "_") }
+        var columns = ["respondent", "image", "stem", "label_file", "liked", "n_train_liked", "n_train_disliked", "like_sim", "dislike_sim"]
+        columns += methods.map { Self.scoreColumn($0.method) }
         var out = columns.joined(separator: ",") + "\n"
         for (i, a) in main.pairs.validation.enumerated() {
             let s = main.item[i]
-            var fields = [String(a.respondent), csvField(a.imageFileName), csvField(a.labelFile), a.liked ? "1" : "0",
+            var fields = [String(a.respondent), csvField(a.imageFileName), csvField(a.stem), csvField(a.labelFile), a.liked ? "true" : "false",
                           String(s.likedCount), String(s.dislikedCount), Self.number(s.likeSimilarity),
-                          Self.number(s.dislikeSimilarity), Self.number(s.score)]
-            fields += others.map { Self.number($0.validationScores[i]) }
+                          Self.number(s.dislikeSimilarity)]
+            fields += methods.map { Self.number($0.validationScores[i]) }
             out += fields.joined(separator: ",") + "\n"
         }
         return out
     }
 
-    /// `roc.csv` of one method: `fpr,tpr,threshold` (`inf` for the first point, as NumPy prints it).
-    public static func rocCSV(_ curve: ROCCurve) -> String {
-        var out = "fpr,tpr,threshold\n"
-        for k in curve.fpr.indices {
-            out += "\(number(curve.fpr[k])),\(number(curve.tpr[k])),\(curve.thresholds[k].isFinite ? number(curve.thresholds[k]) : "inf")\n"
+    /// `roc.csv`: every method's ROC curve as one long table, `method,fpr,tpr,threshold` (`inf`
+    /// for each curve's first point, as NumPy prints it) — `df[df.method == "user"]` is one curve.
+    public func rocCSV() -> String {
+        var out = "method,fpr,tpr,threshold\n"
+        for m in methods {
+            let curve = m.roc, name = csvField(m.method)
+            for k in curve.fpr.indices {
+                out += "\(name),\(Self.number(curve.fpr[k])),\(Self.number(curve.tpr[k])),\(curve.thresholds[k].isFinite ? Self.number(curve.thresholds[k]) : "inf")\n"
+            }
         }
         return out
     }
 
-    /// `answers.csv`: the valid answers scored (`split,R_id,stem,jpg_name,label_file,y_like`), for replays in other tools.
+    /// `answers.csv`: the valid answers scored (`split,respondent,image,stem,label_file,liked`), for replays in other tools.
     public func answersCSV() -> String {
         guard let main = evaluations.first else { return "" }
-        var out = "split,R_id,stem,jpg_name,label_file,y_like\n"
+        var out = "split,respondent,image,stem,label_file,liked\n"
         for (split, answers) in [("training", main.pairs.training), ("validation", main.pairs.validation)] {
             for a in answers {
-                out += "\(split),\(a.respondent),\(csvField(a.stem)),\(csvField(a.imageFileName)),\(csvField(a.labelFile)),\(a.liked ? 1 : 0)\n"
+                out += "\(split),\(a.respondent),\(csvField(a.imageFileName)),\(csvField(a.stem)),\(csvField(a.labelFile)),\(a.liked)\n"
             }
         }
         return out
