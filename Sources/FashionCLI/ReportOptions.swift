@@ -55,6 +55,8 @@ struct OutputOptions: ParsableArguments {
     func emit(_ text: String) throws {
         if let output {
             let url = URL(fileURLWithPath: output)
+            // One rule for every command: missing folders of an output are created (mkdir -p).
+            try OutputFolder.create(url.deletingLastPathComponent(), option: "--output")
             AtomicFile.removeLeftovers(of: url)
             try AtomicFile.write(Data(text.utf8), to: url)
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
@@ -97,7 +99,8 @@ enum SkippedReport {
     }
 }
 
-/// Makes an output folder (and its parents), or says which path is in the way and why; clears
+/// Makes an output folder (and its parents), or says which path is in the way and why — the one
+/// rule of every command: an output's missing folders are created, as `mkdir -p`; clears
 /// the temporaries a killed earlier run left in it (``AtomicFile/removeLeftovers(in:)``).
 enum OutputFolder {
     static func create(_ url: URL, option: String) throws {

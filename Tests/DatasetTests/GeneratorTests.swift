@@ -79,6 +79,14 @@ import Vision
                         == FileManager.default.contents(atPath: other.appendingPathComponent(folder).appendingPathComponent(name).path))
             }
         }
-        #expect(throws: DatasetError.self) { try KFashionGenerator(options: options).generate(into: other) }
+        // A second set into the same folder is refused with what to do, not "cannot list folder".
+        do {
+            _ = try KFashionGenerator(options: options).generate(into: other)
+            Issue.record("generated over an existing set")
+        } catch let e as DatasetError {
+            #expect(e == .occupiedFolder(path: other.appendingPathComponent("training_image").path,
+                                         remedy: "the output folder holds a set already — pass --overwrite to replace it, or choose another folder"))
+            #expect("\(e)".contains("--overwrite") && !"\(e)".contains("cannot list"))
+        }
     }
 }

@@ -124,4 +124,15 @@ import Testing
         #expect(try Predict.parse(["--checkpoint", "c", "--format", "Json", "x.jpg"]).format == .json)
         #expect(throws: (any Error).self) { try Stats.parse(["--format", "xlsx"]) }
     }
+
+    /// One rule for outputs: a report's missing folders are created, as every folder output's are.
+    @Test func aReportsMissingFoldersAreCreated() throws {
+        let root = TemporaryFolder.name("outputs")
+        let target = root.appendingPathComponent("a/b/stats.csv")
+        let options = try OutputOptions.parse(["--format", "csv", "--output", target.path])
+        try options.emit("x,y\n")
+        #expect(try String(contentsOf: target, encoding: .utf8) == "x,y\n")
+        try Data().write(to: root.appendingPathComponent("file"))
+        #expect(throws: ValidationError.self) { try OutputOptions.parse(["--output", root.appendingPathComponent("file/c.csv").path]).emit("") }
+    }
 }

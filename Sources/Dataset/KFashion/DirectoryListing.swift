@@ -42,11 +42,14 @@ public enum DirectoryListing {
 public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case missingFolder(path: String, expected: String)
     case unreadableFolder(path: String, reason: String)
+    /// An output folder already holds what a command would write, and replacing it was not asked for.
+    case occupiedFolder(path: String, remedy: String)
 
     public var description: String {
         switch self {
         case .missingFolder(let path, let expected): return "\(path): folder not found (\(expected))"
         case .unreadableFolder(let path, let reason): return "\(path): cannot list folder (\(reason))"
+        case .occupiedFolder(let path, let remedy): return "\(path): already holds files; \(remedy)"
         }
     }
 }

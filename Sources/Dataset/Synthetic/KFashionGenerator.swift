@@ -75,9 +75,13 @@ public struct KFashionGenerator: Sendable {
         for split in Split.allCases {
             for folder in [split.imageFolder, split.labelFolder] {
                 let url = root.appendingPathComponent(folder)
-                if fm.fileExists(atPath: url.path) {
+                var isFolder: ObjCBool = false
+                if fm.fileExists(atPath: url.path, isDirectory: &isFolder) {
+                    if !isFolder.boolValue {
+                        throw DatasetError.unreadableFolder(path: url.path, reason: "a file where the set's folder goes; move it or choose another output folder")
+                    }
                     if overwrite { try fm.removeItem(at: url) } else if !(try fm.contentsOfDirectory(atPath: url.path)).isEmpty {
-                        throw DatasetError.unreadableFolder(path: url.path, reason: "already holds files; pass overwrite to replace the set")
+                        throw DatasetError.occupiedFolder(path: url.path, remedy: "the output folder holds a set already — pass --overwrite to replace it, or choose another folder")
                     }
                 }
                 try fm.createDirectory(at: url, withIntermediateDirectories: true)
