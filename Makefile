@@ -19,6 +19,7 @@ test: deps check-traps
 	$(MAKE) examples
 	Tools/crash_test.sh
 	Tools/check_reproducible_kernels.sh
+	Tools/tolerance_margins.sh
 
 # Another package using the libraries by path (Examples/): built, every example run, and the
 # README's first Swift snippet must be Examples/Sources/TrainingStep/main.swift.

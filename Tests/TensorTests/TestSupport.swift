@@ -22,6 +22,10 @@ func expectClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1
     guard a.count == b.count else { return }
     let c = closeness(a, b, atol: atol, rtol: rtol)
     #expect(c <= 1, "\(what): worst deviation \(c)× tolerance", sourceLocation: sourceLocation)
+    if ProcessInfo.processInfo.environment["FASHION_TEST_MARGINS"] != nil {
+        // Tools/tolerance_margins.sh collects these: how much of each bound a run used.
+        FileHandle.standardError.write(Data("margin\t\(String(format: "%.4f", c))\t\(sourceLocation.fileName):\(sourceLocation.line)\t\(what)\n".utf8))
+    }
 }
 
 /// Compares autograd's gradients of `f` with central finite differences. The scalar
