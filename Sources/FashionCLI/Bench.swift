@@ -17,8 +17,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Images per forward pass.") var batch = 32
         @Option(help: "Image side.") var size = 224
         @Option(help: "Timed batches (after one warm-up).") var batches = 8
-        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
-        var convAlgorithm: ConvolutionKernels.Algorithm?
+        @OptionGroup var kernelOptions: KernelOptions
         @Flag(help: "Print one JSON object.") var json = false
 
         func validate() throws {
@@ -26,7 +25,7 @@ struct Bench: ParsableCommand {
         }
 
         func run() throws {
-            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
+            kernelOptions.apply()
             let model = ResNet18(classes: 31, stem: .imagenet, initialization: .kaimingUniform, seed: 42)
             model.eval()
             var g = RandomGenerator(seed: 1)
@@ -103,16 +102,11 @@ struct Bench: ParsableCommand {
         @Flag(help: "Skip the training-step measurement.")
         var skipTraining = false
 
-        @Option(help: "Threads for every kernel (default: all cores).")
-        var threads: Int?
-
-        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
-        var convAlgorithm: ConvolutionKernels.Algorithm?
+        @OptionGroup var kernelOptions: KernelOptions
 
         func validate() throws {
             guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
             guard steps >= 1, trainBatch.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--steps and every --train-batch ≥ 1") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
             if let only, !KernelBenchmark.resnet18Convolutions.contains(where: { $0.name.contains(only) }) {
                 let names = KernelBenchmark.resnet18Convolutions.map(\.name).joined(separator: ", ")
                 throw ValidationError("--only \(only) names no convolution; they are: \(names)")
@@ -120,8 +114,7 @@ struct Bench: ParsableCommand {
         }
 
         func run() throws {
-            if let threads { Threading.configure(threads: threads) }
-            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
+            kernelOptions.apply()
             var bench = KernelBenchmark()
             bench.repetitions = repetitions
             bench.layerFilter = only
@@ -141,13 +134,13 @@ struct Bench: ParsableCommand {
 enum BenchmarkTable {
     static func render(_ r: KernelBenchmark.Report) -> String {
         func f(_ x: Double, _ w: Int = 7) -> String { String(format: "%\(w).1f", x) }
-        var lines = ["sgemm 1024³: \(f(r.sgemm_gflops)) GFLOP/s   (threads: \(r.threads), OpenBLAS kernels: \(r.blas_core ?? "unknown"))", "",
+        var lines = ["sgemm 1024³: \(f(r.sgemm_gflops)) GFLOP/s   (threads: \(r.threads), OpenBLAS kernels: \(r.blas_core ?? "unknown"), convolution: \(r.conv_settings ?? "unknown"))", "",
                      "ResNet-18 convolutions, batch \(r.conv_batch), \(r.image_size)×\(r.image_size) input — GFLOP/s (% of sgemm)",
-                     "layer                         k/s  ×   forward         input grad      weight grad     sgemm then"]
+                     "layer                         k/s  ×   forward         input grad      weight grad     sgemm then  plan"]
         for l in r.layers {
             let yardstick = l.sgemm_gflops > 0 ? l.sgemm_gflops : r.sgemm_gflops
             func cell(_ g: Double) -> String { "\(f(g, 6)) (\(String(format: "%3.0f", 100 * g / yardstick))%)" }
-            lines.append("\(l.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(l.kernel)/\(l.stride)  \(l.count)  \(cell(l.fwd_gflops))   \(cell(l.bwd_input_gflops))   \(cell(l.bwd_weight_gflops))   \(f(yardstick, 5))")
+            lines.append("\(l.name.padding(toLength: 28, withPad: " ", startingAt: 0))  \(l.kernel)/\(l.stride)  \(l.count)  \(cell(l.fwd_gflops))   \(cell(l.bwd_input_gflops))   \(cell(l.bwd_weight_gflops))   \(f(yardstick, 5))  \(l.plan ?? "")")
         }
         lines.append("")
         for t in r.train {

@@ -22,21 +22,17 @@ extension Bench {
         @Option(help: "Optimiser: adam (K-Fashion's) or sgd with momentum 0.9 (the few-shot backbones').") var optimizer: OptimizerChoice = .adam
         @Option(help: "Timed steps (after one warm-up).") var steps = 3
         @Option(help: "Rows of the per-op table (0: all).") var top = 25
-        @Option(help: "Threads for every kernel (default: all cores).") var threads: Int?
-        @Option(help: "Convolution algorithm: auto, im2col, winograd-2x2 or winograd-4x4 (default: FASHION_CONV_ALGORITHM, or auto).")
-        var convAlgorithm: ConvolutionKernels.Algorithm?
+        @OptionGroup var kernelOptions: KernelOptions
         @Flag(help: "Print one JSON object.") var json = false
 
         func validate() throws {
             guard (8...1024).contains(size), batch > 0, channels > 0, classes > 1, steps > 0 else {
                 throw ValidationError("--size 8…1024, --batch, --channels, --steps ≥ 1, --classes ≥ 2")
             }
-            if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         }
 
         func run() throws {
-            if let threads { Threading.configure(threads: threads) }
-            if let convAlgorithm { ConvolutionKernels.algorithm = convAlgorithm }
+            kernelOptions.apply()
             var profile = StepProfile()
             profile.imageSize = size; profile.batch = batch; profile.inputChannels = channels; profile.classes = classes
             profile.stem = ResNet18.Stem(rawValue: stem.rawValue) ?? .imagenet

@@ -37,8 +37,9 @@ public final class BasicBlock: Layer {
     /// activations per convolution, equal to the layers one by one up to rounding.
     ///
     /// A downsample whose 1×1 convolution has `conv1`'s stride is computed together with
-    /// `conv1` (`conv2dWithProjection`: one column matrix for both), except under
-    /// `FASHION_CONV_ALGORITHM=winograd-2x2`, which keeps the kernels of before.
+    /// `conv1` (`conv2dWithProjection`: one column matrix for both) where
+    /// `ConvolutionPlanner.pairsProjection` says so (not with `FASHION_KERNELS=v1`, which
+    /// keeps the kernels of before).
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if ResNet18.foldsBatchNorm(bn1) { return folded(x) }
         if let (conv, bn) = pairedDownsample {
@@ -62,11 +63,10 @@ public final class BasicBlock: Layer {
 
     /// The downsample's layers when its convolution reads the centre taps of `conv1`'s patches.
     private var pairedDownsample: (Conv2d, BatchNorm2d)? {
-        guard ConvolutionKernels.algorithm != .winograd2x2, let (conv, bn) = downsampleLayers else { return nil }
+        guard let (conv, bn) = downsampleLayers else { return nil }
         let k = conv1.weight.value.shape, p = conv.weight.value.shape
-        // Stride 1 is left apart: its 3×3 conv1 runs as Winograd, which has no column matrix to share.
-        let centred = k[2] % 2 == 1 && k[3] % 2 == 1 && conv1.padding == (k[2] / 2, k[3] / 2) && conv1.stride != (1, 1)
-        guard centred, p[2] == 1, p[3] == 1, conv.padding == (0, 0), conv.stride == conv1.stride else { return nil }
+        guard ConvolutionPlanner.pairsProjection(kernel: (k[2], k[3]), stride: conv1.stride, padding: conv1.padding),
+              p[2] == 1, p[3] == 1, conv.padding == (0, 0), conv.stride == conv1.stride else { return nil }
         return (conv, bn)
     }
 
@@ -187,10 +187,10 @@ public final class ResNet18: Layer {
     }
 
     /// Whether a forward pass folds batch norm into the convolutions: in evaluation mode,
-    /// with no gradient tape (`withNoGrad`), unless `FASHION_CONV_ALGORITHM=winograd-2x2`
-    /// asks for the kernels of before (which reproduce earlier results to the bit).
+    /// with no gradient tape (`withNoGrad`), when `ConvolutionPlanner.foldsBatchNormInInference`
+    /// (not with `FASHION_KERNELS=v1`, the kernels of before, which reproduce earlier results to the bit).
     static func foldsBatchNorm(_ bn: BatchNormalization) -> Bool {
-        !bn.isTraining && !GradMode.isEnabled && ConvolutionKernels.algorithm != .winograd2x2
+        !bn.isTraining && !GradMode.isEnabled && ConvolutionPlanner.foldsBatchNormInInference
     }
 
     /// Class logits.

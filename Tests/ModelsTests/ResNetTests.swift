@@ -77,7 +77,7 @@ import Tensor
         for _ in 0..<2 { _ = withNoGrad { model(x) } }   // running statistics that are not 0 and 1
         #expect(!ResNet18.foldsBatchNorm(model.bn1), "training mode keeps batch statistics")
         model.eval()
-        #expect(withNoGrad { ResNet18.foldsBatchNorm(model.bn1) } == (ConvolutionKernels.algorithm != .winograd2x2))
+        #expect(withNoGrad { ResNet18.foldsBatchNorm(model.bn1) } == ConvolutionPlanner.foldsBatchNormInInference)
         let unfolded = model(x).scalars, folded = withNoGrad { model(x) }.scalars
         let scale = unfolded.map(abs).max()!
         let worst = zip(folded, unfolded).map { abs($0 - $1) }.max()!
@@ -119,7 +119,7 @@ import Tensor
     /// same forward as the layers one by one, and gradients equal up to rounding (the input
     /// gradient's two parts are summed before the fold instead of after).
     @Test func basicBlockPairsItsDownsampleWithConv1() throws {
-        try #require(ConvolutionKernels.algorithm != .winograd2x2, "winograd-2x2 keeps the layers apart")
+        try #require(ConvolutionPlanner.kernels == .current, "the v1 kernels keep the layers apart")
         func make() -> BasicBlock { var g = RandomGenerator(seed: 13); return BasicBlock(8, 16, stride: 2, generator: &g) }
         let paired = make(), separate = make()
         var g = RandomGenerator(seed: 14)

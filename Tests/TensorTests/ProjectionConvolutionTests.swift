@@ -25,7 +25,7 @@ import Testing
     @Test func casesTakeThePathTheyName() {
         for (name, g, shares) in Self.cases {
             #expect(g.hasCentreTapProjection, "\(name)")
-            #expect(ConvolutionKernels.sharesColumns(g) == shares, "\(name)")
+            #expect(ConvolutionPlan(g).sharesColumnsWithProjection == shares, "\(name)")
             if shares { #expect(ImageParallelConvolution.computesInputGradient(g), "\(name)") }
         }
         #expect(ImageParallelConvolution.slabs(Self.cases[1].1) == 2)
@@ -100,7 +100,7 @@ import Testing
     @Test(arguments: [(3, 15, true), (2, 7, false)])
     func gradientsMatchFiniteDifferences(batch: Int, size: Int, shares: Bool) {
         let g = Self.geometry(batch, 2, size, size, 3, kernel: (3, 3), stride: 2)
-        #expect(ConvolutionKernels.sharesColumns(g) == shares)
+        #expect(ConvolutionPlan(g).sharesColumnsWithProjection == shares)
         let x = randomTensor([batch, 2, size, size], seed: 61), w = randomTensor([3, 2, 3, 3], seed: 62, scale: 0.4)
         let q = randomTensor([4, 2, 1, 1], seed: 63, scale: 0.4), b = randomTensor([3], seed: 64), bq = randomTensor([4], seed: 65)
         let p1 = randomTensor([batch, 3, g.outHeight, g.outWidth], seed: 66), p2 = randomTensor([batch, 4, g.outHeight, g.outWidth], seed: 67)

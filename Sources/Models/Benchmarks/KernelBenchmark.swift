@@ -19,6 +19,8 @@ public struct KernelBenchmark {
         /// sgemm 1024³ measured right after this row, the yardstick of its percentages (a
         /// shared machine's speed drifts within one run).
         public var sgemm_gflops: Double = 0
+        /// The kernels that ran (``ConvolutionPlan``'s description: one path, or one per pass).
+        public var plan: String? = nil
     }
 
     /// Throughput of whole training steps at one batch size.
@@ -39,6 +41,8 @@ public struct KernelBenchmark {
         public var conv_batch: Int
         /// OpenBLAS's kernels in this run (``BLASCore/current``), e.g. `Haswell`.
         public var blas_core: String?
+        /// The planner's settings in this run, e.g. `auto, current kernels`.
+        public var conv_settings: String?
     }
 
     /// ResNet-18's distinct convolutions at 224×224 (`count` = how many times each occurs).
@@ -110,7 +114,7 @@ public struct KernelBenchmark {
         }}}
         return LayerResult(name: c.name, kernel: c.kernel, stride: c.stride, count: c.count,
                            fwd_gflops: flops / tf / 1e9, bwd_input_gflops: flops / ti / 1e9, bwd_weight_gflops: flops / tw / 1e9,
-                           fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3)
+                           fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3, plan: ConvolutionPlan(geometry).description)
     }
 
     /// The cost of a downsample where ResNet computes it, next to its block's `conv1` from
@@ -158,9 +162,13 @@ public struct KernelBenchmark {
                                                                               projectionDBias: nil, projectionChannels: o2, g) })
                 return (tf, ti, tw)
             }}}}}}}}}}
+        let pairPlan = ConvolutionPlan(g)
+        let plan = pairPlan.sharesColumnsWithProjection
+            ? "columns of \(main.name.prefix { $0 != " " })" + (pairPlan.sharesInputGradientWithProjection ? "" : " (input gradient apart)")
+            : "apart: " + ConvolutionPlan(g.projection(outChannels: o2)).description
         return LayerResult(name: c.name.prefix { $0 != " " } + ", as run", kernel: c.kernel, stride: c.stride, count: c.count,
                            fwd_gflops: flops / tf / 1e9, bwd_input_gflops: flops / ti / 1e9, bwd_weight_gflops: flops / tw / 1e9,
-                           fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3)
+                           fwd_ms: tf * 1e3, bwd_input_ms: ti * 1e3, bwd_weight_ms: tw * 1e3, plan: plan)
     }
 
     /// Wall time in seconds of one run of `body`.
@@ -220,6 +228,7 @@ public struct KernelBenchmark {
             progress("train batch \(b): \(r.images_per_second) images/s, peak RSS \(r.peak_rss_bytes / 1_048_576) MiB")
         }
         return Report(sgemm_gflops: sgemm, layers: layers, train: train, threads: Threading.coreCount,
-                      image_size: imageSize, conv_batch: convolutionBatch, blas_core: BLASCore.current)
+                      image_size: imageSize, conv_batch: convolutionBatch, blas_core: BLASCore.current,
+                      conv_settings: "\(ConvolutionPlanner.algorithm.rawValue), \(ConvolutionPlanner.kernels.rawValue) kernels")
     }
 }

@@ -40,57 +40,20 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     }
 }
 
-/// Convolution: Winograd for 3×3 stride-1 padding-1 convolutions, otherwise im2col +
-/// `sgemm` — one task per core, slabs of output rows (`ImageParallelConvolution`) on maps of
-/// 7×7 outputs or more, and over groups of images (col2im for the input gradient, one GEMM per
-/// group for the weight gradient) on smaller ones. Strided and padded convolutions take the
-/// same paths. Plain functions over raw pointers.
+/// The convolution kernels' entry points: forward, input gradient and weight gradient, each
+/// switching once on the ``ConvolutionPlan`` of its geometry (Winograd F(2×2) or F(4×4),
+/// image-parallel im2col, grouped im2col + GEMM + col2im, pointwise), and the grouped path
+/// itself. Strided and padded convolutions take the same paths. Plain functions over raw pointers.
 public enum ConvolutionKernels {
-    /// How a convolution is computed.
-    public enum Algorithm: String, Sendable, CaseIterable {
-        /// Winograd for 3×3 stride-1 padding-1 convolutions — F(4×4, 3×3) where it needs fewer
-        /// multiplies than F(2×2, 3×3) (counting the tiles' overhang), F(2×2, 3×3) elsewhere — and
-        /// im2col + GEMM otherwise.
-        case automatic = "auto"
-        /// im2col + GEMM always (one task per core on maps of 7×7 outputs or more, images
-        /// grouped into one parallel GEMM on smaller ones).
-        case im2col
-        /// Winograd F(2×2, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM over
-        /// groups of images otherwise (never `ImageParallelConvolution`), and ResNet's inference
-        /// with its batch norms unfolded: the kernels before F(4×4, 3×3), which reproduce
-        /// earlier results to the bit.
-        case winograd2x2 = "winograd-2x2"
-        /// Winograd F(4×4, 3×3) for every 3×3 stride-1 padding-1 convolution, im2col + GEMM otherwise.
-        case winograd4x4 = "winograd-4x4"
+    /// The algorithm choice, now ``ConvolutionPlan/Algorithm``.
+    @available(*, deprecated, renamed: "ConvolutionPlan.Algorithm")
+    public typealias Algorithm = ConvolutionPlan.Algorithm
 
-        /// `FASHION_CONV_ALGORITHM` when set to one of the raw values (`auto`, `im2col`,
-        /// `winograd-2x2`, `winograd-4x4`), else ``automatic`` (an unknown value is reported on
-        /// standard error).
-        static var fromEnvironment: Algorithm {
-            guard let text = getenv("FASHION_CONV_ALGORITHM").map({ String(cString: $0) }), !text.isEmpty else { return .automatic }
-            if let chosen = Algorithm(rawValue: text) { return chosen }
-            let known = allCases.map(\.rawValue).joined(separator: ", ")
-            fputs("warning: FASHION_CONV_ALGORITHM=\(text) is not one of \(known); using auto\n", stderr)
-            return .automatic
-        }
-    }
-
-    /// The algorithm used by ``forward(_:weight:bias:_:_:)`` and the backward kernels
-    /// (process-wide; `FASHION_CONV_ALGORITHM` sets it at start, `--conv-algorithm` in the CLI).
-    nonisolated(unsafe) public static var algorithm: Algorithm = .fromEnvironment
-
-    /// The Winograd tile a convolution is computed with, if any.
-    enum WinogradTile: Sendable { case f2x2, f4x4 }
-
-    /// The Winograd tile of convolution `g` under ``algorithm``, or nil for im2col + GEMM.
-    static func winograd(_ g: ConvolutionGeometry) -> WinogradTile? {
-        guard WinogradKernels.computes(g) else { return nil }
-        switch algorithm {
-        case .im2col: return nil
-        case .winograd2x2: return .f2x2
-        case .winograd4x4: return .f4x4
-        case .automatic: return WinogradF4Kernels.wins(g) ? .f4x4 : .f2x2
-        }
+    /// The process-wide algorithm, now ``ConvolutionPlanner/algorithm``.
+    @available(*, deprecated, renamed: "ConvolutionPlanner.algorithm")
+    public static var algorithm: ConvolutionPlan.Algorithm {
+        get { ConvolutionPlanner.algorithm }
+        set { ConvolutionPlanner.algorithm = newValue }
     }
 
     /// Column count a GEMM should reach by grouping images.
@@ -213,15 +176,17 @@ public enum ConvolutionKernels {
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue) {
         guard g.batch > 0 else { return }   // an empty batch: nothing to write (PyTorch returns an empty output)
-        switch winograd(g) {
-        case .f2x2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
-        case .f4x4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue); return
-        case nil: break
+        switch ConvolutionPlan(g).forward {
+        case .winogradF2: WinogradKernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
+        case .winogradF4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
+        case .imageParallel: ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
+        case .grouped, .pointwise: groupedForward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
         }
-        if ImageParallelConvolution.computes(g) {
-            ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
-            return
-        }
+    }
+
+    /// The grouped (and pointwise) forward: im2col of a group of images, one GEMM.
+    static func groupedForward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
@@ -263,12 +228,17 @@ public enum ConvolutionKernels {
     public static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         guard g.batch > 0 else { return }
-        switch winograd(g) {
-        case .f2x2: WinogradKernels.backwardInput(dy, weight: weight, dx, g); return
-        case .f4x4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g); return
-        case nil: break
+        switch ConvolutionPlan(g).inputGradient {
+        case .winogradF2: WinogradKernels.backwardInput(dy, weight: weight, dx, g)
+        case .winogradF4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g)
+        case .imageParallel: ImageParallelConvolution.backwardInput(dy, weight: weight, dx, g)
+        case .grouped, .pointwise: groupedBackwardInput(dy, weight: weight, dx, g)
         }
-        if ImageParallelConvolution.computesInputGradient(g) { ImageParallelConvolution.backwardInput(dy, weight: weight, dx, g); return }
+    }
+
+    /// The grouped (and pointwise) input gradient: one GEMM per group of images, col2im.
+    static func groupedBackwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1
@@ -304,12 +274,17 @@ public enum ConvolutionKernels {
             dweight.update(repeating: 0, count: g.outChannels * g.patchSize)
             return
         }
-        switch winograd(g) {
-        case .f2x2: WinogradKernels.backwardWeight(dy, x, dweight: dweight, g); return
-        case .f4x4: WinogradF4Kernels.backwardWeight(dy, x, dweight: dweight, g); return
-        case nil: break
+        switch ConvolutionPlan(g).weightGradient {
+        case .winogradF2: WinogradKernels.backwardWeight(dy, x, dweight: dweight, g)
+        case .winogradF4: WinogradF4Kernels.backwardWeight(dy, x, dweight: dweight, g)
+        case .imageParallel: ImageParallelConvolution.backwardWeight(dy, x, dweight: dweight, g)
+        case .grouped, .pointwise: groupedBackwardWeight(dy, x, dweight: dweight, g)
         }
-        if ImageParallelConvolution.computes(g) { ImageParallelConvolution.backwardWeight(dy, x, dweight: dweight, g); return }
+    }
+
+    /// The grouped (and pointwise) weight gradient: one GEMM per group of images, summed.
+    static func groupedBackwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+                                      dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let group = g.imagesPerGroup
         let direct = g.isPointwise && group == 1

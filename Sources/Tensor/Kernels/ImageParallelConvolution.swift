@@ -19,16 +19,16 @@ enum ImageParallelConvolution {
     /// Fewest output pixels per image for this path.
     static let minimumPlane = 49
 
-    /// Whether the forward pass and weight gradient of `g` take this path (never under
-    /// ``ConvolutionKernels/Algorithm/winograd2x2``, which keeps the kernels of before).
+    /// Whether the forward pass and weight gradient of `g` can take this path efficiently
+    /// (``ConvolutionPlan`` decides whether they do).
     static func computes(_ g: ConvolutionGeometry) -> Bool {
-        ConvolutionKernels.algorithm != .winograd2x2 && g.outPlane >= minimumPlane && g.batch * slabs(g) >= Threading.coreCount
+        g.outPlane >= minimumPlane && g.batch * slabs(g) >= Threading.coreCount
     }
 
-    /// Whether the input gradient of `g` takes this path (its tasks are whole images, since
-    /// the slabs of one image add into overlapping input rows).
+    /// Whether the input gradient of `g` can take this path efficiently (its tasks are whole
+    /// images, since the slabs of one image add into overlapping input rows).
     static func computesInputGradient(_ g: ConvolutionGeometry) -> Bool {
-        ConvolutionKernels.algorithm != .winograd2x2 && g.outPlane >= minimumPlane && g.batch >= Threading.coreCount
+        g.outPlane >= minimumPlane && g.batch >= Threading.coreCount
     }
 
     /// Output rows per slab: as many as fit ``slabFloats``, at least ``minimumColumns`` columns.

@@ -5,7 +5,7 @@
 /// (`ImageParallelConvolution`) the pair shares one im2col per slab in the forward pass and
 /// the weight gradient, and one fold of the column gradient into the input gradient — the
 /// projection reads no input and writes no input gradient of its own. Elsewhere (Winograd,
-/// grouped images, weights larger than a slab's cache budget: `sharesColumns`) the two
+/// grouped images, weights larger than a slab's cache budget: ``ConvolutionPlan/sharesColumnsWithProjection``) the two
 /// are computed one after the other by the usual kernels.
 extension ConvolutionGeometry {
     /// Row of channel 0's centre tap in the column matrix, `(KH/2)·KW + KW/2`; channel `c`'s
@@ -48,17 +48,6 @@ struct ProjectionWeightGradient {
 }
 
 extension ConvolutionKernels {
-    /// Whether the pair shares its column matrix for convolution `g` (else the two run apart):
-    /// on the image-parallel path, and only while the main convolution's weights (and its
-    /// weight-gradient sum) fit a slab's cache budget. With larger weights each slab's GEMMs
-    /// are bound by reading the weights, and interleaving the two convolutions evicts the
-    /// projection's weights and sums at every image — measured slower on ResNet-18's layer3
-    /// and layer4 at 224 px (14×14 and 7×7 maps), faster on layer2 (28×28).
-    static func sharesColumns(_ g: ConvolutionGeometry) -> Bool {
-        g.hasCentreTapProjection && winograd(g) == nil && ImageParallelConvolution.computes(g)
-            && g.outChannels * g.patchSize <= ImageParallelConvolution.slabFloats
-    }
-
     /// `y = conv(x, weight) + bias` and `y′ = conv1×1(x, projectionWeight) + projectionBias`
     /// with the stride of `g`, from one column matrix where ``ConvolutionGeometry/hasCentreTapProjection``
     /// and the image-parallel path allow.
@@ -75,7 +64,7 @@ extension ConvolutionKernels {
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue,
                         projection q: ProjectionForward) {
         precondition(g.hasCentreTapProjection, "projection: the convolution's kernel has no centre tap at padding k/2")
-        if sharesColumns(g) {
+        if ConvolutionPlan(g).sharesColumnsWithProjection {
             ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue, projection: q)
         } else {
             forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
@@ -88,14 +77,14 @@ extension ConvolutionKernels {
                                      projectionDY: UnsafePointer<Float>, projectionWeight: UnsafePointer<Float>, projectionChannels: Int,
                                      _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         precondition(g.hasCentreTapProjection, "projection: the convolution's kernel has no centre tap at padding k/2")
-        if sharesColumns(g) && ImageParallelConvolution.computesInputGradient(g) {
+        if ConvolutionPlan(g).sharesInputGradientWithProjection {
             ImageParallelConvolution.backwardInput(dy, weight: weight, dx, g, projection: ProjectionInputGradient(
                 outChannels: projectionChannels, dy: projectionDY, weight: projectionWeight))
             return
         }
         backwardInput(dy, weight: weight, dx, g)
         let gq = g.projection(outChannels: projectionChannels)
-        if ImageParallelConvolution.computesInputGradient(gq) {
+        if ConvolutionPlan(gq).inputGradient == .imageParallel {
             // The projection's fold adds into dx: no gradient of its own, no pass to sum the two.
             ImageParallelConvolution.backwardInput(projectionDY, weight: projectionWeight, dx, gq, accumulate: true)
             return
@@ -116,7 +105,7 @@ extension ConvolutionKernels {
                                       _ g: ConvolutionGeometry) {
         precondition(g.hasCentreTapProjection, "projection: the convolution's kernel has no centre tap at padding k/2")
         let gq = g.projection(outChannels: projectionChannels)
-        guard sharesColumns(g) else {
+        guard ConvolutionPlan(g).sharesColumnsWithProjection else {
             backwardWeight(dy, x, dweight: dweight, dbias: dbias, g)
             backwardWeight(projectionDY, x, dweight: projectionDWeight, dbias: projectionDBias, gq)
             return

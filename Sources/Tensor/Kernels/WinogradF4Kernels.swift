@@ -348,48 +348,17 @@ enum WinogradF4Kernels {
         }
     }
 
-    // MARK: Convolution passes
-
-    /// y = conv3×3(x, ·) + bias with `inChannels → outChannels`, from transformed weights `u`
-    /// ([36][outChannels][inChannels]).
-    static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
-                         height h: Int, width w: Int, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        let tiles = Tiles(g)
-        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
-        let pMax = group * tiles.perImage
-        Workspace.shared.withBuffer(36 * (c + o) * pMax) { scratch in
-            let v = scratch, m = scratch + 36 * c * pMax
-            var n0 = 0
-            while n0 < batch {
-                let count = min(group, batch - n0)
-                let p = count * tiles.perImage
-                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                GEMM.sgemm(36) { xi in
-                    GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
-                }
-                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
-                                epilogue: epilogue.advanced(by: n0 * o * h * w))
-                n0 += count
-            }
-        }
-    }
+    // MARK: Convolution passes (the tile loop is WinogradTileDriver's)
 
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        let o = g.outChannels, c = g.inChannels
-        Workspace.shared.withBuffer(36 * o * c) { u in
-            transformWeights(weight, outChannels: o, inChannels: c, u)
-            convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
-                     height: g.height, width: g.width, g, epilogue: epilogue)
-        }
+        WinogradTileDriver<Self>.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
     }
 
     /// The forward with weights already transformed (``transformWeights(_:outChannels:inChannels:_:)``).
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                 height: g.height, width: g.width, g, epilogue: epilogue)
+        WinogradTileDriver<Self>.forward(x, transformedWeights: u, bias: bias, y, g, epilogue: epilogue)
     }
 
     /// The input gradient: the same convolution of `dy` with the kernels turned by 180° and
@@ -402,33 +371,18 @@ enum WinogradF4Kernels {
             let u = scratch, flipped = scratch + 36 * o * c
             flippedTransposed(weight, outChannels: o, inChannels: c, flipped)
             transformWeights(flipped, outChannels: c, inChannels: o, u)
-            convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
-                     height: g.height, width: g.width, g)
+            WinogradTileDriver<Self>.convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
+                                              height: g.height, width: g.width, g, epilogue: .none)
         }
     }
 
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let o = g.outChannels, c = g.inChannels, h = g.height, w = g.width
-        let tiles = Tiles(g)
-        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
-        let pMax = group * tiles.perImage
-        Workspace.shared.withBuffer(36 * (c + o) * pMax + 36 * o * c) { scratch in
-            let v = scratch, dm = scratch + 36 * c * pMax, du = dm + 36 * o * pMax
-            var n0 = 0
-            while n0 < g.batch {
-                let count = min(group, g.batch - n0)
-                let p = count * tiles.perImage
-                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                transformOutputGradient(dy + n0 * o * h * w, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, dm)
-                let beta: Float = n0 == 0 ? 0 : 1
-                GEMM.sgemm(36) { xi in
-                    GEMM.Product(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
-                                 beta: beta, c: du + xi * o * c, ldc: c)
-                }
-                n0 += count
-            }
-            transformWeightGradient(du, outChannels: o, inChannels: c, dweight)
-        }
+        WinogradTileDriver<Self>.backwardWeight(dy, x, dweight: dweight, g)
     }
 }
+
+extension WinogradF4Kernels: WinogradTransforms {
+    static var components: Int { 36 }
+}
+extension WinogradF4Kernels.Tiles: WinogradTiling {}

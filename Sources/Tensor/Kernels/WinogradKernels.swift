@@ -315,96 +315,42 @@ enum WinogradKernels {
         }
     }
 
-    // MARK: Convolution passes
-
-    /// y = conv3×3(x, w) + bias with `inChannels → outChannels`; shared by the forward and
-    /// the input gradient, which passes the forward's transformed weights with
-    /// `flippedTranspose` (U' = Q·U·Q, Q swapping tile indices 0 and 3; each component read transposed).
-    static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                         _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
-                         height h: Int, width w: Int, _ g: ConvolutionGeometry, flippedTranspose: Bool = false,
-                         epilogue: OutputEpilogue = .none) {
-        let tiles = Tiles(g)
-        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
-        let pMax = group * tiles.perImage
-        Workspace.shared.withBuffer(16 * (c + o) * pMax) { scratch in
-            let v = scratch, m = scratch + 16 * c * pMax
-            var n0 = 0
-            while n0 < batch {
-                let count = min(group, batch - n0)
-                let p = count * tiles.perImage
-                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                // The 16 component products in one parallel region.
-                GEMM.sgemm(16) { xi in
-                    if flippedTranspose {
-                        // U' = Q U Q (Q swaps Winograd rows 0 and 3), each component transposed.
-                        let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
-                        let source = q(xi / 4) * 4 + q(xi % 4)
-                        return GEMM.Product(transposeA: true, m: o, n: p, k: c, a: u + source * o * c, lda: o,
-                                            b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
-                    }
-                    return GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
-                }
-                transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
-                                epilogue: epilogue.advanced(by: n0 * o * h * w))
-                n0 += count
-            }
-        }
-    }
+    // MARK: Convolution passes (the tile loop is WinogradTileDriver's)
 
     static func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        let o = g.outChannels, c = g.inChannels
-        Workspace.shared.withBuffer(16 * o * c) { u in
-            transformWeights(weight, outChannels: o, inChannels: c, u)
-            convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: c, outChannels: o,
-                     height: g.height, width: g.width, g, epilogue: epilogue)
-        }
+        WinogradTileDriver<Self>.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
     }
 
-    /// The forward with weights already transformed (``transformWeights``), e.g. cached
+    /// The forward with weights already transformed (``transformWeights(_:outChannels:inChannels:_:)``), e.g. cached
     /// between inference batches.
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                 height: g.height, width: g.width, g, epilogue: epilogue)
+        WinogradTileDriver<Self>.forward(x, transformedWeights: u, bias: bias, y, g, epilogue: epilogue)
     }
 
     /// The input gradient: the same convolution with flipped, transposed weights. Flipping a
     /// kernel swaps rows 0 and 3 of G (G·J = Q·G), so its transform is the forward's with
-    /// components permuted — the GEMMs read the forward's U transposed, no flipped copy.
+    /// components permuted (U' = Q·U·Q) — the GEMMs read the forward's U transposed, no flipped copy.
     static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
         let o = g.outChannels, c = g.inChannels
         Workspace.shared.withBuffer(16 * o * c) { u in
             transformWeights(weight, outChannels: o, inChannels: c, u)
-            convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
-                     height: g.height, width: g.width, g, flippedTranspose: true)
+            let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
+            WinogradTileDriver<Self>.convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
+                                              height: g.height, width: g.width, g, epilogue: .none,
+                                              transposedComponent: { xi in q(xi / 4) * 4 + q(xi % 4) })
         }
     }
 
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
                                dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let o = g.outChannels, c = g.inChannels, h = g.height, w = g.width
-        let tiles = Tiles(g)
-        let group = imagesPerGroup(g, inChannels: c, outChannels: o)
-        let pMax = group * tiles.perImage
-        Workspace.shared.withBuffer(16 * (c + o) * pMax + 16 * o * c) { scratch in
-            let v = scratch, dm = scratch + 16 * c * pMax, du = dm + 16 * o * pMax
-            var n0 = 0
-            while n0 < g.batch {
-                let count = min(group, g.batch - n0)
-                let p = count * tiles.perImage
-                transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                transformOutputGradient(dy + n0 * o * h * w, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, dm)
-                let beta: Float = n0 == 0 ? 0 : 1
-                GEMM.sgemm(16) { xi in
-                    GEMM.Product(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
-                                 beta: beta, c: du + xi * o * c, ldc: c)
-                }
-                n0 += count
-            }
-            transformWeightGradient(du, outChannels: o, inChannels: c, dweight)
-        }
+        WinogradTileDriver<Self>.backwardWeight(dy, x, dweight: dweight, g)
     }
 }
+
+extension WinogradKernels: WinogradTransforms {
+    static var components: Int { 16 }
+}
+extension WinogradKernels.Tiles: WinogradTiling {}

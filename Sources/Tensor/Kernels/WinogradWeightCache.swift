@@ -20,14 +20,14 @@ final class WinogradWeightCache: @unchecked Sendable {
     }
     private struct Key: Hashable {
         let weights: ObjectIdentifier
-        let tile: ConvolutionKernels.WinogradTile
+        let tile: WinogradTile
     }
     private let entries = Mutex<[Key: Entry]>([:])
 
     /// The transform of `weights` (O×C×3×3 in a storage of its own) for `tile`, computed once
     /// per version.
     func transformed(_ weights: TensorStorage, outChannels o: Int, inChannels c: Int,
-                     tile: ConvolutionKernels.WinogradTile = .f2x2) -> TensorStorage {
+                     tile: WinogradTile = .f2x2) -> TensorStorage {
         let key = Key(weights: ObjectIdentifier(weights), tile: tile)
         if let hit = entries.withLock({ list -> TensorStorage? in
             guard let e = list[key], e.weights === weights, e.version == weights.version else { return nil }

@@ -85,7 +85,7 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: Convolu
                                 epilogue: OutputEpilogue) -> Tensor {
     let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     guard g.batch > 0 else { return y }   // an empty batch gives an empty output, as in PyTorch
-    if !GradMode.isEnabled, let tile = ConvolutionKernels.winograd(g) {
+    if !GradMode.isEnabled, let tile = ConvolutionPlan(g).winogradTile {
         // Inference: the weights' transform is cached across batches (WinogradWeightCache).
         let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)
         switch tile {
