@@ -1,12 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Layers (see Docs/ARCHITECTURE.md): Tensor → Vision → Dataset → Models → Recommender → FashionCLI.
+/// Layers (see Docs/ARCHITECTURE.md): FashionBase → Tensor, Vision → Dataset → Models → Recommender → FashionCLI.
 /// A lower target never imports a higher one.
 let package = Package(
     name: "FashionStyle",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "FashionBase", targets: ["FashionBase"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "Dataset", targets: ["Dataset"]),
@@ -35,9 +36,11 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // The layers.
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .target(name: "Vision", dependencies: ["Tensor", "CImageCodecs"]),
-        .target(name: "Dataset", dependencies: ["Tensor", "Vision", "CZlib"]),
+        // What is not tensors: the seeded random generator, atomic files, JSON style, the thread pool.
+        .target(name: "FashionBase"),
+        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS"]),
+        .target(name: "Vision", dependencies: ["FashionBase", "CImageCodecs"]),
+        .target(name: "Dataset", dependencies: ["FashionBase", "Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
         .target(name: "Recommender", dependencies: ["Tensor", "Dataset", "Models"]),
         .executableTarget(name: "FashionCLI", dependencies: [

@@ -1,7 +1,6 @@
 import TestSupport
 import Foundation
 import Testing
-import Tensor
 @testable import Vision
 
 @Suite struct MorphologyTests {

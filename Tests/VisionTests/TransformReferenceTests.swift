@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import Tensor
 @testable import Vision
 
 /// torchvision's outputs for fixed parameters (Tools/make_transform_reference.py).

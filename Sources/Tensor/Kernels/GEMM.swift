@@ -3,6 +3,12 @@ import CBLAS
 /// Single-precision matrix products through OpenBLAS (row-major), parallelised by
 /// ``Threading`` (see there why OpenBLAS itself runs single-threaded).
 public enum GEMM {
+    /// Keeps OpenBLAS on the calling thread; evaluated once, before the first GEMM.
+    static let blasConfigured: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
     /// Products smaller than this many multiply-adds run on one core.
     static let parallelThreshold = 1 << 21
 
@@ -13,7 +19,7 @@ public enum GEMM {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        _ = Threading.blasConfigured
+        _ = GEMM.blasConfigured
         if m == 0 || n == 0 { return }
         if k == 0 {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
@@ -31,7 +37,7 @@ public enum GEMM {
     static func serial(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        _ = Threading.blasConfigured
+        _ = GEMM.blasConfigured
         call(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
     }
 
@@ -41,7 +47,7 @@ public enum GEMM {
     /// so the results are bit for bit the same — without a region per product.
     static func sgemm(_ count: Int, _ product: (Int) -> Product) {
         guard count > 0 else { return }
-        _ = Threading.blasConfigured
+        _ = GEMM.blasConfigured
         let first = product(0)
         if first.m == 0 || first.n == 0 || first.k == 0 {
             for i in 0..<count { let p = product(i); sgemm(transposeA: p.transposeA, transposeB: p.transposeB, m: p.m, n: p.n, k: p.k,

@@ -1,6 +1,6 @@
 import CImageCodecs
 import Foundation
-import Tensor
+import FashionBase
 
 /// How to decode: a size hint for libjpeg's DCT scaling, a pixel limit, EXIF orientation.
 public struct DecodingOptions: Sendable {

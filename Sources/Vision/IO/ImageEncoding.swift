@@ -1,6 +1,6 @@
 import CImageCodecs
 import Foundation
-import Tensor
+import FashionBase
 
 extension Image {
     /// JPEG bytes (libjpeg-turbo, baseline, 4:2:0 for colour) at `quality` 1…100.

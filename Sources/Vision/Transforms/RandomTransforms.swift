@@ -1,10 +1,10 @@
-import Tensor
+import FashionBase
 
 /// A transform that may draw random numbers — torchvision's `transforms.v2` classes.
 ///
 /// Each transform draws its parameters in torchvision's order (e.g. `ColorJitter`: the
 /// permutation, then brightness, contrast, saturation, hue) from the caller's seeded
-/// `RandomGenerator` (Tensor). The stream is this project's, so a seed reproduces our runs, not
+/// `RandomGenerator` (FashionBase). The stream is this project's, so a seed reproduces our runs, not
 /// PyTorch's; the functional operations themselves match torchvision's numbers.
 public protocol ImageTransform: Sendable {
     func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) -> PlanarImage

@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +12,8 @@ import Glibc
 /// blocks that run as single-threaded `sgemm` calls on Dispatch's pool. Every
 /// parallel region — GEMM, im2col, col2im, pooling, batch norm, elementwise — goes
 /// through ``parallelRanges(_:minimumGrain:_:)``, one at a time, so the cores are never
-/// oversubscribed.
+/// oversubscribed. (It lives in FashionBase, below Tensor, so Vision and Dataset use the same
+/// pool without the tensor library; Tensor keeps OpenBLAS on one thread before its first GEMM.)
 public enum Threading {
     nonisolated(unsafe) private static var threads: Int = defaultThreads()
 
@@ -23,12 +23,6 @@ public enum Threading {
         if let text = getenv("FASHION_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
-
-    /// Keeps OpenBLAS on the calling thread; evaluated once, before the first GEMM.
-    static let blasConfigured: Bool = {
-        openblas_set_num_threads(1)
-        return true
-    }()
 
     /// Cores used by both pools.
     public static var coreCount: Int { threads }
@@ -50,14 +44,14 @@ public enum Threading {
 
     /// How many chunks ``parallelChunks(_:minimumGrain:_:)`` (and ``parallelRanges(_:minimumGrain:_:)``)
     /// cut `count` iterations into: at most ``coreCount``, and never more than there are iterations.
-    static func chunkCount(_ count: Int, minimumGrain: Int = 1) -> Int {
+    package static func chunkCount(_ count: Int, minimumGrain: Int = 1) -> Int {
         count <= 0 ? 0 : min(coreCount, max(1, count / max(1, minimumGrain)))
     }
 
     /// Like ``parallelRanges(_:minimumGrain:_:)``, with the index of each chunk (in
     /// `0..<chunkCount(count, minimumGrain:)`), so a worker can own a per-chunk buffer. The split
     /// depends only on `count`, the grain and ``coreCount``: every chunk is non-empty.
-    static func parallelChunks(_ count: Int, minimumGrain: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+    package static func parallelChunks(_ count: Int, minimumGrain: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let chunks = chunkCount(count, minimumGrain: minimumGrain)
         if chunks == 0 { return }
         if chunks == 1 { body(0, 0..<count); return }
