@@ -38,7 +38,7 @@ let package = Package(
         // The layers.
         // What is not tensors: the seeded random generator, atomic files, JSON style, the thread pool.
         .target(name: "FashionBase"),
-        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS"]),
+        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS", "CLAPACKE"]),
         .target(name: "Vision", dependencies: ["FashionBase", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["FashionBase", "Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["TestSupport", "Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
         // The CLI's presentation code (the report page and its plots).
-        .testTarget(name: "FashionCLITests", dependencies: ["TestSupport", "FashionCLI", "Models",
+        .testTarget(name: "FashionCLITests", dependencies: ["TestSupport", "FashionCLI", "Models", "Recommender",
                                                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]

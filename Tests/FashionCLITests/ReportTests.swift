@@ -4,6 +4,8 @@ import Foundation
 import FoundationXML
 #endif
 import Models
+import Recommender
+import Tensor
 import Testing
 @testable import FashionCLI
 
@@ -50,8 +52,16 @@ import Testing
         try write("runs/zz-fashion-mnist/log.jsonl", #"{"epoch":1,"train_loss":0.9,"validation_loss":0.5,"train_accuracy":0.8,"validation_accuracy":0.86,"best":true,"held_out":"test"}"# + "\n")
         let matrix = (0..<31).map { i in (0..<31).map { j in i == j ? 5 : (j == (i + 1) % 31 ? 1 : 0) } }
         try write("runs/kfashion/evaluation.json", try json(["classes": classes, "confusion": matrix]))
-        try write("runs/recommend/metrics.json", try json(["methods": [["method": "item", "auc": 0.63, "train_auc": 0.58, "accuracy_at_0": 0.58,
-                                                                         "accuracy_at_train_threshold": 0.58, "accuracy_at_youden": 0.59, "pairs": 100]]]))
+        // metrics.json as `recommend` writes it (MethodMetrics records), and a features file
+        // whose rows name photos of three classes.
+        let labels = (0..<100).map { $0 % 3 == 0 }, scores = (0..<100).map { Double(($0 * 37) % 100) / 100 - 0.4 }
+        let metrics = MethodMetrics(method: "item", labels: labels, scores: scores, trainingLabels: labels, trainingScores: scores, ownScored: 90)
+        try write("runs/recommend/metrics.json", String(decoding: try JSONStyle.encoder().encode([metrics]), as: UTF8.self))
+        let featureRows = (0..<30).map { i in
+            let style = ["punk_W", "ivy_M", "minimal_W"][i % 3]
+            return "T_\(String(format: "%05d", i))_10_\(style)," + (0..<4).map { j in String(Double((i % 3) * 2 + j) + Double((i * 7 + j) % 5) / 10) }.joined(separator: ",")
+        }
+        try write("runs/recommend/features.csv", "stem,f0,f1,f2,f3\n" + featureRows.joined(separator: "\n") + "\n")
         try write("runs/recommend/roc.csv", "threshold,fpr,tpr\n")
         try write("runs/recommend/roc.svg", #"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><polyline class="roc" points="0,0 1,1"/></svg>"#)
         let rows: [[String: Any]] = ["oversampling ×30", "VAE sampling ×30"].map { m in
@@ -124,6 +134,16 @@ import Testing
         // Few-shot: one bar per (method, n_f); ROC: the curve embedded.
         #expect(census.classes["fewshot"]?["bar"] == 4)
         #expect(census.classes["recommendation"]?["roc"] == 1)
+        // The methods' figures from the MethodMetrics records; the features' PCA: every row a
+        // point, the three classes' centroids named.
+        #expect(html.contains("<td class=\"name\">item</td><td>90.00</td>"))
+        #expect(census.classes["recommendation"]?["point"] == 30)
+        #expect(Set(["punk_W", "ivy_M", "minimal_W"]).isSubset(of: Set(census.texts["recommendation"] ?? [])))
+        // metrics.json of before 2026-12-05 ({"methods": […]}) reads the same.
+        let metrics = try Data(contentsOf: page.root.appendingPathComponent("runs/recommend/metrics.json"))
+        let records = try #require(try JSONSerialization.jsonObject(with: metrics) as? [Any])
+        let wrapped = try JSONSerialization.data(withJSONObject: ["methods": records])
+        #expect(ReportPage.methodMetrics(wrapped)?.first?.method == "item")
     }
 
     /// 2-2 reports written before the long form: an object with `rows` (lists, keys in
