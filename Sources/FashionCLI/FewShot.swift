@@ -16,7 +16,7 @@ struct FewShot: ParsableCommand {
     @Option(help: "Fashion-MNIST's folder of gzip IDX files (default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
     @Option(help: "K-Fashion: prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(help: "K-Fashion: image side of the backbone.") var imageSize = 64
-    @Option(help: "Training images kept by each minority class, comma-separated (default 5,10,30,50; --quick: 10,50).") var nf: String?
+    @Option(help: "Training images kept by each minority class, comma-separated positive integers (default 5,10,30,50; --quick: 10,50).") var nf: PositiveIntegers?
     @Option(help: "Draws of the 5 minority classes (default 3; --quick: 2).") var draws: Int?
     @Option(help: "Training images kept per majority class (default all 6,000).") var majorityPerClass: Int?
     @Option(help: "Test images (default all 10,000).") var testLimit: Int?
@@ -27,26 +27,15 @@ struct FewShot: ParsableCommand {
     @Option(help: "β's rise per VAE epoch (the paper: 5.6e-6).") var betaStep: Float = 5.6e-6
     @Option(help: "The VAE epoch from which β stays constant (the paper: 90).") var betaLastEpoch = 90
     @Option(help: "s in z = μ + s·σ·ε for the classifier's training draws (the paper: 1).") var latentScale: Float = 1
-    @Option(help: "Minority sampling ratios, comma-separated (the paper: 30,50).") var ratios = "30,50"
+    @Option(help: "Minority sampling ratios, comma-separated positive integers (the paper: 30,50).") var ratios = PositiveIntegers([30, 50])
     @Option(help: "Test images the backbone's per-epoch check uses (default 1,000; --quick: 250); it only logs, the last epoch is kept whatever it says, and features and scores always use the whole test set.") var monitorLimit: Int?
     @Option(help: "Folder of cached backbones and features (default: --out); a variant of the evaluation can reuse another run's.") var backbones: String?
     @Flag(help: "The quick setting (defaults of the other flags): 300 images per majority class, 2,000 test images, 3 backbone epochs at batch 32 (each checked on 250 test images), 2 draws of n_f 10 and 50 (~6 minutes).") var quick = false
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder (per-cell backbones and cell.json, table.md, table.json, cells.json, log.txt).") var out = "runs/fewshot"
 
-    static func positiveList(_ text: String, _ option: String) throws -> [Int] {
-        let values = try text.split(separator: ",", omittingEmptySubsequences: false).map { s in
-            guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("\(option): positive integers, comma-separated") }
-            return n
-        }
-        guard !values.isEmpty else { throw ValidationError("\(option): positive integers, comma-separated") }
-        return values
-    }
-
     /// Every number checked before any work (a bad one used to surface after the backbones trained).
     func validate() throws {
-        if let nf { _ = try Self.positiveList(nf, "--nf") }
-        _ = try Self.positiveList(ratios, "--ratios")
         if let draws, draws < 1 { throw ValidationError("--draws: 1 or more") }
         if let backboneEpochs, backboneEpochs < 1 { throw ValidationError("--backbone-epochs: 1 or more") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size: a positive integer") }
@@ -62,8 +51,8 @@ struct FewShot: ParsableCommand {
 
     func run() throws {
         var options = FewShotProtocol.Options()
-        options.shots = try Self.positiveList(nf ?? (quick ? "10,50" : "5,10,30,50"), "--nf")
-        options.evaluation.ratios = try Self.positiveList(ratios, "--ratios")
+        options.shots = nf?.values ?? (quick ? [10, 50] : [5, 10, 30, 50])
+        options.evaluation.ratios = ratios.values
         options.evaluation.latentScale = latentScale
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
         options.monitorLimit = monitorLimit ?? 1000

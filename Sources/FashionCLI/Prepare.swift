@@ -17,23 +17,24 @@ struct Prepare: ParsableCommand {
     var size: Int = 224
 
     @Option(help: "Background: flood (classical removal), white (photos already on white), or a folder of PNG masks named like the photos.")
-    var background: String = "flood"
+    var background = BackgroundChoice.flood
 
     func validate() throws {
         guard (8...4096).contains(size) else { throw ValidationError("--size must be in 8…4096") }
+        if case .masks(let folder) = background {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--background must be flood, white, or an existing folder of masks (got \(folder))")
+            }
+        }
     }
 
     func run() throws {
         let mode: PhotoPreparer.Background
         switch background {
-        case "flood": mode = .floodFill(BackgroundRemover())
-        case "white": mode = .alreadyWhite
-        default:
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: background, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--background must be flood, white, or an existing folder of masks (got \(background))")
-            }
-            mode = .externalMasks(URL(fileURLWithPath: background))
+        case .flood: mode = .floodFill(BackgroundRemover())
+        case .white: mode = .alreadyWhite
+        case .masks(let folder): mode = .externalMasks(URL(fileURLWithPath: folder))
         }
         try OutputFolder.create(URL(fileURLWithPath: out), option: "--out")
         let set = PreparedSet(tree: try dataOptions.tree(), output: URL(fileURLWithPath: out),

@@ -13,7 +13,7 @@ struct Recommend: ParsableCommand {
     @Option(help: "Features file (.safetensors or .csv with header stem,f0,…), e.g. from `fashion features`.") var features: String?
     @Option(help: "Or a checkpoint: its features are extracted first (and saved as features.safetensors/.csv in --out). Given with --features, the file is checked against it and used.") var checkpoint: String?
     @Option(help: "Prepared photos, for --checkpoint.") var prepared = "data/prepared"
-    @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid or all.") var method = "all"
+    @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid or all.") var method = MethodSelection.all
     @Option(help: "Neighbours for user-based CF (default: chosen on training answers).") var k: Int?
     @Option(help: "Weight of the user score in the hybrid (default: chosen on training answers).") var weight: Double?
     @Flag(help: "Also score with the camp's autoencoder codes (512→128→64→128→512).") var autoencoder = false
@@ -23,9 +23,6 @@ struct Recommend: ParsableCommand {
 
     func validate() throws {
         guard features != nil || checkpoint != nil else { throw ValidationError("give --features or --checkpoint") }
-        guard method == "all" || PreferenceEvaluation.Method(rawValue: method) != nil else {
-            throw ValidationError("--method: item, item-centroid, user, hybrid or all")
-        }
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
     }
 
@@ -73,7 +70,7 @@ struct Recommend: ParsableCommand {
         print("answers: \(pairs.training.count) training, \(pairs.validation.count) validation (mission 2-2's rules; \(table.skipped.count) label files skipped)")
 
         var options = PreferenceEvaluation.Options()
-        options.methods = PreferenceEvaluation.Method(rawValue: method).map { [$0] } ?? PreferenceEvaluation.Method.allCases
+        options.methods = method.methods
         options.k = k
         options.weight = weight
         let t0 = Date()

@@ -34,7 +34,7 @@ import Testing
         #expect(steps.fewshot.quick && steps.fewshot.draws == 1 && steps.fewshot.out == "/tmp/demo-x/runs/fewshot")
         // The quick setting's defaults give way to flags.
         let quick = try FewShot.parse(["--quick"]), custom = try FewShot.parse(["--quick", "--draws", "3", "--nf", "5", "--backbone-epochs", "1"])
-        #expect(quick.draws == nil && custom.draws == 3 && custom.nf == "5" && custom.backboneEpochs == 1)
+        #expect(quick.draws == nil && custom.draws == 3 && custom.nf == PositiveIntegers([5]) && custom.backboneEpochs == 1)
         #expect(steps.report.runs == "/tmp/demo-x")
         #expect(throws: (any Error).self) { _ = try Demo.parse(["--fewshot-draws", "0"]) }
     }
@@ -116,6 +116,19 @@ import Testing
         #expect(try Report.parse(["--runs", "d", "--output", "x.html"]).out == "x.html")
         #expect(try Synth.parse(["--restart"]).overwrite)
         #expect(try TrainMNIST.parse(["--overwrite"]).restart)
+    }
+
+    /// Lists, methods and backgrounds are typed: parsed (and refused) by the argument parser.
+    @Test func typedOptions() throws {
+        #expect(try FewShot.parse(["--nf", "5, 10,30"]).nf == PositiveIntegers([5, 10, 30]))
+        #expect(try FewShot.parse([]).ratios == PositiveIntegers([30, 50]))
+        for bad in ["", "5,,10", "0", "x", "5;10"] { #expect(throws: (any Error).self, "\(bad)") { try FewShot.parse(["--nf", bad]) } }
+        #expect(try Recommend.parse(["--features", "f.csv"]).method == .all)
+        #expect(try Recommend.parse(["--features", "f.csv", "--method", "User"]).method == .one(.user))
+        #expect(try Recommend.parse(["--features", "f.csv", "--method", "item-centroid"]).method.methods == [.itemCentroid])
+        #expect(throws: (any Error).self) { try Recommend.parse(["--features", "f.csv", "--method", "items"]) }
+        #expect(try Prepare.parse(["--background", "WHITE"]).background == .white)
+        #expect(throws: (any Error).self) { try Prepare.parse(["--background", "/no/such/masks"]) }
     }
 
     /// Choices are taken in any case, as their help lists them in lower case; a wrong word is still refused.
