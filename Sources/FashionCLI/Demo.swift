@@ -110,22 +110,21 @@ struct Demo: ParsableCommand {
             try AtomicFile.write(Data(text.utf8), to: reports.appendingPathComponent(name))
         }
 
+        let join = try SurveyJoin(tree: tree)
         print("\n== Mission 1-1: photos by gender and style")
-        let images = try ImageStatistics(tree: tree)
-        let imageReport = images.report
+        let imageReport = join.images.report
         print(try imageReport.rendered(as: .text))
         for format in [ReportFormat.markdown, .csv, .json] { try save("mission-1-1.\(format.fileExtension)", try imageReport.rendered(as: format)) }
         try save("mission-1-1.totals.csv", imageReport.totalsCSV)
 
         print("== Mission 2-1: labels whose photo exists (full-stem join)")
-        let labels = try LabelStatistics(tree: tree, images: images)
-        let labelReport = labels.report
+        let labelReport = join.labels.report
         for t in labelReport.totals { print("  \(t.name): \(TextTable.grouped(t.value))") }
         for format in [ReportFormat.markdown, .csv, .json] { try save("mission-2-1.\(format.fileExtension)", try labelReport.rendered(as: format)) }
         try save("mission-2-1.totals.csv", labelReport.totalsCSV)
 
         print("\n== Mission 2-2: preference table")
-        let table = PreferenceTable(tree: tree, labels: labels)
+        let table = join.preferences
         let top = PreferenceReport(table: table, top: 100)
         let text = try PreferenceReport(table: table, top: 10).rendered(as: .text)
         print(text)

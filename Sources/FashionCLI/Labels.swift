@@ -11,7 +11,7 @@ struct Labels: ParsableCommand {
 
     func run() throws {
         let tree = try dataOptions.tree()
-        let labels = try LabelStatistics(tree: tree, images: ImageStatistics(tree: tree))
+        let labels = try LabelStatistics(tree: tree)
         let report = labels.report
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
         try outputOptions.noteSkipped(report.skipped)

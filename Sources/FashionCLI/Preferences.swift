@@ -17,8 +17,7 @@ struct Preferences: ParsableCommand {
 
     func run() throws {
         let tree = try dataOptions.tree()
-        let labels = try LabelStatistics(tree: tree, images: ImageStatistics(tree: tree))
-        let table = PreferenceTable(tree: tree, labels: labels)
+        let table = try SurveyJoin(tree: tree).preferences
         let report = PreferenceReport(table: table, top: top)
         try outputOptions.emit(try report.rendered(as: outputOptions.format))
         if let html {

@@ -52,66 +52,39 @@ struct Recommend: ParsableCommand {
         }
         print("features: \(store.count) photos × \(store.dimension)")
 
-        let tree = try dataOptions.tree()
-        let images = try ImageStatistics(tree: tree)
-        let labels = try LabelStatistics(tree: tree, images: images)
-        // Rows of the features file that name no photo of this tree (another tree's features, or
-        // keys that are no photo names): counted and named, never matched by accident.
-        let photoStems = Set((images.training + images.validation).map(\.key.canonicalStem))
-        let strangers = store.stems.filter { !photoStems.contains($0) }
-        if !strangers.isEmpty {
-            notes["feature_rows_without_photo"] = String(strangers.count)
-            FileHandle.standardError.write(Data("\(strangers.count) of \(store.count) feature rows name no photo in \(dataOptions.data), e.g. \(strangers.prefix(3).joined(separator: ", "))\n".utf8))
-        }
-        let table = PreferenceTable(tree: tree, labels: labels)
-        let pairs = RatedPairs(table: table)
-        skipped += table.skipped
-        try SkippedReport.note(skipped, folder: folder)
-        print("answers: \(pairs.training.count) training, \(pairs.validation.count) validation (mission 2-2's rules; \(table.skipped.count) label files skipped)")
-
-        var options = PreferenceEvaluation.Options()
-        options.methods = method.methods
-        options.k = k
-        options.weight = weight
-        let t0 = Date()
-        var evaluations = [PreferenceEvaluation(store: store, pairs: pairs, options: options)]
-        notes["scoring_seconds"] = String(format: "%.3f", Date().timeIntervalSince(t0))
-        if let missing = evaluations.first?.missingStems, !missing.isEmpty {
-            FileHandle.standardError.write(Data("\(missing.count) answered photos have no features (median vector used), e.g. \(missing.prefix(3).joined(separator: ", "))\n".utf8))
-        }
+        let join = try SurveyJoin(tree: try dataOptions.tree())
+        var run = PreferenceRun(store: store, join: join)
+        run.options.methods = method.methods
+        run.options.k = k
+        run.options.weight = weight
         if autoencoder {
             var ae = AutoencodedFeatures()
             ae.epochs = autoencoderEpochs; ae.seed = seed
-            let bar = TerminalProgress(total: autoencoderEpochs, label: "autoencoder: epochs")
-            let trainingStems = Set(pairs.training.map(\.stem))
-            let r = try ae.run(store, trainingStems: trainingStems) { e, loss in bar.update(e, detail: String(format: "loss %.5f", loss)) }
-            bar.finish()
+            run.autoencoder = ae
+        }
+        let bar = autoencoder ? TerminalProgress(total: autoencoderEpochs, label: "autoencoder: epochs") : nil
+        var outcome = try run.run { event in
+            if case .autoencoderEpoch(let e, let loss) = event { bar?.update(e, detail: String(format: "loss %.5f", loss)) }
+        }
+        bar?.finish()
+        if !outcome.strangers.isEmpty {
+            // Another tree's features, or keys that are no photo names: counted and named, never matched by accident.
+            FileHandle.standardError.write(Data("\(outcome.strangers.count) of \(store.count) feature rows name no photo in \(dataOptions.data), e.g. \(outcome.strangers.prefix(3).joined(separator: ", "))\n".utf8))
+        }
+        try SkippedReport.note(skipped + outcome.skipped, folder: folder)
+        print("answers: \(outcome.pairs.training.count) training, \(outcome.pairs.validation.count) validation (mission 2-2's rules; \(outcome.skipped.count) label files skipped)")
+        if let missing = outcome.report.evaluations.first?.missingStems, !missing.isEmpty {
+            FileHandle.standardError.write(Data("\(missing.count) answered photos have no features (median vector used), e.g. \(missing.prefix(3).joined(separator: ", "))\n".utf8))
+        }
+        if let r = outcome.autoencoder {
             print(String(format: "autoencoder: %d training photos, reconstruction MSE %.5f (mean vector %.5f), %.1f s",
                          r.trainingRows, r.reconstructionError, r.meanVectorError, r.log.seconds))
-            notes["autoencoder_reconstruction_mse"] = String(r.reconstructionError)
-            notes["autoencoder_mean_vector_mse"] = String(r.meanVectorError)
-            notes["autoencoder_epochs"] = String(autoencoderEpochs)
-            var aeOptions = PreferenceEvaluation.Options()
-            aeOptions.methods = [.item, .itemCentroid]
-            evaluations.append(PreferenceEvaluation(store: r.store, pairs: pairs, options: aeOptions, label: "autoencoder-\(r.store.dimension) "))
         }
-
-        var report = RecommendationReport(evaluations)
-        report.notes = notes
-        func save(_ name: String, _ data: Data) throws { try FeatureFile.writeAtomically(data, to: folder.appendingPathComponent(name)) }
-        try save("metrics.json", try report.metricsJSON())
-        try save("run.json", try report.runJSON())
-        try save("scores.csv", Data(report.scoresCSV().utf8))
-        try save("answers.csv", Data(report.answersCSV().utf8))
-        try save("roc.csv", Data(report.rocCSV().utf8))
-        for m in report.methods where m.method != "item" {
-            // One long roc.csv replaced the per-method roc-<method>.csv files of older versions.
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent("roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"))
-        }
-        try save("roc.svg", Data(ROCPlot(results: report.methods, labels: evaluations[0].validationLabels).svg().utf8))
-        let markdown = report.markdown()
-        try save("summary.md", Data(markdown.utf8))
-        print(markdown)
+        outcome.report.notes.merge(notes) { _, given in given }
+        try outcome.report.write(to: folder)
+        try FeatureFile.writeAtomically(Data(ROCPlot(results: outcome.report.methods, labels: outcome.report.evaluations[0].validationLabels).svg().utf8),
+                                        to: folder.appendingPathComponent("roc.svg"))
+        print(outcome.report.markdown())
         print(String(format: "wrote metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv in %@ (%.1f s)", out, Date().timeIntervalSince(started)))
     }
 }

@@ -1,0 +1,88 @@
+import Dataset
+import Foundation
+import Tensor
+
+/// Missions 3-1 and 3-2 from features and a tree, as `fashion recommend` runs them: the survey
+/// answers joined (``SurveyJoin``), split into training and validation pairs, every method
+/// scored (``PreferenceEvaluation``) and, when asked, the camp's autoencoder codes scored too.
+///
+/// ```swift
+/// var run = PreferenceRun(store: try FeatureFile.read(contentsOf: featuresURL), join: try SurveyJoin(tree: tree))
+/// run.options.methods = [.item, .itemCentroid]
+/// let outcome = try run.run()
+/// try outcome.report.write(to: URL(fileURLWithPath: "runs/recommend"))
+/// ```
+public struct PreferenceRun {
+    public let store: FeatureStore
+    public let join: SurveyJoin
+    /// The methods and their settings.
+    public var options = PreferenceEvaluation.Options()
+    /// When set, the features are also encoded by the camp's autoencoder (fitted on the
+    /// training answers' photos) and the codes scored with the item methods.
+    public var autoencoder: AutoencodedFeatures? = nil
+
+    public init(store: FeatureStore, join: SurveyJoin) { self.store = store; self.join = join }
+
+    /// What happens while it runs.
+    public enum Event {
+        /// The autoencoder finished `epoch` (1-based) at this training loss.
+        case autoencoderEpoch(Int, Double)
+    }
+
+    public struct Outcome {
+        /// The evaluations and the notes of `run.json`.
+        public var report: RecommendationReport
+        public var pairs: RatedPairs
+        /// Rows of the features file that name no photo of the tree (counted and named, never matched).
+        public var strangers: [String]
+        /// Label files left out by the join.
+        public var skipped: [SkippedFile]
+        /// The autoencoder's figures, when it ran.
+        public var autoencoder: AutoencodedFeatures.Result?
+    }
+
+    public func run(events: (Event) -> Void = { _ in }) throws -> Outcome {
+        var notes: [String: String] = [:]
+        let photoStems = join.photoStems
+        let strangers = store.stems.filter { !photoStems.contains($0) }
+        if !strangers.isEmpty { notes["feature_rows_without_photo"] = String(strangers.count) }
+        let pairs = RatedPairs(table: join.preferences)
+        let t0 = Date()
+        var evaluations = [PreferenceEvaluation(store: store, pairs: pairs, options: options)]
+        notes["scoring_seconds"] = String(format: "%.3f", Date().timeIntervalSince(t0))
+        var encoded: AutoencodedFeatures.Result? = nil
+        if let autoencoder {
+            let r = try withoutActuallyEscaping(events) { events in
+                try autoencoder.run(store, trainingStems: Set(pairs.training.map(\.stem))) { events(.autoencoderEpoch($0, $1)) }
+            }
+            notes["autoencoder_reconstruction_mse"] = String(r.reconstructionError)
+            notes["autoencoder_mean_vector_mse"] = String(r.meanVectorError)
+            notes["autoencoder_epochs"] = String(autoencoder.epochs)
+            var codeOptions = PreferenceEvaluation.Options()
+            codeOptions.methods = [.item, .itemCentroid]
+            evaluations.append(PreferenceEvaluation(store: r.store, pairs: pairs, options: codeOptions, label: "autoencoder-\(r.store.dimension) "))
+            encoded = r
+        }
+        var report = RecommendationReport(evaluations)
+        report.notes = notes
+        return Outcome(report: report, pairs: pairs, strangers: strangers, skipped: join.preferences.skipped, autoencoder: encoded)
+    }
+}
+
+extension RecommendationReport {
+    /// Writes `metrics.json`, `run.json`, `scores.csv`, `answers.csv`, `roc.csv` and `summary.md`
+    /// into `folder` (each atomically), and removes the per-method `roc-<method>.csv` files older
+    /// versions wrote. Returns the names written.
+    @discardableResult
+    public func write(to folder: URL) throws -> [String] {
+        try AtomicFile.createFolder(folder)
+        let files: [(String, Data)] = [("metrics.json", try metricsJSON()), ("run.json", try runJSON()),
+                                       ("scores.csv", Data(scoresCSV().utf8)), ("answers.csv", Data(answersCSV().utf8)),
+                                       ("roc.csv", Data(rocCSV().utf8)), ("summary.md", Data(markdown().utf8))]
+        for (name, data) in files { try FeatureFile.writeAtomically(data, to: folder.appendingPathComponent(name)) }
+        for m in methods where m.method != "item" {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent("roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"))
+        }
+        return files.map(\.0)
+    }
+}
