@@ -46,58 +46,23 @@ struct TrainMNIST: ParsableCommand {
         kernelOptions.apply()
         guard let stemKind = ResNet18.Stem(rawValue: stem.rawValue) else { throw ValidationError("--stem: compact, small or imagenet") }
         let o = optimizerOptions.resolved(Self.defaults, epochs: epochs)
-        let train = try FashionMNIST(split: .train, directory: data)
-        let test = try FashionMNIST(split: .test, directory: data)
-        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: !noAugment, padding: cropPadding, seed: seed, limit: limit, testLimit: testLimit)
-        let configuration = TrainingConfiguration(epochs: epochs, learningRate: o.lr, optimizer: o.optimizer, schedule: o.schedule,
-                                                  labelSmoothing: optimizerOptions.labelSmoothing, seed: seed)
-        let model = ResNet18(classes: 10, inputChannels: 1, stem: stemKind, initialization: .torchvision, seed: seed)
-        let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stemKind,
-                                          mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
-        let folder = URL(fileURLWithPath: out)
-        if restart { try? FileManager.default.removeItem(at: folder) }
-        let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
-        if exportParity {
-            try writeParityFiles(model: model, metadata: metadata, source: source, folder: folder, names: o.names, lr: o.lr,
-                                 weightDecay: optimizerOptions.weightDecay ?? Self.defaults.weightDecay)
-        }
+        var run = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: out))
+        run.data = data
+        run.epochs = epochs; run.epochsThisRun = epochsThisRun; run.batchSize = batchSize
+        run.learningRate = o.lr; run.optimizer = o.optimizer; run.schedule = o.schedule
+        run.labelSmoothing = optimizerOptions.labelSmoothing
+        run.stem = stemKind; run.augment = !noAugment; run.cropPadding = cropPadding
+        run.limit = limit; run.testLimit = testLimit; run.seed = seed; run.restart = restart; run.samples = samples
+        if exportParity { run.parityNames = o.names }
         let started = Date()
-        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: source.testCount,
+        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: run.testCount,
                                         validationName: "test") { r in
             String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
                    r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
                    r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
-        try trainer.run(data: source, epochLimit: epochsThisRun) { progress.handle($0, folder: out) }
-        // The last epoch's model on the test set: evaluation files, per-image predictions, samples
-        // (from that epoch's test pass when it ran in this process).
-        let (truth, top): ([Int], [[(label: Int, probability: Float)]])
-        if let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
-            (truth, top) = (seen.truth, ranked)
-        } else {
-            (truth, top) = ClassifierEpoch.predictTopK(model, batches: source.validationBatches(), k: 3)
-        }
-        let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
-        let plane = test.rows * test.columns
-        try EvaluationFiles.write(evaluation, title: "Fashion-MNIST test set, last epoch", minority: [],
-                                  names: (0..<source.testCount).map { "test/\($0)" }, truth: truth, top: top,
-                                  images: { i in Image(width: test.columns, height: test.rows, channels: 1,
-                                                       pixels: Array(test.pixels[(i * plane)..<((i + 1) * plane)])) },
-                                  samples: samples, seed: seed, to: folder)
-        print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png", 100 * evaluation.accuracy,
-                     Date().timeIntervalSince(started), out))
-    }
-
-    /// The untrained weights and every epoch's batch order, so that PyTorch can replay the run
-    /// (``ParityExport``).
-    func writeParityFiles(model: ResNet18, metadata: CheckpointMetadata, source: FashionMNISTData, folder: URL,
-                          names: (optimizer: String, schedule: String), lr: Double, weightDecay: Double) throws {
-        let order = ParityExport.BatchOrder(batchSize: batchSize, learningRate: lr, weightDecay: weightDecay, optimizer: names.optimizer,
-                                            schedule: names.schedule, labelSmoothing: optimizerOptions.labelSmoothing, augment: !noAugment,
-                                            mean: FashionMNISTData.mean, std: FashionMNISTData.std,
-                                            epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
-        do { try ParityExport.write(model: model, metadata: metadata, order: order, to: folder) } catch let e as TrainerError {
-            throw ValidationError("--export-parity: \(e.reason)")
-        }
+        let outcome = try run.run { progress.handle($0, folder: out) }
+        print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png",
+                     100 * outcome.evaluation.accuracy, Date().timeIntervalSince(started), out))
     }
 }

@@ -1,0 +1,105 @@
+import Dataset
+import Foundation
+import Tensor
+import Vision
+
+/// ResNet-18 from scratch on Fashion-MNIST, as `fashion train-mnist` runs it: the IDX files
+/// read, ResNet-18 with a small-image stem in a resumable ``Trainer`` folder, then the last
+/// epoch's model on the test set (``EvaluationFiles``; the test set is the run's held-out set,
+/// `held_out: test` in `log.jsonl`).
+///
+/// ```swift
+/// var run = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: "runs/fashion-mnist"))
+/// run.epochs = 4
+/// run.optimizer = .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true)
+/// run.learningRate = 0.1
+/// run.schedule = .oneCycle(epochs: 4, warmup: 0.25, div: 25, finalDiv: 1e4)
+/// let outcome = try run.run()
+/// print(outcome.evaluation.accuracy)
+/// ```
+public struct FashionMNISTTrainingRun {
+    /// Folder of Fashion-MNIST's gzip IDX files.
+    public var data = FashionMNIST.defaultDirectory
+    /// The run folder (checkpoints, `log.jsonl`, `trainer_state.json`, the evaluation files).
+    public var folder: URL
+    /// Epochs in total.
+    public var epochs = 5
+    /// Stop after this many epochs in this call (resume later).
+    public var epochsThisRun: Int?
+    public var batchSize = 128
+    public var learningRate = 2e-3
+    public var optimizer: TrainingConfiguration.OptimizerKind = .adam(weightDecay: 5e-4)
+    public var schedule: LearningRateSchedule = .cosine(epochs: 5, minimum: 0)
+    public var labelSmoothing = 0.0
+    /// The small-image stem: `compact` (3×3 conv + max-pool) or `small` (3×3 conv).
+    public var stem: ResNet18.Stem = .compact
+    /// Random crops (with `cropPadding` pixels of padding) and horizontal flips.
+    public var augment = true
+    public var cropPadding = 2
+    /// Only this many training images an epoch, and test images a pass (quick runs).
+    public var limit: Int?, testLimit: Int?
+    /// Seed of the initialisation, augmentation and batch order.
+    public var seed: UInt64 = 42
+    /// Start afresh, deleting what `folder` holds.
+    public var restart = false
+    /// Sample predictions on `samples.png` (0: none).
+    public var samples = 24
+    /// When set, `initial.safetensors` and `batch-order.json` are written first for
+    /// Tools/pytorch_parity.py (``ParityExport``), with these optimiser and schedule names.
+    public var parityNames: (optimizer: String, schedule: String)?
+
+    public init(folder: URL) { self.folder = folder }
+
+    public struct Outcome {
+        /// The last epoch's model on the test set.
+        public let evaluation: Evaluation
+        /// Every epoch done so far (this call's and earlier ones').
+        public let records: [EpochRecord]
+    }
+
+    /// Runs (or resumes) the training, then evaluates the last epoch's model on the test set
+    /// (from that epoch's test pass when it ran in this call) and writes the evaluation files.
+    public func run(events: (TrainerEvent) -> Void = { _ in }) throws -> Outcome {
+        let train = try FashionMNIST(split: .train, directory: data)
+        let test = try FashionMNIST(split: .test, directory: data)
+        let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: augment, padding: cropPadding,
+                                      seed: seed, limit: limit, testLimit: testLimit)
+        let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
+                                                  labelSmoothing: labelSmoothing, seed: seed)
+        let model = ResNet18(classes: 10, inputChannels: 1, stem: stem, initialization: .torchvision, seed: seed)
+        let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stem,
+                                          mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
+        if restart { try? FileManager.default.removeItem(at: folder) }
+        let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
+        if let names = parityNames {
+            let weightDecay: Double
+            switch optimizer {
+            case .adam(let wd): weightDecay = wd
+            case .sgd(_, let wd, _): weightDecay = wd
+            }
+            let order = ParityExport.BatchOrder(batchSize: batchSize, learningRate: learningRate, weightDecay: weightDecay,
+                                                optimizer: names.optimizer, schedule: names.schedule, labelSmoothing: labelSmoothing,
+                                                augment: augment, mean: FashionMNISTData.mean, std: FashionMNISTData.std,
+                                                epochs: (0..<epochs).map { source.trainingOrder(epoch: $0) })
+            try ParityExport.write(model: model, metadata: metadata, order: order, to: folder)
+        }
+        let records = try trainer.run(data: source, epochLimit: epochsThisRun, events: events)
+        let (truth, top): ([Int], [[(label: Int, probability: Float)]])
+        if let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
+            (truth, top) = (seen.truth, ranked)
+        } else {
+            (truth, top) = ClassifierEpoch.predictTopK(model, batches: source.validationBatches(), k: 3)
+        }
+        let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
+        let plane = test.rows * test.columns
+        try EvaluationFiles.write(evaluation, title: "Fashion-MNIST test set, last epoch", minority: [],
+                                  names: (0..<source.testCount).map { "test/\($0)" }, truth: truth, top: top,
+                                  images: { i in Image(width: test.columns, height: test.rows, channels: 1,
+                                                       pixels: Array(test.pixels[(i * plane)..<((i + 1) * plane)])) },
+                                  samples: samples, seed: seed, to: folder)
+        return Outcome(evaluation: evaluation, records: records)
+    }
+
+    /// Test images a pass evaluates (all 10,000, or `testLimit`).
+    public var testCount: Int { min(testLimit ?? 10_000, 10_000) }
+}
