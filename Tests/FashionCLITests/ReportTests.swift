@@ -40,16 +40,16 @@ import Testing
         try write("prepared/white_share.csv", "split,file,white_share,flagged\n"
                   + (0..<50).map { "training,T_\($0).jpg,\(0.6 + Double($0) / 200),\($0 == 49 ? 1 : 0)\n" }.joined())
         let log = (1...4).map { e in
-            #"{"epoch":\#(e),"train_loss":\#(2.0 / Double(e)),"validation_loss":\#(2.5 / Double(e)),"train_accuracy":\#(0.2 * Double(e)),"validation_accuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
+            #"{"epoch":\#(e),"learning_rate":0.001,"seconds":10,"images_per_second":100,"train_loss":\#(2.0 / Double(e)),"validation_loss":\#(2.5 / Double(e)),"train_accuracy":\#(0.2 * Double(e)),"validation_accuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
         }.joined(separator: "\n")
         try write("runs/kfashion/log.jsonl", log + "\n")
         // A log written before the keys were snake_case.
         let oldLog = (1...4).map { e in
-            #"{"epoch":\#(e),"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
+            #"{"epoch":\#(e),"learningRate":0.001,"seconds":10,"imagesPerSecond":100,"trainLoss":\#(2.0 / Double(e)),"validationLoss":\#(2.5 / Double(e)),"trainAccuracy":\#(0.2 * Double(e)),"validationAccuracy":\#(0.15 * Double(e)),"best":\#(e == 3)}"#
         }.joined(separator: "\n")
         try write("runs/old/log.jsonl", oldLog + "\n")
         // A Fashion-MNIST run: its held-out figures are the test set's.
-        try write("runs/zz-fashion-mnist/log.jsonl", #"{"epoch":1,"train_loss":0.9,"validation_loss":0.5,"train_accuracy":0.8,"validation_accuracy":0.86,"best":true,"held_out":"test"}"# + "\n")
+        try write("runs/zz-fashion-mnist/log.jsonl", #"{"epoch":1,"learning_rate":0.001,"seconds":10,"images_per_second":100,"train_loss":0.9,"validation_loss":0.5,"train_accuracy":0.8,"validation_accuracy":0.86,"best":true,"held_out":"test"}"# + "\n")
         let matrix = (0..<31).map { i in (0..<31).map { j in i == j ? 5 : (j == (i + 1) % 31 ? 1 : 0) } }
         try write("runs/kfashion/evaluation.json", try json(["classes": classes, "confusion": matrix]))
         // metrics.json as `recommend` writes it (MethodMetrics records), and a features file

@@ -8,15 +8,13 @@ import Vision
 extension ReportPage {
     // MARK: 1-1, 2-1, 2-2
 
-    /// Rows `{split, gender, style, count}` of a mission-1-1 or -2-1 JSON report.
-    func countRows(_ relative: String) -> [(split: String, gender: String, style: String, count: Int)] {
-        // An array of records since 2026-11-24; an object holding `rows` before.
-        guard let rows = (json(relative) as? [[String: Any]]) ?? ((json(relative) as? [String: Any])?["rows"] as? [[String: Any]]) else { return [] }
-        return rows.compactMap { r in
-            guard let split = r["split"] as? String, let gender = r["gender"] as? String, let style = r["style"] as? String,
-                  let count = r["count"] as? Int else { return nil }
-            return (split, gender, style, count)
-        }
+    /// The `StyleCount` rows of a mission-1-1 or -2-1 JSON report: an array of them since
+    /// 2026-11-24, an object holding them as `rows` before.
+    func countRows(_ relative: String) -> [StyleCount] {
+        struct Wrapped: Decodable { let rows: [StyleCount] }
+        guard let data = try? Data(contentsOf: url(relative)) else { return [] }
+        let decoder = JSONStyle.decoder()
+        return (try? decoder.decode([StyleCount].self, from: data)) ?? (try? decoder.decode(Wrapped.self, from: data))?.rows ?? []
     }
 
     /// Grouped bars per (gender, style), one series per split, women's styles first.
@@ -56,14 +54,13 @@ extension ReportPage {
     /// long answer records (and `NAME.totals.csv` beside them) written since 2026-11-24, or
     /// from the object with `rows` and `totals` (keys in snake_case or camelCase) before.
     func preferenceRows(_ relative: String) -> (String, [[String]], [[String]])? {
-        let object = json(relative)
-        if let answers = object as? [[String: Any]] {
+        guard let data = try? Data(contentsOf: url(relative)) else { return nil }
+        let decoder = JSONStyle.decoder()
+        if let answers = try? decoder.decode([PreferenceReport.Answer].self, from: data) {
             var order: [Int] = [], counts: [Int: (respondent: Int, cells: [Int])] = [:]
             for a in answers {
-                guard let rank = a["rank"] as? Int, let respondent = a["respondent"] as? Int, let split = a["split"] as? String,
-                      let liked = a["liked"] as? Bool else { continue }
-                if counts[rank] == nil { order.append(rank); counts[rank] = (respondent, [0, 0, 0, 0]) }
-                counts[rank]?.cells[(split == "training" ? 0 : 2) + (liked ? 0 : 1)] += 1
+                if counts[a.rank] == nil { order.append(a.rank); counts[a.rank] = (a.respondent, [0, 0, 0, 0]) }
+                counts[a.rank]?.cells[(a.split == "training" ? 0 : 2) + (a.liked ? 0 : 1)] += 1
             }
             let rows = order.sorted().compactMap { rank in
                 counts[rank].map { c in [String(rank), String(c.respondent), String(c.cells.reduce(0, +))] + c.cells.map(String.init) }
@@ -75,20 +72,23 @@ extension ReportPage {
             }
             return ("The \(rows.count) respondents with the most answers", rows, totals)
         }
-        guard let old = object as? [String: Any], let rows = old["rows"] as? [[String: Any]] else { return nil }
-        let keys = ["rank", "respondent", "answers", "training_liked", "training_disliked", "validation_liked", "validation_disliked"]
-        let table = rows.map { r in
-            keys.map { k -> String in
-                let value = r[k] ?? r[Self.camelCase(k)]
-                if let list = value as? [Any] { return String(list.count) }
-                return value.map { "\($0)" } ?? ""
+        // Before 2026-11-24: PreferenceReport's object, lists per respondent (snake_case or
+        // camelCase keys, which JSONStyle's decoder both reads).
+        struct Old: Decodable {
+            struct Row: Decodable {
+                let rank: Int, respondent: Int, answers: Int
+                let trainingLiked: [String], trainingDisliked: [String], validationLiked: [String], validationDisliked: [String]
             }
+            let title: String?
+            let rows: [Row]
+            let totals: [CountReport.Total]?
         }
-        let totals = (old["totals"] as? [[String: Any]] ?? []).compactMap { t -> [String]? in
-            guard let n = t["name"] as? String, let v = t["value"] else { return nil }
-            return [n, "\(v)"]
+        guard let old = try? decoder.decode(Old.self, from: data) else { return nil }
+        let table = old.rows.map { r in
+            [String(r.rank), String(r.respondent), String(r.answers)]
+                + [r.trainingLiked, r.trainingDisliked, r.validationLiked, r.validationDisliked].map { String($0.count) }
         }
-        return (old["title"] as? String ?? "Top respondents", table, totals)
+        return (old.title ?? "Top respondents", table, (old.totals ?? []).map { [$0.name, String($0.value)] })
     }
 
     func preferences() -> Section {

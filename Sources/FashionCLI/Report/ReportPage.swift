@@ -66,9 +66,6 @@ struct ReportPage {
     func folders(holding name: String) -> [String] {
         named(name).map { ($0 as NSString).deletingLastPathComponent }
     }
-    func json(_ relative: String) -> Any? {
-        (try? Data(contentsOf: url(relative))).flatMap { try? JSONSerialization.jsonObject(with: $0) }
-    }
 
     // MARK: Page
 
@@ -112,11 +109,6 @@ struct ReportPage {
 
     static func escape(_ s: String) -> String { SVG.escape(s) }
 
-    /// `training_liked` → `trainingLiked` (the reports' keys before they were snake_case).
-    static func camelCase(_ key: String) -> String {
-        let parts = key.split(separator: "_")
-        return parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
-    }
 
     static func table(_ header: [String], _ rows: [[String]], nameColumns: Int = 1) -> String {
         var t = "<table><thead><tr>" + header.enumerated().map { "<th\($0.offset < nameColumns ? " class=\"name\"" : "")>\(escape($0.element))</th>" }.joined() + "</tr></thead><tbody>"
