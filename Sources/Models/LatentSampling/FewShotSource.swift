@@ -91,15 +91,7 @@ public struct FashionMNISTFewShotSource: FewShotSource {
         frozen.eval()
         func features(_ set: FashionMNIST) -> (features: [Float], predictions: [Int]) {
             let d = FashionMNISTData(train: set, test: set, batchSize: 256, augment: false, seed: options.seed)
-            var f: [Float] = [], p: [Int] = []
-            withNoGrad {
-                for batch in d.validationBatches() {
-                    let x = frozen.features(batch.images)
-                    f += x.scalars
-                    p += ClassifierEpoch.argmaxRows(frozen.fc(x))
-                }
-            }
-            return (f, p)
+            return frozen.featuresAndPredictions(of: d.validationBatches())
         }
         let (trainFeatures, _) = features(subset), (testFeatures, predictions) = features(test)
         return BackboneFeatures(dimension: 512, train: trainFeatures, test: testFeatures, testPredictions: predictions)

@@ -45,15 +45,7 @@ public struct KFashionFewShotSource: FewShotSource {
             var plain = preset
             plain.batchSize = 128
             let d = KFashionData(training: cache, validation: cache, preset: plain, mean: mean, std: std, seed: options.seed)
-            var f: [Float] = [], p: [Int] = []
-            withNoGrad {
-                for batch in d.validationBatches() {
-                    let x = frozen.features(batch.images)
-                    f += x.scalars
-                    p += ClassifierEpoch.argmaxRows(frozen.fc(x))
-                }
-            }
-            return (f, p)
+            return frozen.featuresAndPredictions(of: d.validationBatches())
         }
         let all = features(training).features, (test, predictions) = features(validation)
         let d = all.count / max(training.count, 1)

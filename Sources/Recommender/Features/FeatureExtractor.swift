@@ -47,23 +47,15 @@ public struct FeatureExtractor {
             caches[job.cache].normalizedPlanar(job.index, mean: mean, std: std, into: out)
             return 0
         }
-        model.eval()
-        var values: [Float] = []
-        values.reserveCapacity(total * 512)
         var done = 0
-        try withNoGrad {
-            for batch in loader {
-                let f = model.features(batch.images)
-                let s = f.scalars
-                if let bad = s.firstIndex(where: { !$0.isFinite }) {
-                    let job = jobs[done + bad / f.shape[1]]
-                    throw FeatureFileError(path: caches[job.cache].header.source, line: nil,
-                                           reason: "features of \(job.stem) are not finite (a diverged checkpoint?)")
-                }
-                values += s
-                done += batch.labels.count
-                progress?(done, total)
-            }
+        let values = try model.featuresAndPredictions(of: loader, predictions: false) { examples in
+            done += examples
+            progress?(done, total)
+        }.features
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let job = jobs[bad / (values.count / total)]
+            throw FeatureFileError(path: caches[job.cache].header.source, line: nil,
+                                   reason: "features of \(job.stem) are not finite (a diverged checkpoint?)")
         }
         return try FeatureStore(stems: jobs.map(\.stem), values: values, dimension: values.count / total, source: first.header.source)
     }
