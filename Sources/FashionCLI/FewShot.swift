@@ -112,16 +112,9 @@ struct FewShot: ParsableCommand {
     func kfashionSource(folder: URL) throws -> KFashionFewShotSource {
         let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
         try dataOptions.ensurePrepared(prepared, size: imageSize, anySize: true)
-        let preparedURL = URL(fileURLWithPath: prepared)
-        let normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self,
-                                                     from: Data(contentsOf: preparedURL.appendingPathComponent("normalization.json")))
-        let trainingNames = try DirectoryListing.fileNames(in: preparedURL.appendingPathComponent(Split.training.imageFolder))
-        let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
-        let (training, s1) = try KFashionData.cache(prepared: preparedURL, split: .training, size: imageSize, encoder: encoder)
-        let (validation, s2) = try KFashionData.cache(prepared: preparedURL, split: .validation, size: imageSize, encoder: encoder)
-        try SkippedReport.note(s1 + s2, folder: folder)
-        print("K-Fashion: \(encoder.count) classes, \(training.count) training and \(validation.count) validation photos at \(imageSize) px")
-        return KFashionFewShotSource(training: training, validation: validation,
-                                     mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init))
+        let caches = try PreparedCaches(prepared: URL(fileURLWithPath: prepared), size: imageSize)
+        try SkippedReport.note(caches.skipped, folder: folder)
+        print("K-Fashion: \(caches.encoder.count) classes, \(caches.training.count) training and \(caches.validation.count) validation photos at \(imageSize) px")
+        return KFashionFewShotSource(caches)
     }
 }

@@ -13,6 +13,12 @@ public struct KFashionFewShotSource: FewShotSource {
     /// Adam's rate for the backbone.
     public var learningRate = 1e-3
 
+    /// The few-shot source of a prepared folder (``PreparedCaches``: the photos the manifest
+    /// vouches for, cached at `size`).
+    public init(_ caches: PreparedCaches) {
+        self.init(training: caches.training, validation: caches.validation, mean: caches.mean, std: caches.std)
+    }
+
     public init(training: ImageCache, validation: ImageCache, mean: [Float], std: [Float]) {
         precondition(training.header.classes == validation.header.classes, "KFashionFewShotSource: the splits' class lists differ")
         self.training = training; self.validation = validation; self.mean = mean; self.std = std

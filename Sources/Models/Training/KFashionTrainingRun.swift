@@ -106,27 +106,11 @@ public struct KFashionTrainingRun {
         } else if !FileManager.default.fileExists(atPath: normalizationURL.path) {
             throw TrainerError(reason: "\(prepared.path) holds no prepared photos (normalization.json) and no data set was given to prepare them from")
         }
-        let normalization: PreparedSet.NormalizationFile
-        do {
-            normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self, from: Data(contentsOf: normalizationURL))
-        } catch {
-            throw TrainerError(reason: "\(normalizationURL.path): not a normalization file (\(error.localizedDescription)); prepare the photos again")
+        // Classes (from the training photos the manifest vouches for), caches, normalisation.
+        let caches = try PreparedCaches(prepared: prepared, size: preset.imageSize) { split, done, total in
+            box.send(.caching(split: split, done: done, total: total))
         }
-
-        // Classes and caches.
-        let vouched = PreparedSet.vouchedPhotos(in: prepared, split: .training)
-        let trainingNames = try DirectoryListing.fileNames(in: prepared.appendingPathComponent(Split.training.imageFolder))
-            .filter { vouched?.contains($0) ?? true }
-        let encoder = LabelEncoder(fitting: trainingNames.compactMap { try? ImageRecord(fileName: $0).key.className })
-        guard encoder.count > 1 else {
-            throw TrainerError(reason: "\(prepared.path): \(encoder.count) class among the prepared training photos; training needs at least two")
-        }
-        let (trainCache, s1) = try KFashionData.cache(prepared: prepared, split: .training, size: preset.imageSize, encoder: encoder) {
-            box.send(.caching(split: .training, done: $0, total: $1))
-        }
-        let (validCache, s2) = try KFashionData.cache(prepared: prepared, split: .validation, size: preset.imageSize, encoder: encoder) {
-            box.send(.caching(split: .validation, done: $0, total: $1))
-        }
+        let (trainCache, validCache, encoder, normalization) = (caches.training, caches.validation, caches.encoder, caches.normalization)
         let data = KFashionData(training: trainCache, validation: validCache, preset: preset,
                                 mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init), seed: seed)
         events(.ready(classes: encoder.count, trainingPhotos: trainCache.count, itemsPerEpoch: data.items.count,
@@ -146,7 +130,7 @@ public struct KFashionTrainingRun {
                                            data: recipeDescription(classes: encoder.classes, training: trainCache.count,
                                                                    validation: validCache.count, mean: data.mean, std: data.std))
         if restart { try? FileManager.default.removeItem(at: folder) }
-        let skipped = s1 + s2
+        let skipped = caches.skipped
         try AtomicFile.createFolder(folder)
         try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
         let trainer = Trainer(model: model, configuration: config, metadata: metadata, directory: folder)
