@@ -50,26 +50,21 @@ struct FewShot: ParsableCommand {
     }
 
     func run() throws {
-        var options = FewShotProtocol.Options()
-        options.shots = nf?.values ?? (quick ? [10, 50] : [5, 10, 30, 50])
+        // The quick or the paper's setting, each flag given overriding it.
+        var options = quick ? FewShotProtocol.Options.quick : FewShotProtocol.Options()
+        if let nf { options.shots = nf.values }
+        if let draws { options.draws = draws }
+        if let majorityPerClass { options.majorityPerClass = majorityPerClass }
+        if let testLimit { options.testLimit = testLimit }
+        if let backboneEpochs { options.backboneEpochs = backboneEpochs }
+        if let batchSize { options.batchSize = batchSize }
+        if let monitorLimit { options.monitorLimit = monitorLimit }
+        options.backboneLearningRate = lr
+        options.seed = seed
         options.evaluation.ratios = ratios.values
         options.evaluation.latentScale = latentScale
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
-        options.monitorLimit = monitorLimit ?? 1000
-        options.draws = draws ?? (quick ? 2 : 3)
-        options.majorityPerClass = majorityPerClass
-        options.testLimit = testLimit
-        options.backboneEpochs = backboneEpochs ?? (quick ? 3 : 4)
-        options.backboneLearningRate = lr
         options.evaluation.vaeEpochs = vaeEpochs
-        options.seed = seed
-        if let batchSize { options.batchSize = batchSize }
-        if quick {
-            options.majorityPerClass = majorityPerClass ?? 300
-            options.testLimit = testLimit ?? 2000
-            options.batchSize = batchSize ?? 32
-            options.monitorLimit = monitorLimit ?? 250
-        }
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")
         let logURL = folder.appendingPathComponent("log.txt")

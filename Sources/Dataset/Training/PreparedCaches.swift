@@ -11,6 +11,7 @@ import Tensor
 ///                         mean: caches.mean, std: caches.std, seed: 42)
 /// ```
 public struct PreparedCaches {
+    /// The training and validation photos, decoded at the size asked.
     public let training: ImageCache, validation: ImageCache
     /// Class names ↔ labels, fitted on the training photos.
     public let encoder: LabelEncoder
@@ -23,7 +24,9 @@ public struct PreparedCaches {
 
     /// Why a prepared folder cannot be trained on.
     public struct Failure: Error, CustomStringConvertible, Equatable {
+        /// What is missing or wrong, naming the folder or file.
         public let reason: String
+        /// The reason.
         public var description: String { reason }
     }
 

@@ -22,12 +22,16 @@ public struct PCA: Sendable {
     public let explainedVarianceRatio: [Double]
     /// Whether ``transform(_:count:)`` divides each coordinate by its component's standard deviation.
     public let whiten: Bool
+    /// Values per row of the fitted data.
     public let dimension: Int
+    /// Components kept.
     public var componentCount: Int { explainedVariance.count }
 
     /// Why a PCA cannot be fitted.
     public struct FitError: Error, CustomStringConvertible, Equatable {
+        /// What is wrong with the data or the request.
         public let reason: String
+        /// `PCA: ` and the reason.
         public var description: String { "PCA: \(reason)" }
     }
 

@@ -28,6 +28,17 @@ public struct FewShotProtocol {
         public var evaluation = FewShotEvaluation.Options()
         public var seed: UInt64 = 42
         public init() {}
+
+        /// The quick setting (`fashion fewshot --quick`, ~6 minutes on two cores): n_f 10 and
+        /// 50, 2 draws, 300 images per majority class, 2,000 test images, 3 backbone epochs at
+        /// batch 32, each checked on 250 test images.
+        public static var quick: Options {
+            var o = Options()
+            o.shots = [10, 50]; o.draws = 2
+            o.majorityPerClass = 300; o.testLimit = 2000
+            o.backboneEpochs = 3; o.batchSize = 32; o.monitorLimit = 250
+            return o
+        }
     }
 
     /// One finished cell.

@@ -26,15 +26,21 @@ public struct FashionMNISTTrainingRun {
     public var epochs = 5
     /// Stop after this many epochs in this call (resume later).
     public var epochsThisRun: Int?
+    /// Images a training batch.
     public var batchSize = 128
+    /// Base learning rate (the peak for one-cycle).
     public var learningRate = 2e-3
+    /// The optimiser (`train-mnist`'s default: Adam with weight decay 5e-4).
     public var optimizer: TrainingConfiguration.OptimizerKind = .adam(weightDecay: 5e-4)
+    /// The learning-rate schedule (a cosine or one-cycle schedule spans `epochs`).
     public var schedule: LearningRateSchedule = .cosine(epochs: 5, minimum: 0)
+    /// Label smoothing of the cross-entropy.
     public var labelSmoothing = 0.0
     /// The small-image stem: `compact` (3×3 conv + max-pool) or `small` (3×3 conv).
     public var stem: ResNet18.Stem = .compact
     /// Random crops (with `cropPadding` pixels of padding) and horizontal flips.
     public var augment = true
+    /// Padding of the random crop (0: horizontal flips only).
     public var cropPadding = 2
     /// Only this many training images an epoch, and test images a pass (quick runs).
     public var limit: Int?, testLimit: Int?
@@ -48,8 +54,10 @@ public struct FashionMNISTTrainingRun {
     /// Tools/pytorch_parity.py (``ParityExport``), with these optimiser and schedule names.
     public var parityNames: (optimizer: String, schedule: String)?
 
+    /// A run kept in `folder`, with `train-mnist`'s defaults.
     public init(folder: URL) { self.folder = folder }
 
+    /// What a run gave.
     public struct Outcome {
         /// The last epoch's model on the test set.
         public let evaluation: Evaluation

@@ -13,7 +13,9 @@ import Tensor
 /// try outcome.report.write(to: URL(fileURLWithPath: "runs/recommend"))
 /// ```
 public struct PreferenceRun {
+    /// The photos' features, keyed by canonical stem.
     public let store: FeatureStore
+    /// The tree's photos, labels and kept answers.
     public let join: SurveyJoin
     /// The methods and their settings.
     public var options = PreferenceEvaluation.Options()
@@ -21,6 +23,7 @@ public struct PreferenceRun {
     /// training answers' photos) and the codes scored with the item methods.
     public var autoencoder: AutoencodedFeatures? = nil
 
+    /// A run over `store`'s features and `join`'s answers, every method by default.
     public init(store: FeatureStore, join: SurveyJoin) { self.store = store; self.join = join }
 
     /// What happens while it runs.
@@ -29,9 +32,11 @@ public struct PreferenceRun {
         case autoencoderEpoch(Int, Double)
     }
 
+    /// What a run gave.
     public struct Outcome {
         /// The evaluations and the notes of `run.json`.
         public var report: RecommendationReport
+        /// The answers scored: training and validation pairs.
         public var pairs: RatedPairs
         /// Rows of the features file that name no photo of the tree (counted and named, never matched).
         public var strangers: [String]
@@ -41,6 +46,7 @@ public struct PreferenceRun {
         public var autoencoder: AutoencodedFeatures.Result?
     }
 
+    /// Scores every method (and the autoencoder's codes when asked); `events` hears the autoencoder's epochs.
     public func run(events: (Event) -> Void = { _ in }) throws -> Outcome {
         var notes: [String: String] = [:]
         let photoStems = join.photoStems

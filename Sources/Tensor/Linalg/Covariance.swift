@@ -10,10 +10,12 @@ public struct Covariance: Sendable {
     public let mean: [Double]
     /// The `dimension × dimension` covariance, row-major, both triangles filled.
     public let matrix: [Double]
+    /// Columns of the data (the matrix's side).
     public let dimension: Int
     /// Rows it was computed from.
     public let count: Int
 
+    /// The means and covariance of `count` rows of `dimension` floats (row-major).
     public init(of data: [Float], count n: Int, dimension d: Int) {
         precondition(n >= 0 && d >= 0 && data.count == n * d, "Covariance: \(data.count) values for \(n) rows of \(d)")
         dimension = d; count = n

@@ -20,7 +20,9 @@ public struct SymmetricEigen: Sendable {
 
     /// Why LAPACK did not decompose the matrix.
     public struct Failure: Error, CustomStringConvertible, Equatable {
+        /// LAPACK's `info`: negative for an invalid argument, positive when it did not converge.
         public let info: Int32
+        /// What `info` means.
         public var description: String {
             info < 0 ? "dsyevd: argument \(-info) was invalid" : "dsyevd: the eigenvalues failed to converge (\(info) off-diagonal elements)"
         }
