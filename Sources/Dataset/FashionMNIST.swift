@@ -17,7 +17,9 @@ public struct FashionMNIST: Sendable {
     public let pixels: [UInt8]
     /// One label in `0..<10` per image.
     public let labels: [Int]
+    /// Image height and width in pixels (28 × 28).
     public let rows: Int, columns: Int
+    /// Images in the split.
     public var count: Int { labels.count }
 
     /// Loads one split from `directory` (`train-images-idx3-ubyte.gz`, …).
@@ -85,7 +87,9 @@ public enum IDXError: Error, CustomStringConvertible, Equatable {
 
 /// An IDX file of unsigned bytes (the MNIST format), plain or gzip-compressed.
 public struct IDXFile: Sendable {
+    /// The IDX file's dimensions (count, rows, columns for images).
     public let dimensions: [Int]
+    /// The IDX file's data, after its header.
     public let bytes: [UInt8]
     /// The largest (decompressed) file read: 1 GiB, 20× Fashion-MNIST's training images.
     public static let maximumBytes = 1 << 30

@@ -12,8 +12,10 @@ public struct ImageKey: Hashable, Comparable, Sendable, Codable {
     public let period: String
     /// Canonical style (see ``StyleAliases``).
     public let style: String
+    /// `W` or `M`.
     public let gender: Gender
 
+    /// A key from its parts (the style as given; callers pass the canonical spelling).
     public init(prefix: String, id: String, period: String, style: String, gender: Gender) {
         self.prefix = prefix; self.id = id; self.period = period
         self.style = StyleAliases.canonical(style); self.gender = gender
@@ -44,7 +46,9 @@ public struct ImageKey: Hashable, Comparable, Sendable, Codable {
 
 /// Why a file name was not taken as an image or label record.
 public struct NameError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file name that did not parse.
     public let name: String
+    /// Why.
     public let reason: String
     public var description: String { "\(name): \(reason)" }
 }

@@ -4,6 +4,7 @@ import Tensor
 /// A K-Fashion data set on disk in the real layout:
 /// `training_image/`, `validation_image/`, `training_label/`, `validation_label/`.
 public struct KFashionTree: Sendable {
+    /// The folder holding the four K-Fashion folders.
     public let root: URL
 
     /// The tree at `root`; fails only if `root` itself is not a folder.
@@ -15,7 +16,9 @@ public struct KFashionTree: Sendable {
         self.root = root
     }
 
+    /// The photo folder of `split` (`training_image`, `validation_image`).
     public func imageFolder(_ split: Split) -> URL { root.appendingPathComponent(split.imageFolder) }
+    /// The label folder of `split` (`training_label`, `validation_label`).
     public func labelFolder(_ split: Split) -> URL { root.appendingPathComponent(split.labelFolder) }
 
     /// The accepted photos of a split (sorted by name) — the one definition every command

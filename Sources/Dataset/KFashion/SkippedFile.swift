@@ -5,8 +5,10 @@ import Tensor
 public struct SkippedFile: Codable, Hashable, Sendable, CustomStringConvertible {
     /// Path relative to the data root (`training_label/x.json`) or as given.
     public let path: String
+    /// Why it was left out.
     public let reason: String
 
+    /// A file at `path` left out for `reason`.
     public init(path: String, reason: String) { self.path = path; self.reason = reason }
     public var description: String { "\(path): \(reason)" }
 

@@ -20,8 +20,11 @@ import Vision
 /// `.manifest.journal` once the photo is in place, and the next run reuses those rows as it
 /// would the manifest's (a torn last row is ignored); the journal goes once `manifest.csv` is.
 public struct PreparedSet: Sendable {
+    /// The raw data set.
     public let tree: KFashionTree
+    /// The prepared folder.
     public let output: URL
+    /// How each photo is prepared.
     public let preparer: PhotoPreparer
 
     public init(tree: KFashionTree, output: URL, preparer: PhotoPreparer) {
@@ -30,10 +33,15 @@ public struct PreparedSet: Sendable {
 
     /// One prepared photo's figures (a manifest row).
     public struct Entry: Codable, Equatable, Sendable {
+        /// The photo's split.
         public var split: Split
+        /// The photo's file name.
         public var file: String
+        /// Share of white pixels after background removal.
         public var whiteShare: Double
+        /// The foreground's bounding box (nil: none found).
         public var box: ForegroundMask.Box?
+        /// The prepared photo's channel statistics.
         public var stats: ChannelStatistics
         public var size: Int
         /// The source photo's byte size and modification time, and the preparation options'
@@ -160,14 +168,19 @@ public struct PreparedSet: Sendable {
 
     /// What a run did.
     public struct Summary: Codable, Sendable {
+        /// Photos prepared in this run, and kept from an earlier one.
         public var prepared = 0, reused = 0
         /// Photos of an earlier preparation removed because their source is no longer in the tree.
         public var removed = 0
+        /// Photos left out, with why.
         public var skipped: [SkippedFile] = []
+        /// Photos flagged by the white-share IQR rule.
         public var flagged: [String] = []
         public var rules: [String: InterquartileRule] = [:]
         public var normalization: NormalizationFile?
+        /// Wall time.
         public var seconds = 0.0
+        /// Photos prepared a second.
         public var photosPerSecond: Double { seconds > 0 ? Double(prepared) / seconds : 0 }
     }
 

@@ -6,19 +6,26 @@ import Tensor
 public struct CountReport: Codable, Sendable {
     /// A named total (`training images` → 4,070).
     public struct Total: Codable, Hashable, Sendable {
+        /// What is totalled.
         public let name: String
+        /// The total.
         public let value: Int
+        /// A total named `name`.
         public init(_ name: String, _ value: Int) { self.name = name; self.value = value }
     }
 
+    /// The report's heading.
     public var title: String
     /// What is counted (`images`, `valid labels`).
     public var unit: String
     /// Rows grouped by split (training, validation, combined), each group in ``StyleCount``'s order.
     public var rows: [StyleCount]
+    /// Named totals (per split, classes, files skipped).
     public var totals: [Total]
+    /// Files left out, with why.
     public var skipped: [SkippedFile]
 
+    /// A report of `rows` with its totals and skipped files.
     public init(title: String, unit: String, rows: [StyleCount], totals: [Total], skipped: [SkippedFile]) {
         self.title = title; self.unit = unit; self.rows = rows; self.totals = totals; self.skipped = skipped
     }

@@ -3,11 +3,15 @@ import Tensor
 
 /// Mission 2-2's output: totals, the top respondents' likes and dislikes, what was dropped.
 public struct PreferenceReport: Codable, Sendable {
+    /// One listed respondent: rank, answer count and the four lists of photos.
     public struct Row: Codable, Hashable, Sendable {
         public let rank: Int
         public let respondent: Int
+        /// Answers kept.
         public let answers: Int
+        /// Photos liked and disliked among the training answers.
         public let trainingLiked: [String], trainingDisliked: [String]
+        /// Photos liked and disliked among the validation answers.
         public let validationLiked: [String], validationDisliked: [String]
     }
 
@@ -17,8 +21,11 @@ public struct PreferenceReport: Codable, Sendable {
         /// The respondent's rank by answer count (1: most).
         public let rank: Int
         public let respondent: Int
+        /// `training` or `validation`.
         public let split: String
+        /// The photo's file name.
         public let image: String
+        /// Whether the answer was a like (Q5 = 2).
         public let liked: Bool
     }
 
@@ -39,10 +46,15 @@ public struct PreferenceReport: Codable, Sendable {
         TextTable.csvLine(["name", "value"]) + totals.map { TextTable.csvLine([$0.name, String($0.value)]) }.joined()
     }
 
+    /// The report's heading.
     public let title: String
+    /// Answers kept, respondents, contradictions dropped, files skipped.
     public let totals: [CountReport.Total]
+    /// The listed respondents, by rank.
     public let rows: [Row]
+    /// Photos a respondent both liked and disliked in one split (dropped).
     public let contradictions: [Contradiction]
+    /// Label files left out, with why.
     public let skipped: [SkippedFile]
 
     /// The report of `table` listing its `top` respondents (`top ≤ 0`: all).

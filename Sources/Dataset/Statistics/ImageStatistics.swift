@@ -1,6 +1,8 @@
 /// Mission 1-1: the photos of both splits and their counts by (gender, style).
 public struct ImageStatistics: Sendable {
+    /// Accepted training photos.
     public let training: [ImageRecord]
+    /// Accepted validation photos.
     public let validation: [ImageRecord]
     /// Photo files whose names did not parse.
     public let skipped: [SkippedFile]

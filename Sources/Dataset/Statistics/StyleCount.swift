@@ -6,8 +6,10 @@ public struct StyleCount: Codable, Hashable, Sendable {
     public let gender: String
     /// Canonical style (`hippie`, never `hippee`).
     public let style: String
+    /// Photos or label files counted.
     public let count: Int
 
+    /// One row.
     public init(split: String, gender: String, style: String, count: Int) {
         self.split = split; self.gender = gender; self.style = style; self.count = count
     }

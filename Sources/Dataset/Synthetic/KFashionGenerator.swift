@@ -14,7 +14,9 @@ import Vision
 /// whose ids collide with `W_` ones, label files naming photos that do not exist, and one
 /// respondent who both liked and disliked a photo. The same options give the same files.
 public struct KFashionGenerator: Sendable {
+    /// What to generate.
     public struct Options: Sendable {
+        /// Seed of every random choice.
         public var seed: UInt64 = 42
         /// Multiplies every class count (each class keeps at least one photo per split).
         public var scale: Double = 1
@@ -26,6 +28,7 @@ public struct KFashionGenerator: Sendable {
         public var answersPerRespondent: Int = 8
         /// Label files about photos that are not in the set; `nil` is three per valid label.
         public var orphanLabels: Int? = nil
+        /// JPEG quality of the photos.
         public var jpegQuality: Int = 90
         /// Share of hippie photos whose names spell it `hippee`.
         public var hippeeShare: Double = 0.3
@@ -36,15 +39,21 @@ public struct KFashionGenerator: Sendable {
 
     /// What was written.
     public struct Summary: Codable, Sendable {
+        /// Photos written per split.
         public var trainingImages = 0, validationImages = 0
+        /// Label files about a photo of the set, and about none.
         public var validLabels = 0, orphanLabels = 0
+        /// Respondents who answered.
         public var respondents = 0
         /// The label files of the planted contradiction.
         public var contradiction: [String] = []
+        /// Wall time.
         public var seconds = 0.0
     }
 
+    /// What it generates.
     public let options: Options
+    /// A generator of `options`.
     public init(options: Options = Options()) { self.options = options }
 
     struct PlannedImage {

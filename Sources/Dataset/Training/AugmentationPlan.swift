@@ -6,8 +6,11 @@
 /// With the seed's target 2,000: military_W 33 → ×60 → 2,013; normcore_M 364 → ×4 → 1,820;
 /// 4,070 training images → 61,582.
 public struct AugmentationPlan: Codable, Hashable, Sendable {
+    /// One class's row of the plan.
     public struct Entry: Codable, Hashable, Sendable {
+        /// `style_gender`.
         public let className: String
+        /// Training photos of the class.
         public let originals: Int
         /// Augmented copies per original.
         public let multiplier: Int
@@ -15,6 +18,7 @@ public struct AugmentationPlan: Codable, Hashable, Sendable {
         public var total: Int { originals * (1 + multiplier) }
     }
 
+    /// Items an epoch after augmentation.
     public let target: Int
     /// One entry per class, sorted by class name.
     public let entries: [Entry]

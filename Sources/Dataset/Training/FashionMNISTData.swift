@@ -8,9 +8,13 @@ import Vision
 public struct FashionMNISTData: TrainingData {
     /// Fashion-MNIST's held-out batches are its test set.
     public var heldOutName: String { "test" }
+    /// The two splits.
     public let train: FashionMNIST, test: FashionMNIST
+    /// Images a batch.
     public let batchSize: Int
+    /// The training transform (nil: none).
     public let augmentation: (any ImageTransform)?
+    /// Seed of the augmentation and batch order.
     public let seed: UInt64
     /// Use only the first `limit` shuffled training images per epoch (quick runs).
     public let limit: Int?
@@ -30,6 +34,7 @@ public struct FashionMNISTData: TrainingData {
     /// How many test images ``validationBatches()`` walks: the first ``testLimit``, or all.
     public var testCount: Int { testLimit.map { min(max(0, $0), test.count) } ?? test.count }
 
+    /// Batches a training epoch.
     public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }
 
     /// The training-set indices of 0-based `epoch` in batch order (a seeded permutation,
@@ -40,10 +45,12 @@ public struct FashionMNISTData: TrainingData {
         return limit.map { Array(order.prefix($0)) } ?? order
     }
 
+    /// The batches of 0-based `epoch`.
     public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
         AnySequence(loader(train, order: trainingOrder(epoch: epoch), epoch: epoch, transform: augmentation))
     }
 
+    /// The test images in order, unaugmented.
     public func validationBatches() -> AnySequence<LabelledBatch> {
         AnySequence(loader(test, order: Array(0..<testCount), epoch: 0, transform: nil))
     }

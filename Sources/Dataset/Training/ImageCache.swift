@@ -9,7 +9,9 @@ import Vision
 /// pixels (H×W×C bytes, interleaved) back to back. Written to a temporary file and renamed,
 /// so a killed run never leaves a half-written cache.
 public struct ImageCache: @unchecked Sendable {
+    /// The cache's layout and contents: image size, names, labels, source.
     public struct Header: Codable, Equatable, Sendable {
+        /// Every image's size.
         public var width: Int, height: Int, channels: Int
         /// One name per image (e.g. the photo's file name).
         public var names: [String]
@@ -21,11 +23,14 @@ public struct ImageCache: @unchecked Sendable {
         public var source: String
     }
 
+    /// The cache's header.
     public let header: Header
     private let data: Data
     private let pixelOffset: Int
 
+    /// Images in the cache.
     public var count: Int { header.names.count }
+    /// Bytes of one image's pixels.
     public var bytesPerImage: Int { header.width * header.height * header.channels }
 
     static let magic = Array("FSIMGC01".utf8)
@@ -140,7 +145,9 @@ public struct ImageCache: @unchecked Sendable {
 
 /// A cache file that cannot be read or written.
 public struct ImageCacheError: Error, CustomStringConvertible, Equatable {
+    /// The cache file.
     public let path: String
+    /// Why it cannot be used.
     public let reason: String
     public var description: String { "\(path): \(reason)" }
 }

@@ -14,14 +14,21 @@ import Vision
 ///   set, as many draws per epoch as the set has items; or a plain shuffle.
 /// - Normalisation with the training mean/std (`normalization.json`).
 public struct KFashionData: TrainingData {
+    /// A training recipe's data settings: the camp's `camp`, `baseline` and `reduced`.
     public struct Preset: Codable, Equatable, Sendable {
+        /// The preset's name.
         public var name: String
+        /// Side of the model's input in pixels.
         public var imageSize: Int
+        /// Images a training batch.
         public var batchSize: Int
+        /// Whether minority classes are augmented up to the target.
         public var augment: Bool
         /// Per-class target of the augmentation planner (2,000 in the seed).
         public var target: Int
+        /// Whether batches are drawn by a class-balanced sampler.
         public var weightedSampler: Bool
+        /// Whether augmented copies are drawn anew every epoch (else fixed once).
         public var freshAugmentation: Bool
 
         /// A recipe of one's own (the presets below are the camp's).
@@ -42,9 +49,13 @@ public struct KFashionData: TrainingData {
                                            weightedSampler: true, freshAugmentation: false)
     }
 
+    /// The prepared photos of each split, decoded.
     public let training: ImageCache, validation: ImageCache
+    /// The recipe.
     public let preset: Preset
+    /// Per-channel normalisation (the training photos').
     public let mean: [Float], std: [Float]
+    /// Seed of the augmentation and batch order.
     public let seed: UInt64
     /// The plan used (nil without augmentation).
     public let plan: AugmentationPlan?
@@ -85,14 +96,17 @@ public struct KFashionData: TrainingData {
                  RandomResizedCrop(height: size, width: size, scale: 0.8...1.0)])
     }
 
+    /// Batches a training epoch.
     public var trainingBatchCount: Int { (items.count + preset.batchSize - 1) / preset.batchSize }
 
+    /// The batches of 0-based `epoch` (the same epoch gives the same batches).
     public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
         var g = RandomGenerator(seed: seed &+ UInt64(epoch) &* 7919)
         let order = sampler?.indices(using: &g) ?? g.permutation(items.count)
         return AnySequence(loader(training, order: order, epoch: epoch, expanded: true))
     }
 
+    /// The validation photos in order, unaugmented.
     public func validationBatches() -> AnySequence<LabelledBatch> {
         AnySequence(loader(validation, order: Array(0..<validation.count), epoch: 0, expanded: false))
     }

@@ -16,6 +16,7 @@ public struct LabelEncoder: Codable, Hashable, Sendable {
     /// The name of class `i`.
     public func decode(_ i: Int) -> String { classes[i] }
 
+    /// Classes known.
     public var count: Int { classes.count }
 
     enum CodingKeys: String, CodingKey { case classes }

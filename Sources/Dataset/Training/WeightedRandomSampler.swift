@@ -6,8 +6,11 @@ import Tensor
 /// The same seed gives the same indices; the stream is this project's generator, not torch's,
 /// so the draws match PyTorch in distribution, not index by index.
 public struct WeightedRandomSampler: Sendable {
+    /// Each item's weight.
     public let weights: [Double]
+    /// Items drawn an epoch.
     public let sampleCount: Int
+    /// Whether an item may be drawn more than once.
     public let replacement: Bool
 
     /// A sampler over `weights` (non-negative, not all zero) drawing `sampleCount` indices per epoch.
