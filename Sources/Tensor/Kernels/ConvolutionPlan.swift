@@ -4,7 +4,7 @@ import Glibc
 ///
 /// ``ConvolutionKernels``' forward, input-gradient and weight-gradient entry points switch on
 /// the plan once; the pair of a convolution and its 1×1 projection
-/// (``ConvolutionPlan/sharesColumns(_:)``), the inference weight cache and ResNet's fused
+/// (``ConvolutionPlan/sharesColumnsWithProjection``), the inference weight cache and ResNet's fused
 /// layers ask it too. Adding an algorithm means a case in ``Path``, a rule in
 /// ``ConvolutionPlan/init(_:algorithm:kernels:)`` and one kernel file.
 ///
