@@ -43,7 +43,7 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let steps = try self.steps()   // every later command line checked before any work
-        try missions()
+        try missions(prepare: steps.prepare)
         if !skipBench {
             print("== Kernel benchmark (ResNet-18 convolutions at 224×224, batch 16; training step at batch 16)")
             var bench = KernelBenchmark()
@@ -73,10 +73,11 @@ struct Demo: ParsableCommand {
 
     /// The commands the demo runs after missions 1-1 to 1-2's preparation, parsed as a user's
     /// command lines would be (a renamed flag fails `DemoTests`, not a demo half an hour in).
-    func steps() throws -> (runs: URL, train: Train, recommend: Recommend, mnist: TrainMNIST, fewshot: FewShot, report: Report) {
+    func steps() throws -> (runs: URL, prepare: Prepare, train: Train, recommend: Recommend, mnist: TrainMNIST, fewshot: FewShot, report: Report) {
         let root = URL(fileURLWithPath: out)
         let runs = root.appendingPathComponent("runs")
         let data = root.appendingPathComponent("kfashion").path, prepared = root.appendingPathComponent("prepared").path
+        let prepare = try Prepare.parse(["--data", data, "--out", prepared, "--size", String(prepareSize)])
         let train = try Train.parse(["--data", data, "--prepared", prepared, "--preset", "reduced", "--epochs", "1",
                                      "--target", String(kfashionTarget), "--out", runs.appendingPathComponent("kfashion").path, "--restart"])
         let recommend = try Recommend.parse(["--data", data, "--checkpoint", runs.appendingPathComponent("kfashion/best.safetensors").path,
@@ -88,14 +89,14 @@ struct Demo: ParsableCommand {
         let fewshot = try FewShot.parse(["--data", fashionMNIST, "--quick", "--draws", String(fewshotDraws),
                                          "--out", runs.appendingPathComponent("fewshot").path])
         let report = try Report.parse(["--runs", out])
-        return (runs, train, recommend, mnist, fewshot, report)
+        return (runs, prepare, train, recommend, mnist, fewshot, report)
     }
 
-    /// Missions 1-1, 2-1, 2-2 and the preparation of 1-2 on a generated set (made once, then reused).
-    func missions() throws {
+    /// Missions 1-1, 2-1, 2-2 and the preparation of 1-2 on a generated set (made once, then reused):
+    /// the library's ``SurveyJoin`` writes the reports, `prepare` the photos.
+    func missions(prepare: Prepare) throws {
         let root = URL(fileURLWithPath: out)
         let data = root.appendingPathComponent("kfashion"), reports = root.appendingPathComponent("reports")
-        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: data.appendingPathComponent("training_label").path) {
             print("== Generated K-Fashion look-alike set: reusing \(data.path)")
         } else {
@@ -106,53 +107,17 @@ struct Demo: ParsableCommand {
             print("\(s.trainingImages) + \(s.validationImages) photos, \(s.validLabels) valid + \(s.orphanLabels) orphan labels, \(s.respondents) respondents (\(String(format: "%.0f", s.seconds)) s)")
         }
         let tree = try KFashionTree(root: data)
-        func save(_ name: String, _ text: String) throws {
-            try AtomicFile.write(Data(text.utf8), to: reports.appendingPathComponent(name))
-        }
-
         let join = try SurveyJoin(tree: tree)
         print("\n== Mission 1-1: photos by gender and style")
-        let imageReport = join.images.report
-        print(try imageReport.rendered(as: .text))
-        for format in [ReportFormat.markdown, .csv, .json] { try save("mission-1-1.\(format.fileExtension)", try imageReport.rendered(as: format)) }
-        try save("mission-1-1.totals.csv", imageReport.totalsCSV)
-
+        print(try join.images.report.rendered(as: .text))
         print("== Mission 2-1: labels whose photo exists (full-stem join)")
-        let labelReport = join.labels.report
-        for t in labelReport.totals { print("  \(t.name): \(TextTable.grouped(t.value))") }
-        for format in [ReportFormat.markdown, .csv, .json] { try save("mission-2-1.\(format.fileExtension)", try labelReport.rendered(as: format)) }
-        try save("mission-2-1.totals.csv", labelReport.totalsCSV)
-
+        for t in join.labels.report.totals { print("  \(t.name): \(TextTable.grouped(t.value))") }
         print("\n== Mission 2-2: preference table")
-        let table = join.preferences
-        let top = PreferenceReport(table: table, top: 100)
-        let text = try PreferenceReport(table: table, top: 10).rendered(as: .text)
-        print(text)
-        for format in [ReportFormat.html, .csv, .json] { try save("mission-2-2-top100.\(format.fileExtension)", try top.rendered(as: format)) }
-        try save("mission-2-2-top100.totals.csv", top.totalsCSV)
+        print(try PreferenceReport(table: join.preferences, top: 10).rendered(as: .text))
+        try join.writeMissionReports(to: reports, top: 100)
 
         print("== Mission 1-2, steps 1-3: preparing the photos at \(prepareSize)×\(prepareSize)")
-        let prepared = PreparedSet(tree: tree, output: root.appendingPathComponent("prepared"), preparer: PhotoPreparer(size: prepareSize))
-        let bar = TerminalProgress(total: 1, label: "prepare: photos")
-        let p = try prepared.run { done, total in bar.update(done, of: total) }
-        bar.finish()
-        print("prepared \(p.prepared) photos (\(p.reused) reused) in \(String(format: "%.1f", p.seconds)) s; \(p.flagged.count) flagged by the white-share IQR rule")
-        if let n = p.normalization {
-            print(String(format: "training mean %.4f %.4f %.4f, std %.4f %.4f %.4f (seed: 0.8752 0.8656 0.8636, 0.2598 0.2734 0.2761)",
-                         n.mean[0], n.mean[1], n.mean[2], n.std[0], n.std[1], n.std[2]))
-        }
+        try prepare.run()
         print("\nreports in \(reports.path) (Markdown, CSV, JSON, HTML); prepared photos in \(root.appendingPathComponent("prepared").path)\n")
-    }
-}
-
-extension ReportFormat {
-    var fileExtension: String {
-        switch self {
-        case .text: return "txt"
-        case .markdown: return "md"
-        case .csv: return "csv"
-        case .json: return "json"
-        case .html: return "html"
-        }
     }
 }

@@ -67,38 +67,20 @@ struct FewShot: ParsableCommand {
         options.evaluation.vaeEpochs = vaeEpochs
         let folder = URL(fileURLWithPath: out)
         try OutputFolder.create(folder, option: "--out")
-        let logURL = folder.appendingPathComponent("log.txt")
-        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: logURL)
-        handle.seekToEndOfFile()
-        defer { try? handle.close() }
+        let log = try LineLog(appendingTo: folder.appendingPathComponent("log.txt"))
         let started = Date()
         let backboneFolder = backbones.map { URL(fileURLWithPath: $0) }
-        let log: (String) -> Void = { line in
-            print(line)
-            fflush(stdout)
-            handle.write(Data((line + "\n").utf8))
-        }
         let runner = FewShotProtocol(options: options, directory: folder, backbones: backboneFolder)
         let cells: [FewShotProtocol.Cell]
         if dataset == .kfashion {
-            cells = try runner.run(source: try kfashionSource(folder: folder), log: log)
+            cells = try runner.run(source: try kfashionSource(folder: folder), log: log.callAsFunction)
         } else {
             let directory = data ?? FashionMNIST.defaultDirectory
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
-            cells = try runner.run(train: train, test: test, log: log)
+            cells = try runner.run(train: train, test: test, log: log.callAsFunction)
         }
-        let encoder = JSONStyle.encoder()
-        try AtomicFile.write(encoder.encode(cells), to: folder.appendingPathComponent("cells.json"))
-        try AtomicFile.write(encoder.encode(FewShotProtocol.table(cells).records), to: folder.appendingPathComponent("table.json"))
-        var md = "# The paper's protocol on \(dataset == .kfashion ? "the K-Fashion photos" : "Fashion-MNIST")\n\n" + FewShotProtocol.markdown(cells)
-        md += """
-
-        Paper (FashionStyle14, ImageNet-pretrained ResNet-50; acc_h / acc, %): n_f = 10 — oversampling ×30 12.83 / 54.53,
-        VAE sampling ×30 31.34 / 58.52; n_f = 50 — oversampling ×30 58.44 / 65.50, VAE sampling ×30 66.01 / 68.20.
-
-        """
-        try AtomicFile.write(Data(md.utf8), to: folder.appendingPathComponent("table.md"))
+        let md = try FewShotProtocol.writeResults(
+            cells, title: "The paper's protocol on \(dataset == .kfashion ? "the K-Fashion photos" : "Fashion-MNIST")", to: folder)
         print(md)
         print(String(format: "wrote table.md, table.json, cells.json, log.txt in %@ (%.0f s this run)", out, Date().timeIntervalSince(started)))
     }

@@ -3,15 +3,22 @@ import Tensor
 /// torchvision's `BasicBlock`: two 3×3 convolutions with batch norm, and a 1×1
 /// convolution + batch norm on the shortcut when the shape changes.
 public final class BasicBlock: Layer {
+    /// Training mode (batch statistics) or evaluation mode (running statistics).
     public var isTraining = true
+    /// The first 3×3 convolution (stride 2 when the block downsamples).
     public let conv1: Conv2d
+    /// Batch norm after `conv1`.
     public let bn1: BatchNorm2d
     /// torchvision's `relu` module, kept for the layer list; the forward fuses it into the batch norms.
     public let relu = ReLU()
+    /// The second 3×3 convolution.
     public let conv2: Conv2d
+    /// Batch norm after `conv2`.
     public let bn2: BatchNorm2d
+    /// The shortcut's 1×1 convolution + batch norm when the shape changes (nil: identity).
     public let downsample: Sequential?
 
+    /// A block from `inPlanes` to `planes` channels, initialised from `generator` as torchvision does.
     public init(_ inPlanes: Int, _ planes: Int, stride: Int, generator: inout RandomGenerator) {
         conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false, generator: &generator)
         bn1 = BatchNorm2d(planes)
@@ -114,15 +121,23 @@ public final class ResNet18: Layer {
         case kaimingUniform
     }
 
+    /// Training mode (batch statistics) or evaluation mode (running statistics).
     public var isTraining = true
+    /// Which stem the network has.
     public let stem: Stem
+    /// The stem's convolution (7×7 stride 2, or 3×3 stride 1 for the compact stem).
     public let conv1: Conv2d
+    /// Batch norm after the stem's convolution.
     public let bn1: BatchNorm2d
     /// torchvision's `relu` module, kept for the layer list; the forward fuses it into `bn1`.
     public let relu = ReLU()
+    /// The stem's 3×3 max pool (nil in the compact stem).
     public let maxpool: MaxPool2d?
+    /// The four stages of two ``BasicBlock``s each: 64, 128, 256 and 512 channels.
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    /// Global average pooling to the 512-d features.
     public let avgpool = AdaptiveAvgPool2d()
+    /// The classifier over the 512-d features.
     public let fc: Linear
 
     /// - Parameters:

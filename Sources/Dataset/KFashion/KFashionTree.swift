@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// A K-Fashion data set on disk in the real layout:
 /// `training_image/`, `validation_image/`, `training_label/`, `validation_label/`.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// Mission 2-1's join without parsing every label: a label folder holds ~211,000 names and
 /// only ~8 % name a photo in the set. Each name is checked byte by byte; its image stem is

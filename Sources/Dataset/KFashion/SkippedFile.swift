@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// A file left out of a result, with the reason; reports list these instead of failing.
 public struct SkippedFile: Codable, Hashable, Sendable, CustomStringConvertible {

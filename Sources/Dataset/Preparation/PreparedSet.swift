@@ -2,7 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Tensor
+import FashionBase
 import Vision
 
 /// Mission 1-2 steps 1–3 over a whole K-Fashion tree: every photo of both splits prepared

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// A (split, gender, style) → count table with its totals and the files left out —
 /// the shape of missions 1-1 and 2-1 — and its renderings.

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// Mission 2-2's output: totals, the top respondents' likes and dislikes, what was dropped.
 public struct PreferenceReport: Codable, Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// Mission 2-1: the valid labels, and their counts.
 ///

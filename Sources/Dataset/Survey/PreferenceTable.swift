@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// One respondent's likes and dislikes, by split (image file names, sorted).
 public struct RespondentPreferences: Codable, Hashable, Sendable {

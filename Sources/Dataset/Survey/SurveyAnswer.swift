@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 
 /// The parts of a K-Fashion label JSON that the missions use; every other field is ignored.
 ///

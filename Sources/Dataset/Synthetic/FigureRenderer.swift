@@ -1,4 +1,4 @@
-import Tensor
+import FashionBase
 import Vision
 
 /// Draws one generated street photo: a standing figure off-centre on a fairly plain backdrop

@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import FashionBase
 import Vision
 
 /// Writes a K-Fashion look-alike set: the real layout, names, label JSON schema and — at

@@ -1,4 +1,4 @@
-import Tensor
+import FashionBase
 
 /// The visual signature of a class in generated photos: garment colours, pattern,
 /// silhouette. Derived from the class name alone (a fixed hash), so every generated set

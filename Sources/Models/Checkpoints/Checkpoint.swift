@@ -5,18 +5,25 @@ import Tensor
 public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// Bumped when the metadata's meaning changes.
     public var formatVersion = 1
+    /// The network (`resnet18`).
     public var architecture = "resnet18"
     /// Class names in label order (the label encoder's sorted list).
     public var classes: [String]
+    /// 3 for RGB, 1 for grey images.
     public var inputChannels: Int
     /// Side of the square input the model was trained on.
     public var inputSize: Int
+    /// torchvision's stem or the compact one for small images.
     public var stem: ResNet18.Stem
     /// Per-channel normalisation applied to inputs in [0, 1].
     public var mean: [Float]
+    /// Per-channel standard deviation of that normalisation.
     public var std: [Float]
+    /// The epoch the weights are from (counted from 1; 0 before training).
     public var epoch: Int
+    /// What ``metric`` measures (`validation_accuracy`, `test_accuracy`).
     public var metricName: String
+    /// The checkpoint's figure on ``metricName``.
     public var metric: Double
     /// The classes `acc_h` counts as minority, decided when the model was trained
     /// (``Evaluation/minorityClasses(trainingCounts:)``: fewer training photos than the median
@@ -32,6 +39,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     /// through the same chain (``Dataset/PreparedPhoto``). Nil: prepared at the input size, or unknown.
     public var preparedSize: Int?
 
+    /// Metadata of a model; epoch and metric are filled in by the trainer.
     public init(classes: [String], inputChannels: Int, inputSize: Int, stem: ResNet18.Stem,
                 mean: [Float], std: [Float], epoch: Int = 0, metricName: String = "validation_accuracy", metric: Double = 0) {
         self.classes = classes; self.inputChannels = inputChannels; self.inputSize = inputSize; self.stem = stem
@@ -161,6 +169,7 @@ public enum Checkpoint {
     /// A checkpoint read back: the model, its metadata with a default for each key the file
     /// lacks, and those defaults (to warn about).
     public struct Loaded {
+        /// The model, weights loaded, in evaluation mode.
         public let model: ResNet18
         /// Complete: the file's keys, defaults for the rest (``CheckpointMetadata/resolved(strings:classes:channels:kernel:)``).
         public let metadata: CheckpointMetadata

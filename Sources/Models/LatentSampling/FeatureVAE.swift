@@ -12,13 +12,20 @@ import Tensor
 /// closed-form KL(q(z|x) ‖ 𝒩(0, I)) summed over the latent dimensions, averaged over the batch.
 /// β starts at 0 and rises by `betaStep` (5.6e-6) every epoch until `betaLastEpoch` (90).
 public final class FeatureVAE: Layer {
+    /// Training mode (sampled z) or evaluation mode.
     public var isTraining = true
+    /// Features → hidden layer (Linear + ReLU).
     public let encoder: Sequential
+    /// Hidden layer → μ of q(z|x).
     public let mean: Linear
+    /// Hidden layer → log σ² of q(z|x).
     public let logVariance: Linear
+    /// z → reconstructed features.
     public let decoder: Sequential
+    /// The feature dimension D and the latent dimension.
     public let dimension: Int, latent: Int
 
+    /// A VAE over `dimension`-d features, PyTorch's default initialisation from `seed`.
     public init(dimension: Int, hidden: Int = 256, latent: Int = 128, seed: UInt64 = 42) {
         var g = RandomGenerator(seed: seed)
         self.dimension = dimension; self.latent = latent
@@ -51,6 +58,7 @@ public final class FeatureVAE: Layer {
 
     /// The loss terms of one batch.
     public struct Loss {
+        /// `reconstruction + β·KL`, differentiable.
         public var total: Tensor
         /// Per-sample summed squared error, batch mean.
         public var reconstruction: Float
@@ -69,8 +77,11 @@ public final class FeatureVAE: Layer {
 
     /// How β grows: 0 at the first epoch, +`step` per epoch, constant from `lastEpoch` on.
     public struct BetaSchedule: Codable, Equatable, Sendable {
+        /// β's rise per epoch.
         public var step: Float = 5.6e-6
+        /// The epoch from which β stays constant.
         public var lastEpoch = 90
+        /// A schedule (the paper's by default).
         public init(step: Float = 5.6e-6, lastEpoch: Int = 90) { self.step = step; self.lastEpoch = lastEpoch }
         /// β during `epoch` (0-based).
         public func beta(epoch: Int) -> Float { step * Float(min(epoch, lastEpoch)) }
@@ -78,9 +89,13 @@ public final class FeatureVAE: Layer {
 
     /// One epoch's figures.
     public struct EpochLog: Codable, Equatable, Sendable {
+        /// The epoch, counted from 0.
         public var epoch: Int
+        /// β during it.
         public var beta: Float
+        /// Mean per-sample reconstruction error.
         public var reconstruction: Double
+        /// Mean KL.
         public var kl: Double
     }
 

@@ -5,8 +5,11 @@ import Tensor
 public struct FewShotResult: Codable, Equatable, Sendable {
     /// `backbone`, `oversampling x30`, `vae-sampling x50`, …
     public var method: String
+    /// Overall test accuracy (a fraction).
     public var accuracy: Double
+    /// Accuracy over the majority classes' test images.
     public var majorityAccuracy: Double
+    /// Accuracy over the minority classes' test images.
     public var minorityAccuracy: Double
     /// Harmonic mean of majority- and minority-class accuracy (0 when either is 0).
     public var harmonicAccuracy: Double
@@ -21,30 +24,45 @@ public struct FewShotResult: Codable, Equatable, Sendable {
 public struct FewShotEvaluation {
     /// The paper's settings (ratios ×30/×50, VAE latent 128 and 100 epochs, 10 classifier epochs).
     public struct Options: Codable, Equatable, Sendable {
+        /// The sampling ratios k: each minority example used k times (×30, ×50).
         public var ratios = [30, 50]
+        /// VAE training epochs.
         public var vaeEpochs = 100
+        /// Width of the VAE's hidden layer.
         public var vaeHidden = 256
+        /// Dimension of the VAE's latent z.
         public var latent = 128
+        /// The VAE's Adam learning rate.
         public var vaeLearningRate: Float = 1e-3
+        /// β's rise over the VAE's epochs.
         public var beta = FeatureVAE.BetaSchedule()
         /// s in z = μ + s·σ·ε for the classifier's training draws (1: the paper).
         public var latentScale: Float = 1
+        /// Epochs of each linear classifier.
         public var classifierEpochs = 10
+        /// The classifiers' learning rate.
         public var classifierLearningRate: Float = 0.01
+        /// Batch size of the VAE and the classifiers.
         public var batchSize = 64
+        /// Seeds the VAE, the classifiers and the latent draws.
         public var seed: UInt64 = 42
+        /// The paper's settings.
         public init() {}
     }
 
+    /// The settings used.
     public var options: Options
+    /// An evaluation with these settings.
     public init(options: Options = Options()) { self.options = options }
 
     /// What a run gave: the table's rows for this cell, and the VAE's health figures.
     public struct Report: Codable, Sendable {
+        /// One result per method, in the table's order.
         public var results: [FewShotResult]
         /// Per-sample summed squared error of the VAE on the test features, and that of the
         /// training mean vector (the VAE must beat it).
         public var vaeTestError: Double
+        /// The training mean vector's per-sample summed squared error on the test features.
         public var meanVectorTestError: Double
         /// Mean KL per latent dimension on the test features.
         public var klPerDimension: [Double]

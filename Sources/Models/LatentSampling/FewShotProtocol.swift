@@ -14,7 +14,9 @@ import Tensor
 public struct FewShotProtocol {
     /// The protocol's size: n_f values, draws, majority subsampling, backbone recipe, evaluation.
     public struct Options: Codable, Equatable, Sendable {
+        /// The n_f values: training images kept by each minority class.
         public var shots = [5, 10, 30, 50]
+        /// Draws of the 5 minority classes (each a seeded choice).
         public var draws = 3
         /// Training images kept per majority class (nil: all).
         public var majorityPerClass: Int? = nil
@@ -22,11 +24,17 @@ public struct FewShotProtocol {
         public var testLimit: Int? = nil
         /// Test images the backbone's per-epoch check uses (nil: all); features and scores use every test image.
         public var monitorLimit: Int? = 1000
+        /// Epochs of each backbone (one-cycle SGD).
         public var backboneEpochs = 4
+        /// The backbone's peak learning rate.
         public var backboneLearningRate = 0.05
+        /// The backbone's batch size.
         public var batchSize = 128
+        /// The VAE and classifier settings of each cell.
         public var evaluation = FewShotEvaluation.Options()
+        /// Seeds the draws, the subsampling and every backbone.
         public var seed: UInt64 = 42
+        /// The paper's setting (n_f 5, 10, 30, 50; 3 draws; every image).
         public init() {}
 
         /// The quick setting (`fashion fewshot --quick`, ~6 minutes on two cores): n_f 10 and
@@ -43,21 +51,29 @@ public struct FewShotProtocol {
 
     /// One finished cell.
     public struct Cell: Codable, Sendable {
+        /// The draw, counted from 0.
         public var draw: Int
+        /// n_f: the training images each minority class kept.
         public var shots: Int
+        /// The 5 minority classes of the draw.
         public var minorityClasses: [Int]
+        /// Training images of the imbalanced set.
         public var trainingImages: Int
         /// The frozen backbone's own classifier on the whole test set.
         public var backboneTestAccuracy: Double
+        /// Every method's figures and the VAE's health.
         public var report: FewShotEvaluation.Report
         /// This cell's wall time (backbone included only when it was trained in this run).
         public var seconds: Double
     }
 
+    /// The protocol's size.
     public let options: Options
+    /// Where the cells (`draw-D/nf-N/cell.json`) are written.
     public let directory: URL
     /// Where backbones and their features are cached (by default `directory`).
     public let backbones: URL
+    /// A protocol writing into `directory`, caching backbones in `backbones` (default: `directory`).
     public init(options: Options, directory: URL, backbones: URL? = nil) {
         self.options = options; self.directory = directory; self.backbones = backbones ?? directory
     }
@@ -137,27 +153,42 @@ public struct FewShotProtocol {
     /// The paper's table as data: a row per method, a column per n_f, each cell the mean and
     /// sample standard deviation over draws of `acc_h` and `acc` (fractions), and the draws used.
     public struct Table: Codable, Sendable {
+        /// One (method, n_f) cell: means and sample standard deviations over draws.
         public struct Entry: Codable, Sendable {
+            /// n_f.
             public var shots: Int
+            /// Draws that gave this cell.
             public var draws: Int
+            /// `acc_h`'s mean and sample standard deviation (fractions).
             public var harmonicMean: Double, harmonicStd: Double
+            /// `acc`'s mean and sample standard deviation (fractions).
             public var accuracyMean: Double, accuracyStd: Double
         }
+        /// One method's cells, n_f ascending.
         public struct Row: Codable, Sendable {
+            /// `backbone`, `oversampling x30`, `vae-sampling x50`, …
             public var method: String
+            /// Its cells, n_f ascending.
             public var cells: [Entry]
         }
+        /// The columns: n_f ascending.
         public var shots: [Int]
+        /// The rows: one per method.
         public var rows: [Row]
 
         /// One (method, n_f) cell as a flat record: `table.json` is an array of these, so
         /// `pd.read_json("table.json")` gives one row per cell (`pivot(index="method", columns="shots")`
         /// gives the paper's layout).
         public struct Record: Codable, Equatable, Sendable {
+            /// The method.
             public var method: String
+            /// n_f.
             public var shots: Int
+            /// Draws that gave this cell.
             public var draws: Int
+            /// `acc_h`'s mean and sample standard deviation (`acc_h_mean`, `acc_h_std` in JSON).
             public var accHMean: Double, accHStd: Double
+            /// `acc`'s mean and sample standard deviation (`acc_mean`, `acc_std` in JSON).
             public var accMean: Double, accStd: Double
         }
 
@@ -169,6 +200,7 @@ public struct FewShotProtocol {
             } }
         }
 
+        /// A table of these columns and rows.
         public init(shots: [Int], rows: [Row]) { self.shots = shots; self.rows = rows }
 
         /// The table the records describe (methods in first-seen order).

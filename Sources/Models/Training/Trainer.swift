@@ -7,6 +7,7 @@ import Tensor
 
 /// How a classifier is trained.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The optimiser and its settings, as PyTorch names them.
     public enum OptimizerKind: Codable, Equatable, Sendable {
         /// `torch.optim.Adam` with L2 weight decay.
         case adam(weightDecay: Double)
@@ -14,16 +15,23 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case sgd(momentum: Double, weightDecay: Double, nesterov: Bool)
     }
 
+    /// Epochs of the whole run (a resume trains up to this many).
     public var epochs: Int
+    /// The base (or peak, for one-cycle) learning rate.
     public var learningRate: Double
+    /// Adam or SGD, with weight decay and momentum.
     public var optimizer: OptimizerKind
+    /// How the learning rate moves over the epochs.
     public var schedule: LearningRateSchedule
+    /// Label smoothing ε of the cross-entropy (`torch.nn.CrossEntropyLoss(label_smoothing:)`).
     public var labelSmoothing: Double
+    /// Seeds the initial weights, every epoch's permutation and augmentation.
     public var seed: UInt64
     /// What the batches are made of (image size, batch size, augmentation target, classes,
     /// photos, normalisation…), as the caller names them: a resume must find the same.
     public var data: [String: String]?
 
+    /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42.
     public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
                 schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
                 data: [String: String]? = nil) {
@@ -55,6 +63,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey { case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data }
 
+    /// Decodes a saved configuration (older `trainer_state.json` files included).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -107,11 +116,17 @@ struct DataSetting: Codable, Equatable {
 
 /// One epoch of a run, as logged (one JSON line each in `log.jsonl`).
 public struct EpochRecord: Codable, Equatable, Sendable {
+    /// The epoch, counted from 1.
     public var epoch: Int
+    /// The learning rate at the epoch's last step.
     public var learningRate: Double
+    /// Mean cross-entropy and accuracy over the epoch's training batches (as they were augmented).
     public var trainLoss: Double, trainAccuracy: Double
+    /// Mean cross-entropy and accuracy on the held-out images after the epoch.
     public var validationLoss: Double, validationAccuracy: Double
+    /// Wall time of the epoch's training and validation.
     public var seconds: Double
+    /// Training images a second.
     public var imagesPerSecond: Double
     /// Whether this epoch gave the best validation accuracy so far (and `best.safetensors`).
     public var best: Bool
@@ -120,6 +135,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// older runs, which lack it, read as `validation`).
     public var heldOut: String
 
+    /// A record with every figure given.
     public init(epoch: Int, learningRate: Double, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
                 validationAccuracy: Double, seconds: Double, imagesPerSecond: Double, best: Bool, heldOut: String = "validation") {
         self.epoch = epoch; self.learningRate = learningRate; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
@@ -131,6 +147,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case epoch, learningRate, trainLoss, trainAccuracy, validationLoss, validationAccuracy, seconds, imagesPerSecond, best, heldOut
     }
 
+    /// Decodes a `log.jsonl` line (older lines without `held_out` included).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epoch = try c.decode(Int.self, forKey: .epoch)
@@ -148,16 +165,21 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 
 /// What the trainer reports while it runs.
 public enum TrainerEvent {
+    /// The run continued after `completedEpochs` saved epochs.
     case resumed(completedEpochs: Int)
+    /// A training batch finished; `running` sums the epoch so far.
     case batch(epoch: Int, index: Int, of: Int, running: EpochSummary)
     /// The validation pass after an epoch's training: examples done so far.
     case validating(epoch: Int, examples: Int)
+    /// An epoch finished and was committed to the run folder.
     case epoch(EpochRecord)
 }
 
 /// Why a run folder cannot be used.
 public struct TrainerError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong with the folder, naming it.
     public let reason: String
+    /// The reason.
     public var description: String { reason }
 }
 
@@ -177,10 +199,13 @@ public struct TrainerError: Error, CustomStringConvertible, Equatable {
 /// uncommitted one discarded, temporaries of a killed write removed. A folder with a run's
 /// files but no readable state is refused, never overwritten.
 public final class Trainer {
+    /// The model trained in place.
     public let model: ResNet18
+    /// How it is trained.
     public let configuration: TrainingConfiguration
     /// Written into every checkpoint (epoch and metric filled in).
     public let metadata: CheckpointMetadata
+    /// The run folder.
     public let directory: URL
     /// True labels and predictions of the last validation pass of ``run(data:resume:epochLimit:events:)``
     /// (nil until an epoch has run in this process).
@@ -197,12 +222,15 @@ public final class Trainer {
         var records: [EpochRecord]
     }
 
+    /// A trainer of `model` writing its run into `directory`.
     public init(model: ResNet18, configuration: TrainingConfiguration, metadata: CheckpointMetadata, directory: URL) {
         self.model = model; self.configuration = configuration; self.metadata = metadata; self.directory = directory
     }
 
     var stateURL: URL { directory.appendingPathComponent("trainer_state.json") }
+    /// `last.safetensors`: the model after the last committed epoch.
     public var lastCheckpoint: URL { directory.appendingPathComponent("last.safetensors") }
+    /// `best.safetensors`: the model of the best validation accuracy so far.
     public var bestCheckpoint: URL { directory.appendingPathComponent("best.safetensors") }
     var optimizerURL: URL { directory.appendingPathComponent("last.optimizer.safetensors") }
     /// The epoch's files before the commit.
