@@ -33,7 +33,7 @@ public enum AtomicFile {
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw WriteError(path: url.path, reason: "is a directory")
         }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent)\(partialMarker)\(getpid())")
+        let temporary = folder.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: url.path, reason: String(cString: strerror(errno))) }
         var failure: String?
@@ -81,10 +81,30 @@ public enum AtomicFile {
         }
     }
 
+    /// The temporary a write of a file named `name` goes through in this process:
+    /// `.NAME.partial-PID`, or — when that would pass the file system's 255-byte limit on a name
+    /// (a photo named with 250 bytes) — `.PREFIX~HASH.partial-PID`, a UTF-8-whole prefix of the
+    /// name and a hash of all of it, so long names still have a temporary of their own.
+    public static func temporaryName(for name: String) -> String {
+        temporaryPrefix(for: name) + String(getpid())
+    }
+
+    /// ``temporaryName(for:)`` without the process id: what every writer's temporary of `name` starts with.
+    static func temporaryPrefix(for name: String) -> String {
+        let plain = "." + name + partialMarker
+        guard plain.utf8.count + 10 > 255 else { return plain }
+        var hash: UInt64 = 0xcbf29ce484222325   // FNV-1a
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        var prefix = ""
+        for character in name where prefix.utf8.count + character.utf8.count <= 180 { prefix.append(character) }
+        return "." + prefix + "~" + String(hash, radix: 16) + partialMarker
+    }
+
     /// Deletes the temporaries a killed writer of `url` left beside it; returns their names.
     @discardableResult
     public static func removeLeftovers(of url: URL) -> [String] {
-        sweep(url.deletingLastPathComponent()) { $0.hasPrefix(".\(url.lastPathComponent)\(partialMarker)") }
+        let prefix = temporaryPrefix(for: url.lastPathComponent)
+        return sweep(url.deletingLastPathComponent()) { $0.hasPrefix(prefix) }
     }
 
     /// Deletes the temporaries a killed writer left in `folder`; returns their names.

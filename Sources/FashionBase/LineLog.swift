@@ -19,9 +19,11 @@ public final class LineLog: @unchecked Sendable {
 
     deinit { try? handle.close() }
 
-    /// Prints `line` to standard output (flushed) and appends it to the file.
+    /// Prints `line` to standard output (flushed) and appends it to the file, control characters
+    /// escaped (``TerminalText/escaped(_:)``) in both.
     public func callAsFunction(_ line: String) {
         lock.lock(); defer { lock.unlock() }
+        let line = TerminalText.escaped(line)
         print(line)
         fflush(stdout)
         handle.write(Data((line + "\n").utf8))

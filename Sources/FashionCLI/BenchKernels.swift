@@ -46,7 +46,7 @@ extension Bench {
             bench.layerFilter = only
             bench.trainBatches = skipTraining ? [] : trainBatch
             bench.trainSteps = steps
-            let report = bench.run { line in if !json { FileHandle.standardError.write(Data(("… " + line + "\n").utf8)) } }
+            let report = bench.run { line in if !json { printError(("… " + line + "\n")) } }
             if json {
                 try Bench.printJSON(report)
             } else {

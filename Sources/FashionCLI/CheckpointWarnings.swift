@@ -9,7 +9,7 @@ extension Checkpoint {
         let loaded = try loaded ?? open(contentsOf: url)
         guard !loaded.defaults.contains(where: { $0.key == "classes" }) else { return nil }
         for line in loaded.warnings(for: url.relativePath) {
-            FileHandle.standardError.write(Data((line + " (Docs/CHECKPOINTS.md)\n").utf8))
+            printError((line + " (Docs/CHECKPOINTS.md)\n"))
         }
         return loaded.metadata
     }

@@ -32,15 +32,15 @@ struct Evaluate: ParsableCommand {
         }
         try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
                                        anySize: metadata.preparedSize == nil, for: checkpoint)
-        try OutputFolder.create(URL(fileURLWithPath: out), option: "--out")
+        try OutputFolder.create(URL(fileURLWithPath: out), option: "--out", lock: true)
         var job = CheckpointEvaluation(checkpoint: url, prepared: URL(fileURLWithPath: prepared), folder: URL(fileURLWithPath: out))
         job.samples = samples
         job.seed = seed
         let bar = TerminalProgress(total: 1, label: "evaluate: photos")
         let outcome = try job.run { bar.update($0, of: $1) }
         bar.finish()
-        FileHandle.standardError.write(Data(SkippedFile.summary(outcome.skipped).utf8))
-        if let note = outcome.minorityNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+        printError(SkippedFile.summary(outcome.skipped))
+        if let note = outcome.minorityNote { printError((note + "\n")) }
         let evaluation = outcome.evaluation
         let h = evaluation.harmonicAccuracy(minority: outcome.minority)
         print(String(format: "accuracy %.2f%% (%d of %d); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FashionBase
 import Foundation
 
 /// `fashion`: fashion-style recognition and style-preference prediction, step by step.
@@ -22,18 +23,18 @@ struct Fashion: ParsableCommand {
         let words = Array(CommandLine.arguments.dropFirst())
         if let unknown = unknownSubcommand(words.first)
             ?? (words.first == "bench" ? unknownSubcommand(words.dropFirst().first, among: Bench.configuration.subcommands, command: "fashion bench") : nil) {
-            FileHandle.standardError.write(Data((unknown + "\n").utf8))
+            printError((unknown + "\n"))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot() } catch { exitEscaped(error) }
         do {
             try command.run()
         } catch let error as ValidationError {
             // Found while running (a folder, a file, a flag against the data): the reason, not the usage.
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(TerminalText.escaped(error.message))\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
-            type(of: command).exit(withError: FileSystemMessage(error) ?? error)
+            exitEscaped(FileSystemMessage(error) ?? error, command: type(of: command))
         }
     }
 }
@@ -73,28 +74,3 @@ extension Fashion {
 }
 
 /// A Foundation file error as one line naming the path and the system's reason.
-struct FileSystemMessage: Error, CustomStringConvertible {
-    let description: String
-
-    init?(_ error: Error) {
-        guard let cocoa = error as? CocoaError else { return nil }
-        let path = (cocoa.userInfo[NSFilePathErrorKey] as? String) ?? cocoa.filePath ?? cocoa.url?.path ?? "a file"
-        var reason: String
-        if let posix = cocoa.userInfo[NSUnderlyingErrorKey] as? POSIXError {
-            reason = String(cString: strerror(posix.code.rawValue))
-        } else if let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            reason = String(cString: strerror(Int32(underlying.code)))
-        } else {
-            switch cocoa.code {
-            case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or folder"
-            case .fileReadNoPermission, .fileWriteNoPermission: reason = "permission denied"
-            case .fileWriteOutOfSpace: reason = "no space left on the device"
-            case .fileWriteFileExists: reason = "already exists"
-            case .fileReadCorruptFile: reason = "unreadable or not in the expected format"
-            case .fileWriteVolumeReadOnly: reason = "read-only file system"
-            default: reason = "file operation failed (Foundation code \(cocoa.code.rawValue))"
-            }
-        }
-        description = "\(path): \(reason)"
-    }
-}

@@ -27,7 +27,7 @@ struct Features: ParsableCommand {
         var written = try Features.write(store, to: out)
         let base = URL(fileURLWithPath: out)
         let csv = (FeatureFile.Format(url: base) != nil ? base.deletingPathExtension() : base).appendingPathExtension("skipped.csv")
-        FileHandle.standardError.write(Data(SkippedFile.summary(skipped).utf8))
+        printError(SkippedFile.summary(skipped))
         try SkippedFile.write(skipped, to: csv)
         written.append(csv.path)
         print(String(format: "%d photos × %d features in %.1f s; wrote %@", store.count, store.dimension,
@@ -61,7 +61,7 @@ struct Features: ParsableCommand {
     static func write(_ store: FeatureStore, to path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let base = FeatureFile.Format(url: url) != nil ? url.deletingPathExtension() : url
-        try OutputFolder.create(base.deletingLastPathComponent(), option: "--out")
+        try OutputFolder.create(base.deletingLastPathComponent(), option: "--out", lock: true)
         var written: [String] = []
         for format in FeatureFile.Format.allCases {
             let target = base.appendingPathExtension(format.rawValue)

@@ -66,7 +66,7 @@ struct FewShot: ParsableCommand {
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
         options.evaluation.vaeEpochs = vaeEpochs
         let folder = URL(fileURLWithPath: out)
-        try OutputFolder.create(folder, option: "--out")
+        try OutputFolder.create(folder, option: "--out", lock: true)
         let log = try LineLog(appendingTo: folder.appendingPathComponent("log.txt"))
         let started = Date()
         let backboneFolder = backbones.map { URL(fileURLWithPath: $0) }

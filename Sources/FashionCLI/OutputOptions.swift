@@ -15,7 +15,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: [.customLong("output"), .customLong("out")], help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
-    /// Writes `text` to `--output` or standard output.
+    /// Writes `text` to `--output` or standard output (control characters escaped for a terminal).
     func emit(_ text: String) throws {
         if let output {
             let url = URL(fileURLWithPath: output)
@@ -23,9 +23,12 @@ struct OutputOptions: ParsableArguments {
             try OutputFolder.create(url.deletingLastPathComponent(), option: "--output")
             AtomicFile.removeLeftovers(of: url)
             try AtomicFile.write(Data(text.utf8), to: url)
-            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+            printError("wrote \(output)\n")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // Escape sequences in names from files never reach a terminal; a CSV or JSON piped
+            // to another program keeps its bytes (JSON escapes control characters itself).
+            let escape = isatty(STDOUT_FILENO) != 0 || format == .text || format == .markdown
+            FileHandle.standardOutput.write(Data((escape ? TerminalText.escaped(text) : text).utf8))
         }
     }
 
@@ -35,7 +38,7 @@ struct OutputOptions: ParsableArguments {
         guard let output, format == .csv || format == .json else { return }
         let url = URL(fileURLWithPath: output).deletingPathExtension().appendingPathExtension("totals.csv")
         try AtomicFile.write(Data(csv.utf8), to: url)
-        FileHandle.standardError.write(Data("wrote \(url.path)\n".utf8))
+        printError("wrote \(url.path)\n")
     }
 
     /// Skipped files: a summary on standard error when standard output must stay machine-readable
@@ -46,10 +49,10 @@ struct OutputOptions: ParsableArguments {
             let url = URL(fileURLWithPath: output)
             let csv = url.deletingPathExtension().appendingPathExtension("skipped.csv")
             try SkippedFile.write(skipped, to: csv)
-            FileHandle.standardError.write(Data("wrote \(csv.path)\n".utf8))
+            printError("wrote \(csv.path)\n")
         }
         guard format != .text && format != .markdown || output != nil else { return }
-        FileHandle.standardError.write(Data(SkippedFile.summary(skipped).utf8))
+        printError(SkippedFile.summary(skipped))
     }
 }
 

@@ -63,7 +63,7 @@ struct Predict: ParsableCommand {
         kernelOptions.apply()
         let predictor = try Predictor(checkpoint: URL(fileURLWithPath: checkpoint))
         for d in predictor.metadataDefaults {
-            FileHandle.standardError.write(Data("warning: \(checkpoint): \(d) (Docs/CHECKPOINTS.md)\n".utf8))
+            printError("warning: \(checkpoint): \(d) (Docs/CHECKPOINTS.md)\n")
         }
         let mode: Predictor.Preparation
         switch preparation {
@@ -110,7 +110,7 @@ struct Predict: ParsableCommand {
         }
         for f in failures {
             // Decoding errors name the file already.
-            FileHandle.standardError.write(Data("skipped \(f.reason.contains(f.path) ? f.reason : f.description)\n".utf8))
+            printError("skipped \(f.reason.contains(f.path) ? f.reason : f.description)\n")
         }
         if rows.isEmpty && !failures.isEmpty { throw ExitCode(1) }
     }

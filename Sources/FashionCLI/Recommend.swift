@@ -29,7 +29,7 @@ struct Recommend: ParsableCommand {
     func run() throws {
         let started = Date()
         let folder = URL(fileURLWithPath: out)
-        try OutputFolder.create(folder, option: "--out")
+        try OutputFolder.create(folder, option: "--out", lock: true)
         let store: FeatureStore
         var notes: [String: String] = [:], skipped: [SkippedFile] = []
         if let features {
@@ -69,12 +69,12 @@ struct Recommend: ParsableCommand {
         bar?.finish()
         if !outcome.strangers.isEmpty {
             // Another tree's features, or keys that are no photo names: counted and named, never matched by accident.
-            FileHandle.standardError.write(Data("\(outcome.strangers.count) of \(store.count) feature rows name no photo in \(dataOptions.data), e.g. \(outcome.strangers.prefix(3).joined(separator: ", "))\n".utf8))
+            printError("\(outcome.strangers.count) of \(store.count) feature rows name no photo in \(dataOptions.data), e.g. \(outcome.strangers.prefix(3).joined(separator: ", "))\n")
         }
         try SkippedReport.note(skipped + outcome.skipped, folder: folder)
         print("answers: \(outcome.pairs.training.count) training, \(outcome.pairs.validation.count) validation (mission 2-2's rules; \(outcome.skipped.count) label files skipped)")
         if let missing = outcome.report.evaluations.first?.missingStems, !missing.isEmpty {
-            FileHandle.standardError.write(Data("\(missing.count) answered photos have no features (median vector used), e.g. \(missing.prefix(3).joined(separator: ", "))\n".utf8))
+            printError("\(missing.count) answered photos have no features (median vector used), e.g. \(missing.prefix(3).joined(separator: ", "))\n")
         }
         if let r = outcome.autoencoder {
             print(String(format: "autoencoder: %d training photos, reconstruction MSE %.5f (mean vector %.5f), %.1f s",

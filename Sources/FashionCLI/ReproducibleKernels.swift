@@ -47,12 +47,12 @@ enum ReproducibleKernels {
         let environment = ProcessInfo.processInfo.environment
         switch action(environment: environment, current: BLASCore.current, cpuRunsReproducible: BLASCore.cpuRunsReproducibleKernels()) {
         case .proceed: return
-        case .note(let text): FileHandle.standardError.write(Data((text + "\n").utf8))
+        case .note(let text): printError((text + "\n"))
         case .refuse(let text):
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            printError((text + "\n"))
             Foundation.exit(64)
         case .reexecute(let note):
-            if let note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+            if let note { printError((note + "\n")) }
             setenv("OPENBLAS_CORETYPE", BLASCore.reproducible, 1)
             setenv(reexecuted, "1", 1)
             let arguments = CommandLine.arguments
@@ -60,7 +60,7 @@ enum ReproducibleKernels {
             execv("/proc/self/exe", &argv)
             // Only reached when exec failed: carry on with the kernels already loaded.
             let reason = String(cString: strerror(errno))
-            FileHandle.standardError.write(Data("note: could not restart with OpenBLAS's \(BLASCore.reproducible) kernels (\(reason)); running its \(BLASCore.current) kernels, figures may differ in the last digits\n".utf8))
+            printError("note: could not restart with OpenBLAS's \(BLASCore.reproducible) kernels (\(reason)); running its \(BLASCore.current) kernels, figures may differ in the last digits\n")
         }
     }
 }

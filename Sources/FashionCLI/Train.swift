@@ -96,7 +96,7 @@ struct Train: ParsableCommand {
             case .evaluating: print("evaluating the best checkpoint on the validation photos")
             }
         }
-        FileHandle.standardError.write(Data(SkippedFile.summary(outcome.skipped).utf8))
+        printError(SkippedFile.summary(outcome.skipped))
         let evaluation = outcome.evaluation
         let h = evaluation.harmonicAccuracy(minority: outcome.minority)
         print(String(format: "best validation accuracy %.2f%% (chance %.2f%%); majority %.2f%%, minority %.2f%%, acc_h %.2f%%",

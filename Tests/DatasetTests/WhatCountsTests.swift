@@ -48,6 +48,38 @@ import Vision
         #expect(PhotoCheck.problem(at: loop)?.contains("symbolic links") == true)
     }
 
+    /// One rule: the structural check refuses exactly the JPEGs the decoder cannot decode
+    /// (12-bit samples, lossless frames, two frame headers) and the shapes preparation cannot
+    /// pad (a 1 × 60,000 strip); what it passes decodes.
+    @Test func photoCheckRefusesWhatTheDecoderRefuses() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = [UInt8](TestTree.jpeg)
+        let sof = try #require((2..<(good.count - 9)).first { good[$0] == 0xFF && (good[$0 + 1] == 0xC0 || good[$0 + 1] == 0xC2) })
+        let sofLength = Int(good[sof + 2]) << 8 | Int(good[sof + 3])
+        var twelveBit = good; twelveBit[sof + 4] = 12
+        var lossless = good; lossless[sof + 1] = 0xC3
+        let twoFrames = Array(good[..<(sof + 2 + sofLength)]) + Array(good[sof..<(sof + 2 + sofLength)]) + Array(good[(sof + 2 + sofLength)...])
+        var strip = good; strip[sof + 5] = 0; strip[sof + 6] = 1; strip[sof + 7] = 0xEA; strip[sof + 8] = 0x60   // 60,000 × 1
+        for (name, bytes, expected) in [("12-bit", twelveBit, "12-bit samples"), ("lossless", lossless, "lossless JPEG"),
+                                        ("two frames", twoFrames, "two frame headers"), ("1 × 60,000", strip, "aspect ratio 60000×1")] {
+            let url = dir.appendingPathComponent("\(name).jpg")
+            try Data(bytes).write(to: url)
+            let problem = PhotoCheck.problem(at: url)
+            #expect(problem?.contains(expected) == true, "\(name): \(problem ?? "accepted")")
+            // The decoder (or, for the strip, the preparation's bound) refuses it too.
+            #expect(throws: (any Error).self, "\(name) decodes: the check would refuse a usable photo") {
+                _ = try PhotoPreparer(size: 32).prepare(contentsOf: url)
+            }
+        }
+        let url = dir.appendingPathComponent("good.jpg")
+        try Data(good).write(to: url)
+        #expect(PhotoCheck.problem(at: url) == nil)
+        _ = try PhotoPreparer(size: 32).prepare(contentsOf: url)
+        #expect(PhotoLimits.problem(width: 1, height: 20) == nil && PhotoLimits.problem(width: 1, height: 21) != nil)
+        #expect(PhotoLimits.problem(width: 10_000, height: 9_000) == nil && PhotoLimits.problem(width: 10_001, height: 9_000) != nil)
+    }
+
     /// The new user's tree: good photos and labels, then broken ones mixed in.
     @Test func brokenFilesChangeNoCount() throws {
         func build(broken: Bool) throws -> (ImageStatistics, LabelStatistics, PreferenceTable, TestTree) {

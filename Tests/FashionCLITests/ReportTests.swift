@@ -133,7 +133,7 @@ import Testing
         #expect(census.counts["preferences"]?["table"] == 2)
         // Few-shot: one bar per (method, n_f); ROC: the curve embedded.
         #expect(census.classes["fewshot"]?["bar"] == 4)
-        #expect(census.classes["recommendation"]?["roc"] == 1)
+        #expect(html.contains("<img class=\"plot\" alt=\"ROC curves of every method\" src=\"data:image/svg+xml;base64,"))
         // The methods' figures from the MethodMetrics records; the features' PCA: every row a
         // point, the three classes' centroids named.
         #expect(html.contains("<td class=\"name\">item</td><td>90.00</td>"))
@@ -160,6 +160,41 @@ import Testing
         let html = try ReportPage(root: root).html()
         #expect(html.contains("<td>5</td><td>2</td><td>1</td><td>0</td><td>1</td>"))
         #expect(html.contains("<td class=\"name\">answers kept</td><td>42</td>"))
+    }
+
+    /// Markup in every text field the page reads from a file is escaped, and `roc.svg` is embedded
+    /// as an image (a script in it never runs in the page): no `<script`, no injected attribute.
+    @Test func hostileTextInEveryFieldIsEscaped() throws {
+        let root = try Self.fixture()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let evil = "<script>alert(1)</script>\"'><b onmouseover=x>&amp;"
+        func write(_ relative: String, _ text: String) throws { try Data(text.utf8).write(to: root.appendingPathComponent(relative)) }
+        func json(_ object: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self) }
+        let counts: [[String: Any]] = [["split": evil, "gender": evil, "style": evil, "count": 3], ["split": "training", "gender": "W", "style": evil, "count": 2]]
+        try write("reports/mission-1-1.json", try json(counts))
+        try write("reports/mission-2-1.json", try json(counts))
+        try write("reports/mission-1-1.totals.csv", "name,value\n\"\(evil.replacingOccurrences(of: "\"", with: "\"\""))\",1\n")
+        try write("reports/mission-2-2-top100.json", try json([["rank": 1, "respondent": 7, "split": evil, "image": evil, "liked": true]]))
+        try write("reports/mission-2-2-top100.totals.csv", "name,value\n\(evil.replacingOccurrences(of: ",", with: ";")),\(evil.replacingOccurrences(of: ",", with: ";"))\n")
+        try write("prepared/white_share.csv", "split,file,white_share,flagged\n" + (0..<20).map { "\(evil.replacingOccurrences(of: ",", with: ";")),T_\($0).jpg,0.5,1\n" }.joined())
+        try write("runs/kfashion/evaluation.json", try json(["classes": [evil, "b"], "confusion": [[1, 0], [0, 1]]]))
+        let labels = (0..<20).map { $0 % 2 == 0 }, scores = (0..<20).map { Double($0) / 20 }
+        let metrics = MethodMetrics(method: evil, labels: labels, scores: scores, trainingLabels: labels, trainingScores: scores, ownScored: 10)
+        try write("runs/recommend/metrics.json", String(decoding: try JSONStyle.encoder().encode([metrics]), as: UTF8.self))
+        try write("runs/recommend/roc.svg", #"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(2)</script><text onload="alert(3)">x</text></svg>"#)
+        let featureRows = (0..<9).map { i in "T_\(String(format: "%05d", i))_10_\(["<script>x</script>_W", "ivy_M", "a\"b_W"][i % 3]),\(i),\(i % 3),\(i * i % 5)" }
+        try write("runs/recommend/features.csv", "stem,f0,f1,f2\n" + featureRows.joined(separator: "\n") + "\n")
+        let rows: [[String: Any]] = [["method": evil, "cells": [["shots": 5, "draws": 1, "harmonicMean": 0.4, "harmonicStd": 0, "accuracyMean": 0.7, "accuracyStd": 0]]]]
+        try write("runs/fewshot/table.json", try json(["shots": [5], "rows": rows]))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("runs/\(evil.replacingOccurrences(of: "/", with: "|"))"), withIntermediateDirectories: true)
+        try write("runs/\(evil.replacingOccurrences(of: "/", with: "|"))/log.jsonl", #"{"epoch":1,"learning_rate":0.001,"seconds":10,"images_per_second":100,"train_loss":0.9,"validation_loss":0.5,"train_accuracy":0.8,"validation_accuracy":0.86,"best":true,"held_out":"<script>t</script>"}"# + "\n")
+
+        let html = try ReportPage(root: root).html()
+        #expect(!html.lowercased().contains("<script"), "a script element reached the page")
+        #expect(!html.contains("<b onmouseover"), "markup reached the page")
+        #expect(!html.contains("onload="), "an SVG file's attributes reached the page")
+        _ = try Self.census(html)   // still well-formed
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile text is shown, escaped")
     }
 
     @Test func anEmptyFolderSaysHowToMakeEachSection() throws {

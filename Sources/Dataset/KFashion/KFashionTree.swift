@@ -22,7 +22,9 @@ public struct KFashionTree: Sendable {
     public func labelFolder(_ split: Split) -> URL { root.appendingPathComponent(split.labelFolder) }
 
     /// The accepted photos of a split (sorted by name) — the one definition every command
-    /// uses: a regular file directly in the split's folder whose name parses
+    /// uses: a regular file directly in the split's folder (sub-folders and hidden files are
+    /// listed as skipped, not searched) whose name parses — extension `.jpg` or `.jpeg` in any
+    /// case, as cameras and Windows write them —
     /// (``ImageRecord``) and whose content is a whole JPEG (``PhotoCheck``). Everything else
     /// is returned as skipped with its reason. A missing folder is an error.
     public func images(_ split: Split) throws -> (records: [ImageRecord], skipped: [SkippedFile]) {
@@ -59,7 +61,7 @@ public struct KFashionTree: Sendable {
             throw DatasetError.missingFolder(path: url.path, expected: expected)
         }
         // Parse on all cores: a label folder holds ~211,000 names.
-        let names = try DirectoryListing.fileNames(in: url, sorted: sorted)
+        let (names, left) = try DirectoryListing.listing(in: url, sorted: sorted)
         var results = [Result<R, NameError>?](repeating: nil, count: names.count)
         results.withUnsafeMutableBufferPointer { out in
             Threading.parallelRanges(names.count, minimumGrain: 4096) { range in
@@ -70,7 +72,7 @@ public struct KFashionTree: Sendable {
                 }
             }
         }
-        var records: [R] = [], skipped: [SkippedFile] = []
+        var records: [R] = [], skipped = left.map { SkippedFile(path: "\(folder)/\($0.name)", reason: $0.reason) }
         records.reserveCapacity(names.count)
         for result in results {
             switch result {

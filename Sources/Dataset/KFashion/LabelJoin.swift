@@ -34,7 +34,9 @@ struct LabelJoin {
     /// Scans one label folder.
     func scan(folder url: URL, relativeFolder: String) throws -> Result {
         var result = Result()
-        try DirectoryListing.forEachName(in: url) { name in
+        try DirectoryListing.forEachName(in: url, leftOut: { name, reason in
+            result.skipped.append(SkippedFile(path: "\(relativeFolder)/\(name)", reason: reason))
+        }) { name in
             guard let stemEnd = Self.checkedStemEnd(name) else {
                 let text = String(decoding: name, as: UTF8.self)
                 do {

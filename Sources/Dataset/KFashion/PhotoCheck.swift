@@ -1,4 +1,5 @@
 import Foundation
+import Vision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,9 +48,15 @@ public enum PhotoCheck {
             guard length >= 2, i + 2 + length <= size else { return "truncated header (segment at byte \(i) runs past the end)" }
             if [0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF].contains(marker) {
                 guard length >= 8, i + 9 <= head.count else { return "truncated frame header" }
+                // What libjpeg-turbo 2.1 (Debian 12) decodes: one frame, 8-bit samples, baseline,
+                // extended, progressive or arithmetic-coded; not lossless or hierarchical JPEG.
+                guard frame == nil else { return "two frame headers (SOF markers): libjpeg cannot decode it" }
+                if let kind = Self.unsupportedFrames[marker] { return "\(kind) JPEG (SOF\(marker - 0xC0)), which the decoder does not support" }
+                guard head[i + 4] == 8 else { return "\(head[i + 4])-bit samples; only 8-bit JPEGs are supported" }
                 let height = Int(head[i + 5]) << 8 | Int(head[i + 6]), width = Int(head[i + 7]) << 8 | Int(head[i + 8])
                 guard width > 0, height > 0 else { return "frame of \(width)×\(height) pixels" }
                 guard width * height <= maximumPixels else { return "frame of \(width)×\(height) pixels (more than \(maximumPixels / 1_000_000) megapixels)" }
+                if let why = PhotoLimits.problem(width: width, height: height) { return why }
                 frame = (width, height)
             }
             if marker == 0xDA { break }
@@ -67,6 +74,12 @@ public enum PhotoCheck {
         }
         return "truncated (no end-of-image marker: premature end of data)"
     }
+
+    /// Frame types libjpeg-turbo 2.1 refuses, by SOF marker.
+    static let unsupportedFrames: [UInt8: String] = [0xC3: "lossless", 0xC5: "hierarchical", 0xC6: "hierarchical progressive",
+                                                     0xC7: "hierarchical lossless", 0xCB: "lossless arithmetic-coded",
+                                                     0xCD: "hierarchical arithmetic-coded", 0xCE: "hierarchical arithmetic-coded",
+                                                     0xCF: "hierarchical lossless arithmetic-coded"]
 
     /// The name of another image format recognised by its signature.
     static func otherFormat(_ b: [UInt8]) -> String? {

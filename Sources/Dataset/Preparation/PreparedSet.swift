@@ -209,6 +209,8 @@ public struct PreparedSet: Sendable {
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Summary {
         let start = Date()
         let fm = FileManager.default
+        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        try FolderLock.acquire(output)   // one writer per prepared folder (FolderLock.Busy names the other process)
         for split in Split.allCases {
             let folder = output.appendingPathComponent(split.imageFolder)
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -366,7 +368,7 @@ public struct PreparedSet: Sendable {
     /// Reads a manifest written by a previous run, or a journal (`header: false`): `split/file`
     /// → entry; rows that do not parse whole (a torn last row) are left out.
     static func readManifest(_ url: URL, header: Bool = true) throws -> [(String, Entry)] {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text = String(decoding: try ReadableFile.read(url, limit: ReadableFile.Limit.table, what: "a manifest"), as: UTF8.self)
         var rows: [(String, Entry)] = []
         // A journal's last row counts only when its newline made it to the file.
         let complete = header || text.hasSuffix("\n") ? Substring(text) : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]

@@ -38,8 +38,9 @@ public struct ImageCache: @unchecked Sendable {
     /// Opens (memory-maps) a cache file; a damaged file is an ``ImageCacheError`` naming it.
     public init(contentsOf url: URL) throws {
         let data: Data
+        if case .failure(let why) = ReadableFile.check(url.path) { throw ImageCacheError(path: url.path, reason: why.reason) }
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw ImageCacheError(path: url.path, reason: "cannot read (\(error.localizedDescription))")
+            throw ImageCacheError(path: url.path, reason: "cannot read (\(FileSystemMessage.reason(of: error)))")
         }
         guard data.count >= 16, Array(data.prefix(8)) == Self.magic else {
             throw ImageCacheError(path: url.path, reason: "not an image cache (bad signature)")
@@ -117,7 +118,10 @@ public struct ImageCache: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(header)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        // The atomic-file convention (`.NAME.partial-PID`), so a killed writer's temporary is
+        // swept like every other (here, and by every output folder's leftover sweep).
+        AtomicFile.removeLeftovers(of: url)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(AtomicFile.temporaryName(for: url.lastPathComponent))
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary.path) else {
             throw ImageCacheError(path: url.path, reason: "cannot create \(temporary.path)")
@@ -137,7 +141,7 @@ public struct ImageCache: @unchecked Sendable {
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: temporary)
-            throw error as? ImageCacheError ?? ImageCacheError(path: url.path, reason: "\(error)")
+            throw error as? ImageCacheError ?? ImageCacheError(path: url.path, reason: FileSystemMessage.reason(of: error))
         }
         return (try ImageCache(contentsOf: url), skipped)
     }

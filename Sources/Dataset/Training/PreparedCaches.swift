@@ -39,9 +39,11 @@ public struct PreparedCaches {
         }
         let normalization: PreparedSet.NormalizationFile
         do {
-            normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self, from: Data(contentsOf: normalizationURL))
+            normalization = try JSONStyle.decoder().decode(PreparedSet.NormalizationFile.self, from: ReadableFile.read(normalizationURL, limit: ReadableFile.Limit.json, what: "normalization.json"))
+        } catch let why as ReadableFile.Failure {
+            throw Failure(reason: "\(why)")
         } catch {
-            throw Failure(reason: "\(normalizationURL.path): not a normalization file (\(error.localizedDescription)); prepare the photos again")
+            throw Failure(reason: "\(normalizationURL.path): not a normalization file (\(FileSystemMessage.reason(of: error))); prepare the photos again")
         }
         let vouched = PreparedSet.vouchedPhotos(in: prepared, split: .training)
         let trainingNames = try DirectoryListing.fileNames(in: prepared.appendingPathComponent(Split.training.imageFolder))

@@ -16,11 +16,11 @@ extension ReportPage {
         for folder in Set(folders(holding: "table.json") + folders(holding: "cells.json")).sorted() {
             let prefix = folder.isEmpty ? "" : folder + "/"
             // table.json: records (since 2026-12-05) or the nested table of earlier runs.
-            if let data = try? Data(contentsOf: url(prefix + "table.json")),
+            if let data = contents(prefix + "table.json"),
                let table = (try? JSONStyle.decoder().decode([FewShotProtocol.Table.Record].self, from: data)).map(FewShotProtocol.Table.init(records:))
                    ?? (try? JSONStyle.decoder().decode(FewShotProtocol.Table.self, from: data)), !table.rows.isEmpty {
                 bodies.append(fewShotBody(table, source: prefix + "table.json"))
-            } else if let data = try? Data(contentsOf: url(prefix + "cells.json")),
+            } else if let data = contents(prefix + "cells.json"),
                       let cells = try? JSONStyle.decoder().decode([FewShotProtocol.Cell].self, from: data), !cells.isEmpty {
                 bodies.append(fewShotBody(FewShotProtocol.table(cells), source: prefix + "cells.json"))
             }

@@ -12,7 +12,7 @@ extension ReportPage {
     /// 2026-11-24, an object holding them as `rows` before.
     func countRows(_ relative: String) -> [StyleCount] {
         struct Wrapped: Decodable { let rows: [StyleCount] }
-        guard let data = try? Data(contentsOf: url(relative)) else { return [] }
+        guard let data = contents(relative) else { return [] }
         let decoder = JSONStyle.decoder()
         return (try? decoder.decode([StyleCount].self, from: data)) ?? (try? decoder.decode(Wrapped.self, from: data))?.rows ?? []
     }
@@ -54,7 +54,7 @@ extension ReportPage {
     /// long answer records (and `NAME.totals.csv` beside them) written since 2026-11-24, or
     /// from the object with `rows` and `totals` (keys in snake_case or camelCase) before.
     func preferenceRows(_ relative: String) -> (String, [[String]], [[String]])? {
-        guard let data = try? Data(contentsOf: url(relative)) else { return nil }
+        guard let data = contents(relative) else { return nil }
         let decoder = JSONStyle.decoder()
         if let answers = try? decoder.decode([PreferenceReport.Answer].self, from: data) {
             var order: [Int] = [], counts: [Int: (respondent: Int, cells: [Int])] = [:]
@@ -66,7 +66,7 @@ extension ReportPage {
                 counts[rank].map { c in [String(rank), String(c.respondent), String(c.cells.reduce(0, +))] + c.cells.map(String.init) }
             }
             let totalsFile = url((relative as NSString).deletingPathExtension + ".totals.csv")
-            let totals = ((try? String(contentsOf: totalsFile, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst().compactMap { line -> [String]? in
+            let totals = (Self.contents(totalsFile).map { String(decoding: $0, as: UTF8.self) } ?? "").split(separator: "\n").dropFirst().compactMap { line -> [String]? in
                 guard let comma = line.lastIndex(of: ",") else { return nil }
                 return [String(line[..<comma]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")), String(line[line.index(after: comma)...])]
             }

@@ -10,13 +10,13 @@ extension ReportPage {
 
     func preparation() -> Section {
         guard let csv = named("white_share.csv").first,
-              let text = try? String(contentsOf: url(csv), encoding: .utf8) else {
+              let table = text(csv) else {
             return Section(id: "preparation", title: "1-2 Photo preparation", body: nil,
                            howTo: "Make it with <code>fashion prepare --data DIR/kfashion --out DIR/prepared</code>.")
         }
         let folder = (csv as NSString).deletingLastPathComponent
         var shares: [String: [Double]] = [:], flagged: [String: Int] = [:]
-        for line in text.split(separator: "\n").dropFirst() {
+        for line in table.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false)
             guard f.count >= 4, let v = Double(f[2]) else { continue }
             shares[String(f[0]), default: []].append(v)
@@ -30,12 +30,12 @@ extension ReportPage {
                                      marks: [("lower fence", rule.lower), ("upper fence", rule.upper)], axis: "share of white pixels")
         }
         body += "</div><p>Photos outside the fences (1.5 × IQR beyond the quartiles) are flagged for a look: "
-            + shares.keys.sorted().map { "\($0) \(flagged[$0, default: 0])" }.joined(separator: ", ") + ".</p>"
+            + Self.escape(shares.keys.sorted().map { "\($0) \(flagged[$0, default: 0])" }.joined(separator: ", ")) + ".</p>"
         let imageFolder = root.appendingPathComponent(folder).appendingPathComponent(Split.training.imageFolder)
         if let names = try? DirectoryListing.fileNames(in: imageFolder) {
             let picks = stride(from: 0, to: names.count, by: max(1, names.count / 8)).prefix(8).map { names[$0] }
             body += "<div class=\"photos\">" + picks.compactMap { name in
-                (try? Data(contentsOf: imageFolder.appendingPathComponent(name))).map { Self.image($0, mime: "image/jpeg", alt: name) }
+                Self.contents(imageFolder.appendingPathComponent(name)).map { Self.image($0, mime: "image/jpeg", alt: name) }
             }.joined() + "</div><p>A few prepared training photos (background white, cropped, padded square, resized).</p>"
         }
         return Section(id: "preparation", title: "1-2 Photo preparation", body: body + Self.source(csv), howTo: "")

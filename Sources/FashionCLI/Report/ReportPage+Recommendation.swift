@@ -20,15 +20,16 @@ extension ReportPage {
     func recommendation() -> Section {
         let withROC = Set(folders(holding: "roc.csv"))
         guard let metrics = named("metrics.json").first(where: { withROC.contains(($0 as NSString).deletingLastPathComponent) }),
-              let data = try? Data(contentsOf: url(metrics)), let methods = Self.methodMetrics(data) else {
+              let data = contents(metrics), let methods = Self.methodMetrics(data) else {
             return Section(id: "recommendation", title: "3 Preference prediction (collaborative filtering)", body: nil,
                            howTo: "Make it with <code>fashion recommend --checkpoint DIR/runs/kfashion/best.safetensors --out DIR/runs/recommend</code>.")
         }
         let folder = (metrics as NSString).deletingLastPathComponent
         func inFolder(_ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
         var body = "<div class=\"row\">"
-        if let svg = try? String(contentsOf: url(inFolder("roc.svg")), encoding: .utf8) {
-            body += svg.replacingOccurrences(of: "<svg ", with: "<svg class=\"plot\" ")
+        // Embedded as an image, never inlined: a script or markup in the file cannot reach the page.
+        if let svg = contents(inFolder("roc.svg")) {
+            body += Self.image(svg, mime: "image/svg+xml", alt: "ROC curves of every method", cssClass: "plot")
         }
         var featureSource: String? = nil
         for name in ["features.csv", "features.safetensors"] where featureSource == nil && files.contains(inFolder(name)) {

@@ -25,9 +25,9 @@ extension ReportPage {
         // 2026-11-24, camelCase before; JSONStyle's decoder reads both). A line that is not a
         // record is left out.
         var records: [EpochRecord] = []
-        if let text = try? String(contentsOf: url(prefix + "log.jsonl"), encoding: .utf8) {
+        if let log = text(prefix + "log.jsonl") {
             let decoder = JSONStyle.decoder()
-            records = text.split(separator: "\n").compactMap { try? decoder.decode(EpochRecord.self, from: Data($0.utf8)) }
+            records = log.split(separator: "\n").compactMap { try? decoder.decode(EpochRecord.self, from: Data($0.utf8)) }
         }
         // The last epoch marked best is the one whose checkpoint `best.safetensors` holds.
         let bestEpoch = records.lastIndex { $0.best }.map { $0 + 1 }
@@ -42,11 +42,11 @@ extension ReportPage {
                              axis: "accuracy, %", bestEpoch: bestEpoch, percent: true)
         body += "</div>"
         if let bestEpoch, bestEpoch <= records.count {
-            body += "<p>Best epoch \(bestEpoch) of \(records.count): \(heldOut) accuracy "
+            body += "<p>Best epoch \(bestEpoch) of \(records.count): \(Self.escape(heldOut)) accuracy "
                 + String(format: "%.2f %%.</p>", 100 * records[bestEpoch - 1].validationAccuracy)
         }
         // evaluation.json as EvaluationFiles wrote it (Evaluation decodes its classes and confusion matrix).
-        if let data = try? Data(contentsOf: url(prefix + "evaluation.json")),
+        if let data = contents(prefix + "evaluation.json"),
            let evaluation = try? JSONDecoder().decode(Evaluation.self, from: data) {
             let recall = evaluation.perClassAccuracy.map { $0 ?? 0 }
             body += String(format: "<p>Evaluation: %d of %d correct (%.2f %%).</p>", evaluation.correct, evaluation.examples, 100 * evaluation.accuracy)
@@ -57,7 +57,7 @@ extension ReportPage {
             body += Charts.confusion(title: "Confusion matrix (shade: share of the true class)", classes: evaluation.classes, matrix: evaluation.confusion)
             body += "</div>"
         }
-        if let png = try? Data(contentsOf: url(prefix + "samples.png")) {
+        if let png = contents(prefix + "samples.png") {
             body += "<h3>Sample predictions</h3>" + Self.image(png, mime: "image/png", alt: "sample predictions", cssClass: "sheet")
         }
         return body + Self.source(prefix + "log.jsonl")

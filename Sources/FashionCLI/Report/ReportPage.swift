@@ -62,6 +62,12 @@ struct ReportPage {
     }
 
     func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    /// The bytes of a file under the root, when it is a regular file within the JSON cap (a FIFO,
+    /// a device or a huge file named like an output is left out, never read).
+    func contents(_ relative: String) -> Data? { Self.contents(url(relative)) }
+    static func contents(_ url: URL) -> Data? { try? ReadableFile.read(url, limit: ReadableFile.Limit.json, what: "a report input") }
+    /// ``contents(_:)`` as UTF-8 text.
+    func text(_ relative: String) -> String? { contents(relative).map { String(decoding: $0, as: UTF8.self) } }
     func named(_ name: String) -> [String] { files.filter { $0 == name || $0.hasSuffix("/" + name) } }
     func folders(holding name: String) -> [String] {
         named(name).map { ($0 as NSString).deletingLastPathComponent }

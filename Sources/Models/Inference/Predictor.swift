@@ -105,6 +105,9 @@ public final class Predictor {
             return input(prepared: try PreparedPhoto.modelImage(prepared: prepared, size: inputSize))
         }
         let decoded = try Image(contentsOf: url, options: DecodingOptions(minimumShorterSide: 2 * inputSize))
+        if let why = PhotoLimits.problem(width: decoded.width, height: decoded.height) {
+            throw ImageIOError(path: url.path, reason: .unsupported(why))
+        }
         return input(prepared: PlanarImage(decoded).paddedToSquare(fill: 1).resized(height: inputSize, width: inputSize).image())
     }
 

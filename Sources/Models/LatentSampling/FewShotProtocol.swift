@@ -90,7 +90,7 @@ public struct FewShotProtocol {
             for shots in options.shots {
                 let folder = directory.appendingPathComponent("draw-\(draw)/nf-\(shots)")
                 let cellURL = folder.appendingPathComponent("cell.json")
-                if let data = try? Data(contentsOf: cellURL), let cell = try? JSONStyle.decoder().decode(Cell.self, from: data) {
+                if let data = try? ReadableFile.read(cellURL, limit: ReadableFile.Limit.json, what: "a cell"), let cell = try? JSONStyle.decoder().decode(Cell.self, from: data) {
                     log("draw \(draw), n_f \(shots): done before, reusing \(cellURL.path)")
                     cells.append(cell); continue
                 }

@@ -77,7 +77,7 @@ public struct FashionMNISTTrainingRun {
         let model = ResNet18(classes: 10, inputChannels: 1, stem: stem, initialization: .torchvision, seed: seed)
         let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stem,
                                           mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
-        if restart { try? FileManager.default.removeItem(at: folder) }
+        if restart { try FolderLock.emptied(folder) }
         let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
         if let names = parityNames {
             let weightDecay: Double

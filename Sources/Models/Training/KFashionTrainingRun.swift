@@ -129,7 +129,7 @@ public struct KFashionTrainingRun {
                                            schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
                                            data: recipeDescription(classes: encoder.classes, training: trainCache.count,
                                                                    validation: validCache.count, mean: data.mean, std: data.std))
-        if restart { try? FileManager.default.removeItem(at: folder) }
+        if restart { try FolderLock.emptied(folder) }
         let skipped = caches.skipped
         try AtomicFile.createFolder(folder)
         try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))

@@ -286,6 +286,7 @@ public final class Trainer {
     public func run(data: some TrainingData, resume: Bool = true, epochLimit: Int? = nil,
                     events: (TrainerEvent) -> Void = { _ in }) throws -> [EpochRecord] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FolderLock.acquire(directory)   // one run per folder (FolderLock.Busy names the other process)
         let optimizer = makeOptimizer()
         let names = model.namedParameters.map(\.0)
         var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
@@ -300,7 +301,7 @@ public final class Trainer {
         }
         if resume, FileManager.default.fileExists(atPath: stateURL.path) {
             let saved: State
-            do { saved = try JSONStyle.decoder().decode(State.self, from: try Data(contentsOf: stateURL)) } catch {
+            do { saved = try JSONStyle.decoder().decode(State.self, from: try ReadableFile.read(stateURL, limit: ReadableFile.Limit.json, what: "a trainer state")) } catch {
                 throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
             }
             let differences = configuration.differences(from: saved.configuration, completedEpochs: saved.completedEpochs)

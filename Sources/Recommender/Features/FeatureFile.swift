@@ -181,13 +181,8 @@ public enum FeatureFile {
     // MARK: Files
 
     static func readBytes(_ url: URL) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw FeatureFileError(path: url.path, line: nil, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw FeatureFileError(path: url.path, line: nil, reason: "is a directory") }
-        do { return try Data(contentsOf: url) } catch {
-            throw FeatureFileError(path: url.path, line: nil, reason: "cannot read (\((error as NSError).localizedFailureReason ?? error.localizedDescription))")
+        do { return try ReadableFile.read(url, limit: ReadableFile.Limit.table, what: "a features file") } catch let why as ReadableFile.Failure {
+            throw FeatureFileError(path: url.path, line: nil, reason: why.reason)
         }
     }
 

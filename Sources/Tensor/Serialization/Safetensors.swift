@@ -1,3 +1,4 @@
+import FashionBase
 import Foundation
 
 /// The safetensors format (huggingface/safetensors): an 8-byte little-endian header length,
@@ -35,8 +36,9 @@ public enum Safetensors {
     /// Reads a safetensors file.
     public static func read(contentsOf url: URL) throws -> Contents {
         let data: Data
+        if case .failure(let why) = ReadableFile.check(url.path) { throw FormatError(path: url.path, reason: why.reason) }
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw FormatError(path: url.path, reason: "cannot read (\(error.localizedDescription))")
+            throw FormatError(path: url.path, reason: "cannot read (\(FileSystemMessage.reason(of: error)))")
         }
         return try decode(data, path: url.path)
     }

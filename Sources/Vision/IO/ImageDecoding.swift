@@ -44,6 +44,7 @@ extension Image {
     /// `url`'s path — libjpeg's and libpng's `longjmp` errors never reach Swift.
     public init(contentsOf url: URL, options: DecodingOptions = .default) throws {
         let data: Data
+        if case .failure(let why) = ReadableFile.check(url.path) { throw ImageIOError(path: url.path, reason: .unreadable(why.reason)) }
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
@@ -93,6 +94,7 @@ extension Image {
     /// The header of a JPEG or PNG file: size, components, EXIF orientation.
     public static func info(contentsOf url: URL) throws -> ImageInfo {
         let data: Data
+        if case .failure(let why) = ReadableFile.check(url.path) { throw ImageIOError(path: url.path, reason: .unreadable(why.reason)) }
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw ImageIOError(path: url.path, reason: .unreadable(shortReason(error)))
         }

@@ -47,11 +47,15 @@ public struct PhotoPreparer: Sendable {
         public var description: String { "mask \(mask.description)" }
     }
 
-    /// Prepares the photo at `url`; decoding errors are ``ImageIOError``s naming the file, a
+    /// Prepares the photo at `url`; decoding errors — and a photo outside ``PhotoLimits`` — are
+    /// ``ImageIOError``s naming the file, a
     /// missing or unreadable mask a ``MaskError`` naming the mask.
     public func prepare(contentsOf url: URL) throws -> Result {
         // Decode at the smallest DCT scale that keeps twice the output size on the shorter side.
         let photo = try Image(contentsOf: url, options: DecodingOptions(minimumShorterSide: 2 * size))
+        if let why = PhotoLimits.problem(width: photo.width, height: photo.height) {
+            throw ImageIOError(path: url.path, reason: .unsupported(why))
+        }
         var mask: ForegroundMask, box: ForegroundMask.Box?
         switch background {
         case .floodFill(let remover): (mask, box) = remover.foreground(of: photo)
