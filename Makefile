@@ -18,6 +18,7 @@ test: deps check-traps
 	$(SWIFT) test $(TEST_BUILD) --skip-build
 	$(MAKE) examples
 	Tools/crash_test.sh
+	Tools/bad_input_probe.sh
 	Tools/check_reproducible_kernels.sh
 	Tools/tolerance_margins.sh
 
@@ -32,6 +33,7 @@ examples: deps
 # Real `fashion` processes killed (strace) at every kind of write; reruns must finish byte-identically.
 crash-test: build
 	Tools/crash_test.sh
+	Tools/bad_input_probe.sh
 
 # No try!, as!, force-unwrap or fatalError that a user's file or flag could reach (Tools/check_traps.sh).
 check-traps:

@@ -15,14 +15,24 @@ struct DataOptions: ParsableArguments {
     /// ``CheckpointMetadata/preparation``) says how, the default flood fill otherwise. A folder
     /// prepared from another tree, or before the tree's photos changed, is prepared again in
     /// place; one of this tree at another size or recipe is refused with the reason (preparing
-    /// it again would undo a choice made with `fashion prepare`). `anySize` accepts any size and
-    /// recipe of this tree's photos (for a checkpoint that does not say how it was prepared).
+    /// it again would undo a choice made with `fashion prepare`). `anySize` accepts any size
+    /// of this tree's photos — and any recipe unless `recipe` is given (for a checkpoint that
+    /// does not record its preparation).
     func ensurePrepared(_ prepared: String, size: Int, recipe: String? = nil, anySize: Bool = false, for what: String = "the model") throws {
         let url = URL(fileURLWithPath: prepared)
         let preparer = recipe.flatMap { PhotoPreparer(recipe: $0, size: size) } ?? PhotoPreparer(size: size)
         let set = PreparedSet(tree: try tree(), output: url, preparer: preparer)
         let found = try set.mismatches()
-        if !anySize, let choice = found.first(where: { !$0.isAboutTheData }), !found.contains(.missing) {
+        // The one check of features, evaluate and predict: a recipe the model records must match,
+        // whatever the size (`anySize` relaxes only the size, for checkpoints that do not record it).
+        let refused = found.first { mismatch in
+            switch mismatch {
+            case .otherSize: return !anySize
+            case .otherRecipe: return !anySize || recipe != nil
+            default: return false
+            }
+        }
+        if let choice = refused, !found.contains(.missing) {
             throw ValidationError("\(prepared): \(choice), but \(what) needs photos prepared at \(size) px with `\(preparer.recipe)`; "
                                   + "give --prepared a folder prepared that way (or a new folder, prepared there)")
         }

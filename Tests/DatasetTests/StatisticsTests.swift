@@ -17,7 +17,10 @@ import Testing
 
         let stats = try ImageStatistics(tree: t.tree)
         #expect(stats.training.count == 7 && stats.validation.count == 1)
-        #expect(stats.skipped.map(\.path) == ["training_image/W_00009_19_punk_X.jpg", "training_image/notes.txt"])
+        // Nothing is left out silently: the sub-folder and the hidden file are named with the rest.
+        #expect(stats.skipped.map(\.path) == ["training_image/.DS_Store", "training_image/W_00009_19_punk_X.jpg",
+                                             "training_image/notes.txt", "training_image/subfolder"])
+        #expect(stats.skipped.first?.reason == DirectoryListing.leftOutHidden && stats.skipped.last?.reason == DirectoryListing.leftOutFolder)
         let report = stats.report
         let training = report.rows.filter { $0.split == "training" }.map { "\($0.gender) \($0.style) \($0.count)" }
         #expect(training == ["W athleisure 1", "W cityglam 1", "W punk 2", "M ivy 1", "M hippie 2"])
@@ -134,6 +137,32 @@ import Testing
         #expect(reasons["W_00005_19_punk_W_000005.json"] == "malformed JSON (item.survey.Q5: \"2\" is a string, not an integer)")
         #expect(reasons["W_00007_19_punk_W_000007.json"] == "user.R_id = -1, expected a non-negative integer")
         #expect(reasons["W_00008_19_punk_W_000008.json"] == "malformed JSON (user.R_id: 1.5 is not an integer)")
+    }
+
+    /// Where `JSONDecoder` and Python's `json` would read a label differently, the file is
+    /// refused with the reason, by both readers (the fast scan hands such documents on).
+    @Test func labelsPythonWouldReadDifferentlyAreRefused() throws {
+        let label = try LabelRecord(fileName: "W_00001_19_punk_W_000001.json")
+        func reason(_ bytes: [UInt8]) -> String? {
+            do { _ = try SurveyAnswer(label: label, split: .training, json: Data(bytes)); return nil } catch { return "\(error)" }
+        }
+        func text(_ s: String) -> String? { reason(Array(s.utf8)) }
+        #expect(text(#"{"item": {"survey": {"Q5": 1, "Q5": 2}}, "user": {"R_id": 3}}"#)?.contains("duplicate key \"Q5\"") == true)
+        #expect(text(#"{"item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}, "user": {"R_id": 4}}"#)?.contains("duplicate key \"user\"") == true)
+        #expect(text(#"{"a": 1, "a": 2, "item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}}"#)?.contains("duplicate key \"a\"") == true)
+        // The same key spelled with an escape is the same key.
+        #expect(text(#"{"item": {"survey": {"Q5": 1, "Q\u0035": 2}}, "user": {"R_id": 3}}"#)?.contains("duplicate key") == true)
+        #expect(text(#"{"item": {"survey": {"Q5": 2,}}, "user": {"R_id": 3}}"#)?.contains("trailing comma") == true)
+        #expect(text(#"{"item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}, "x": [1,]}"#)?.contains("trailing comma") == true)
+        let invalid: [UInt8] = Array(#"{"imgName": "a"#.utf8) + [0xC3, 0x28] + Array(#"", "item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}}"#.utf8)
+        #expect(reason(invalid)?.contains("invalid UTF-8") == true)
+        let overlong: [UInt8] = Array(#"{"imgName": "a"#.utf8) + [0xC0, 0xAF] + Array(#"", "item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}}"#.utf8)
+        #expect(reason(overlong)?.contains("invalid UTF-8") == true)
+        // What stays accepted: non-ASCII text, a byte-order mark, keys equal in other objects.
+        #expect(text(#"{"imgName": "스타일.jpg", "item": {"survey": {"Q5": 2}}, "user": {"R_id": 3, "Q5": 1}}"#) == nil)
+        #expect(reason([0xEF, 0xBB, 0xBF] + Array(#"{"item": {"survey": {"Q5": 2}}, "user": {"R_id": 3}}"#.utf8)) == nil)
+        // A respondent beyond any integer: the field and the reason, not a Foundation message.
+        #expect(text(#"{"item": {"survey": {"Q5": 2}}, "user": {"R_id": 9223372036854775808}}"#)?.contains("user.R_id") == true)
     }
 
     @Test func topRanksByAnswersThenRespondent() {

@@ -88,7 +88,7 @@ import Testing
         let dirAsFile = dir.appendingPathComponent("d.csv")
         try FileManager.default.createDirectory(at: dirAsFile, withIntermediateDirectories: true)
         do { _ = try FeatureFile.read(contentsOf: dirAsFile); Issue.record("read a directory") } catch {
-            #expect("\(error)".contains("is a directory"))
+            #expect("\(error)".contains("a directory, not a regular file"))
         }
         let garbage = dir.appendingPathComponent("g.safetensors")
         try Data("not safetensors".utf8).write(to: garbage)

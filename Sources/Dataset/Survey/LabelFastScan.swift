@@ -1,8 +1,10 @@
+import Foundation
+
 /// The fast path for a label file: one pass over the bytes that checks the whole document
 /// against the JSON grammar (RFC 8259) and picks out `item.survey.Q5` and `user.R_id`.
 ///
-/// It answers only for a plain document — ASCII, an object at the top, both fields present
-/// once as non-negative integer literals, keys of interest without escapes, `imgName` (if
+/// It answers only for a plain document — ASCII, an object at the top, no key twice in an
+/// object, both fields present once as non-negative integer literals, keys of interest without escapes, `imgName` (if
 /// present) a string — and returns nil for anything else, so ``SurveyAnswer`` falls back to
 /// `JSONDecoder` and its error wording. Where it answers, it gives what `JSONDecoder` gives
 /// (`FuzzLabelJSON` checks the two against each other); it is ~10× cheaper, which is most of
@@ -62,11 +64,15 @@ enum LabelFastScan {
         mutating func object(_ context: Context, depth: Int) -> Bool {
             i += 1   // {
             var seen: UInt8 = 0   // keys of interest met in this object
+            var keys: [Range<Int>] = []
             skipSpace()
             if peek == UInt8(ascii: "}") { i += 1; return true }
             while true {
                 skipSpace()
                 guard peek == UInt8(ascii: "\""), let key = string(isKey: true) else { return false }
+                // Any key twice in one object: the general path refuses the document, naming it.
+                for other in keys where other.count == key.count && memcmp(b + other.lowerBound, b + key.lowerBound, key.count) == 0 { return false }
+                keys.append(key)
                 skipSpace()
                 guard peek == UInt8(ascii: ":") else { return false }
                 i += 1

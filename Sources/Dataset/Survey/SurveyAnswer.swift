@@ -32,6 +32,9 @@ public struct FlexibleInt: Decodable, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(s.prefix(20))\" is a string, not an integer")
         }
         if let d = try? container.decode(Double.self) {
+            if d.rounded() == d {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "an integer beyond ±10^15, larger than any survey uses")
+            }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(d) is not an integer")
         }
         throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an integer")
@@ -82,6 +85,9 @@ public struct SurveyAnswer: Hashable, Codable, Sendable {
 
     /// `item.survey.Q5` and `user.R_id` by `JSONDecoder` alone.
     static func decodedFields(json: Data, decoder: JSONDecoder) throws -> (q5: Int, respondent: Int?) {
+        // JSONDecoder keeps the first of two equal keys (Python the last), and lets a trailing
+        // comma and invalid UTF-8 through: the strict check first.
+        if let why = json.withUnsafeBytes(StrictJSON.problem) { throw SurveyError(reason: "malformed JSON (\(why))") }
         let file: SurveyLabelFile
         do {
             file = try decoder.decode(SurveyLabelFile.self, from: json)

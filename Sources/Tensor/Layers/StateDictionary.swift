@@ -1,6 +1,11 @@
 /// An ordered name → tensor map with PyTorch's `state_dict` naming and order
 /// (per module: parameters, then buffers, modules depth-first).
 public struct StateDictionary: Sequence {
+    /// The largest magnitude ``Module/load(_:strict:)`` accepts in a parameter or buffer: a
+    /// trained network's weights and batch-norm statistics stay far below it, and a 3e38 weight
+    /// (finite) would turn every output into NaN.
+    public static let largestMagnitude: Float = 1e12
+
     /// One entry.
     public struct Entry {
         public var name: String
@@ -41,6 +46,9 @@ public enum StateDictionaryError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(key: String, expected: [Int], found: [Int])
     case elementTypeMismatch(key: String, expected: StateElementType, found: StateElementType)
     case nonFinite(key: String)
+    /// A value no trained network holds: a magnitude past ``StateDictionary/largestMagnitude``
+    /// (its products overflow Float to NaN) or a negative batch-norm running variance.
+    case outOfRange(key: String, reason: String)
 
     public var description: String {
         switch self {
@@ -49,6 +57,7 @@ public enum StateDictionaryError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let key, let e, let f): return "\(key): expected shape \(e), found \(f)"
         case .elementTypeMismatch(let key, let e, let f): return "\(key): expected \(e.rawValue) values, found \(f.rawValue)"
         case .nonFinite(let key): return "\(key): holds NaN or infinite values"
+        case .outOfRange(let key, let reason): return "\(key): \(reason)"
         }
     }
 }
@@ -95,7 +104,14 @@ extension Module {
             }
         }
         for key in params.map(\.0) + buffers.map(\.0) {
-            if let t = state[key], !t.scalars.allSatisfy(\.isFinite) { throw StateDictionaryError.nonFinite(key: key) }
+            guard let t = state[key] else { continue }
+            if !t.scalars.allSatisfy(\.isFinite) { throw StateDictionaryError.nonFinite(key: key) }
+            if let big = t.scalars.first(where: { abs($0) > StateDictionary.largestMagnitude }) {
+                throw StateDictionaryError.outOfRange(key: key, reason: "holds \(big); values beyond ±\(StateDictionary.largestMagnitude) overflow Float arithmetic to NaN (a corrupted or diverged file?)")
+            }
+            if key.hasSuffix("running_var"), let negative = t.scalars.first(where: { $0 < 0 }) {
+                throw StateDictionaryError.outOfRange(key: key, reason: "a running variance of \(negative); variances are never negative")
+            }
         }
         for (name, p) in params { if let t = state[name] { p.assign(t) } }
         for (name, b) in buffers { if let t = state[name] { b.value = t.detached().reshaped(b.value.shape) } }

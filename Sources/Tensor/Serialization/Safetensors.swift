@@ -71,6 +71,7 @@ public enum Safetensors {
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard n > 0, n <= UInt64(data.count - 8), n < 100_000_000 else { throw fail("header length \(n) does not fit the file (\(data.count) bytes)") }
         let headerBytes = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(n)))
+        if let why = headerBytes.withUnsafeBytes(StrictJSON.problem) { throw fail("header is not strict JSON: \(why)") }
         guard let object = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
             throw fail("header is not a JSON object")
         }
