@@ -95,5 +95,74 @@ run "odd names, prepare" 60 "$F" prepare --data "$W/tree" --size 32 --out "$W/pr
 [ -f "$W/prepared-odd/training_image/$long" ] || fail "a 253-byte photo name was not prepared"
 rm -rf "$W/tree/training_image/$long" "$W/tree/training_image/W_00001_50_hippie_M.jpg" "$W/tree/training_image/sub" "$W/tree/training_image/.hidden" "$W/tree/training_label/${stem}_777777.json" "$W/prepared-odd"
 
+# 3. A 1 × 60,000 photo (a small PNG) is refused for its shape before any padded square is made.
+python3 - "$W/strip.png" <<'PY'
+import struct, sys, zlib
+w, h = 1, 60000
+raw = b"".join(b"\x00" + b"\xff\xff\xff" * w for _ in range(h))
+def chunk(kind, data): return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+run "1 × 60,000 photo, predict" 30 "$F" predict --checkpoint "$W/run/best.safetensors" "$W/strip.png"
+[ "$status" -le 1 ] && grep -q "aspect ratio" "$W/err" "$W/out" || fail "1 × 60,000 photo, predict: not refused for its shape (exit $status): $(tail -1 "$W/err")"
+
+# 9. Trees that cannot give an answer stop before the work, with the reason.
+cp -r "$W/tree" "$W/novalidation"; rm -f "$W/novalidation/validation_image/"*
+run "train without validation photos" 60 "$F" train --data "$W/novalidation" --prepared "$W/prepared-noval" --preset baseline --image-size 32 --epochs 1 --out "$W/run-noval" \
+  && refused "train without validation photos" "no validation photos"
+rm -rf "$W/novalidation" "$W/prepared-noval" "$W/run-noval"
+printf 'stem,f0,f1\nT_99999_50_nothing_W,1,2\nT_99998_50_nothing_M,3,4\n' > "$W/strangers.csv"
+run "features naming no photo" 30 "$F" recommend --data "$W/tree" --features "$W/strangers.csv" --out "$W/rec-strangers" \
+  && refused "features naming no photo" "names none of the"
+# 4. The few-shot protocol on a tree of fewer than 6 classes: refused before any backbone trains.
+mkdir -p "$W/five"; for d in training_image validation_image training_label validation_label; do mkdir -p "$W/five/$d"; done
+for f in $(ls "$W/tree/training_image" | grep -E '_(hippie|ivy|punk)_' ); do cp "$W/tree/training_image/$f" "$W/five/training_image/"; done
+for f in $(ls "$W/tree/validation_image" | grep -E '_(hippie|ivy|punk)_' ); do cp "$W/tree/validation_image/$f" "$W/five/validation_image/"; done
+run "fewshot on 5 classes" 120 "$F" fewshot --dataset kfashion --data "$W/five" --prepared "$W/five-prepared" --image-size 16 --quick --out "$W/fewshot-five" \
+  && refused "fewshot on 5 classes" "needs at least one majority class"
+[ -d "$W/fewshot-five/backbones" ] && fail "fewshot on 5 classes trained a backbone first"
+
+# 10. Checkpoints that compute nonsense, and headers that list a key twice, are refused.
+python3 - "$W/run/best.safetensors" "$W" <<'PY'
+import json, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+n = struct.unpack("<Q", data[:8])[0]
+header = json.loads(data[8:8 + n]); body = bytearray(data[8 + n:])
+def patched(name, value, path):
+    b = bytearray(body); begin, end = header[name]["data_offsets"]
+    b[begin:end] = struct.pack("<f", value) * ((end - begin) // 4)
+    open(path, "wb").write(data[:8 + n] + bytes(b))
+patched("bn1.running_var", -1.0, out + "/negative-var.safetensors")
+patched("fc.weight", 3e38, out + "/huge.safetensors")
+text = data[8:8 + n].decode()
+key = '"fc.bias":'
+i = text.index(key); j = text.index("}", i) + 1
+dup = text[:j] + "," + text[i:j] + text[j:]
+dup = dup + " " * 0
+open(out + "/duplicate.safetensors", "wb").write(struct.pack("<Q", len(dup)) + dup.encode() + bytes(body))
+PY
+for f in negative-var huge duplicate; do
+  run "checkpoint $f, predict" 30 "$F" predict --checkpoint "$W/$f.safetensors" "$W/tree/training_image/$photo" \
+    && refused "checkpoint $f, predict" "$f.safetensors"
+done
+grep -q "running variance" "$W/err" 2>/dev/null; true
+
+# 16, 17. A folder, /dev/null or a FIFO where a file belongs: `path: reason`, no Foundation code.
+mkfifo "$W/fifo.safetensors"
+for checkpoint in "$W/run" /dev/null "$W/fifo.safetensors"; do
+  run "checkpoint $checkpoint" 20 "$F" predict --checkpoint "$checkpoint" "$W/tree/training_image/$photo" \
+    && refused "checkpoint $checkpoint" "not a regular file"
+  grep -q "NSCocoaErrorDomain\|Code=" "$W/err" && fail "checkpoint $checkpoint: a raw Foundation error"
+done
+run "features from a FIFO" 20 "$F" recommend --data "$W/tree" --features "$W/fifo.safetensors" --out "$W/rec-fifo" && refused "features from a FIFO" "a FIFO, not a regular file"
+"$F" prepare --data "$W/tree" --size 32 --background white --out "$W/prepared-white" >/dev/null 2>&1
+for command in features evaluate; do
+  out="$W/$command-white"; [ $command = features ] && out="$W/$command-white/features"
+  run "$command with another recipe's photos" 60 "$F" $command --data "$W/tree" --checkpoint "$W/run/best.safetensors" --prepared "$W/prepared-white" --out "$out" \
+    && refused "$command with another recipe's photos" "background=white"
+done
+
 echo "bad_input_probe: $cases cases, $failures failures"
 [ "$failures" = 0 ]

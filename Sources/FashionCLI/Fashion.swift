@@ -30,9 +30,11 @@ struct Fashion: ParsableCommand {
         do {
             try command.run()
         } catch let error as ValidationError {
-            // Found while running (a folder, a file, a flag against the data): the reason, not the usage.
+            // Found while running (a folder, a file, a flag against the data): the reason, not the
+            // usage, and exit 1 like every other failure of a run (64 is for command lines that
+            // do not parse or validate).
             FileHandle.standardError.write(Data("Error: \(TerminalText.escaped(error.message))\n".utf8))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
+            Foundation.exit(ExitCode.failure.rawValue)
         } catch {
             exitEscaped(FileSystemMessage(error) ?? error, command: type(of: command))
         }

@@ -121,7 +121,10 @@ public final class FeatureVAE: Layer {
                 optimizer.zeroGrad()
                 let l = loss(FeatureRows.batch(data, rows: order[begin..<end], dimension: dimension), beta: beta, generator: &g)
                 let value = l.total.scalars[0]
-                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: begin / batchSize + 1, value: value) }
+                guard value.isFinite else {
+                    throw TrainingError.nonFiniteOnFeatures(model: "VAE on the backbone features", epoch: epoch + 1, batch: begin / batchSize + 1, value: value,
+                                                            largestFeature: data.reduce(0) { max($0, abs($1)) })
+                }
                 l.total.backward()
                 optimizer.step()
                 rec += Double(l.reconstruction) * Double(end - begin); kl += Double(l.kl) * Double(end - begin); seen += end - begin

@@ -85,6 +85,7 @@ public struct FewShotProtocol {
 
     /// Runs (or reloads) every cell; `log` gets one line per step.
     public func run(source: some FewShotSource, log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
+        if let problem = Self.problem(source: source, options: options) { throw FewShotError(reason: problem) }
         var cells: [Cell] = []
         for draw in 0..<options.draws {
             for shots in options.shots {
@@ -101,6 +102,26 @@ public struct FewShotProtocol {
             }
         }
         return cells
+    }
+
+    /// Why the protocol cannot run on `source` — checked before any backbone trains — or nil:
+    /// it draws 5 minority classes and needs at least one majority class beside them, training
+    /// images, and test images to score.
+    public static func problem(source: some FewShotSource, options: Options) -> String? {
+        let classes = source.classNames.count
+        if classes < 6 {
+            return "\(source.name): \(classes) class\(classes == 1 ? "" : "es"); the protocol draws 5 minority classes and needs at least one majority class beside them (6 or more)"
+        }
+        let training = source.trainingLabels.count, test = source.testLabels.count
+        if training == 0 { return "\(source.name): no training images" }
+        if test == 0 { return "\(source.name): no test images to score (K-Fashion: its validation photos)" }
+        if source.trainingLabels.contains(where: { $0 < 0 || $0 >= classes }) || source.testLabels.contains(where: { $0 < 0 || $0 >= classes }) {
+            return "\(source.name): a label outside its \(classes) classes"
+        }
+        if options.draws < 1 || options.shots.isEmpty || options.shots.contains(where: { $0 < 1 }) {
+            return "draws must be 1 or more and every n_f a positive integer"
+        }
+        return nil
     }
 
     /// The training rows of one draw: majority classes subsampled (seeded per draw), then the few-shot split.
@@ -271,4 +292,12 @@ public struct FewShotProtocol {
                          : "\n\(draws) draws of 5 minority classes; mean ± sample standard deviation over draws, in %.\n"
         return md
     }
+}
+
+/// Why the few-shot protocol cannot run on a data set (found before any training).
+public struct FewShotError: Error, CustomStringConvertible, Sendable {
+    /// What is missing, naming the data set.
+    public let reason: String
+    /// The reason.
+    public var description: String { reason }
 }

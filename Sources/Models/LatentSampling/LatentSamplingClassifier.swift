@@ -76,7 +76,10 @@ public final class LatentSamplingClassifier {
                 optimizer.zeroGrad()
                 let loss = softmaxCrossEntropy(logits: fc(input), targets: y)
                 let value = loss.scalars[0]
-                guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: begin / batchSize + 1, value: value) }
+                guard value.isFinite else {
+                    throw TrainingError.nonFiniteOnFeatures(model: "classifier on the backbone features", epoch: epoch + 1, batch: begin / batchSize + 1, value: value,
+                                                            largestFeature: features.reduce(0) { max($0, abs($1)) })
+                }
                 loss.backward()
                 optimizer.step()
                 begin = end

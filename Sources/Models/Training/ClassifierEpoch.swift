@@ -8,13 +8,21 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
     /// Training went through but validation gave a NaN or infinite loss (diverged weights).
     case nonFiniteValidation(epoch: Int, value: Double)
+    /// A model trained on extracted features (the few-shot VAE or classifier) reached a NaN or
+    /// infinite loss; `largestFeature` is the largest feature magnitude it was given.
+    case nonFiniteOnFeatures(model: String, epoch: Int, batch: Int, value: Float, largestFeature: Float)
 
+    /// The reason, with what to try.
     public var description: String {
         switch self {
         case .nonFiniteLoss(let e, let b, let v):
             return "training stopped: loss is \(v) at epoch \(e), batch \(b) (learning rate too high, or bad input data?)"
         case .nonFiniteValidation(let e, let v):
             return "training stopped: validation loss is \(v) after epoch \(e + 1) (weights diverged; learning rate too high?); the last good checkpoint is kept"
+        case .nonFiniteOnFeatures(let model, let e, let b, let v, let largest):
+            return "the \(model) stopped: loss is \(v) at epoch \(e), batch \(b); the backbone's features reach \(largest)"
+                + (largest > 1e4 ? " — far beyond a trained backbone's (a backbone trained too briefly, or diverged? train it longer or lower its learning rate)"
+                                 : " (lower the learning rate?)")
         }
     }
 }

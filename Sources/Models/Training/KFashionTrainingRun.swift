@@ -111,6 +111,12 @@ public struct KFashionTrainingRun {
             box.send(.caching(split: split, done: done, total: total))
         }
         let (trainCache, validCache, encoder, normalization) = (caches.training, caches.validation, caches.encoder, caches.normalization)
+        // What the run needs to give an answer, before any epoch: photos to learn from, and
+        // validation photos to pick the best epoch on and to report.
+        guard trainCache.count > 0 else { throw TrainerError(reason: "\(prepared.path): no training photos to train on") }
+        guard validCache.count > 0 else {
+            throw TrainerError(reason: "\(prepared.path): no validation photos (validation_image) to pick the best epoch on and report its accuracy")
+        }
         let data = KFashionData(training: trainCache, validation: validCache, preset: preset,
                                 mean: normalization.mean.map(Float.init), std: normalization.std.map(Float.init), seed: seed)
         events(.ready(classes: encoder.count, trainingPhotos: trainCache.count, itemsPerEpoch: data.items.count,

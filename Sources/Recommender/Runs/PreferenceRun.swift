@@ -53,6 +53,7 @@ public struct PreferenceRun {
         let strangers = store.stems.filter { !photoStems.contains($0) }
         if !strangers.isEmpty { notes["feature_rows_without_photo"] = String(strangers.count) }
         let pairs = RatedPairs(table: join.preferences)
+        if let problem = Self.problem(pairs: pairs, featureStems: Set(store.stems)) { throw PreferenceRunError(reason: problem) }
         let t0 = Date()
         var evaluations = [PreferenceEvaluation(store: store, pairs: pairs, options: options)]
         notes["scoring_seconds"] = String(format: "%.3f", Date().timeIntervalSince(t0))
@@ -73,6 +74,36 @@ public struct PreferenceRun {
         report.notes = notes
         return Outcome(report: report, pairs: pairs, strangers: strangers, skipped: join.preferences.skipped, autoencoder: encoded)
     }
+}
+
+extension PreferenceRun {
+    /// Why the answers and features cannot give a figure — checked before any scoring — or nil:
+    /// training answers to learn from, validation answers to score (both likes and dislikes, or
+    /// AUC means nothing), and the features file must name the photos they are about.
+    public static func problem(pairs: RatedPairs, featureStems: Set<String>) -> String? {
+        if pairs.training.isEmpty { return "no training answers (training_label) to learn a respondent's taste from" }
+        if pairs.validation.isEmpty { return "no validation answers (validation_label) to score" }
+        let liked = pairs.validation.filter(\.liked).count
+        if liked == 0 || liked == pairs.validation.count {
+            return "all \(pairs.validation.count) validation answers are \(liked == 0 ? "dislikes" : "likes"): accuracy and AUC need both"
+        }
+        let covered = pairs.validation.filter { featureStems.contains($0.stem) }.count
+        if covered == 0 {
+            return "the features file names none of the \(pairs.validation.count) validation answers' photos (its rows are of another data set?)"
+        }
+        if !pairs.training.contains(where: { featureStems.contains($0.stem) }) {
+            return "the features file names none of the \(pairs.training.count) training answers' photos (its rows are of another data set?)"
+        }
+        return nil
+    }
+}
+
+/// Why a preference run cannot give an answer (found before any scoring).
+public struct PreferenceRunError: Error, CustomStringConvertible, Sendable {
+    /// What is missing.
+    public let reason: String
+    /// The reason.
+    public var description: String { reason }
 }
 
 extension RecommendationReport {
