@@ -164,5 +164,12 @@ for command in features evaluate; do
     && refused "$command with another recipe's photos" "background=white"
 done
 
+# 5. Memory and file-size limits: refused with the estimate, or reported like a full disk —
+# never SIGABRT or SIGXFSZ.
+run "training step beyond ulimit -v" 120 bash -c "ulimit -v 4000000; exec \"$F\" train --data \"$W/tree\" --prepared \"$W/prepared64\" --preset baseline --image-size 64 --batch-size 4096 --epochs 1 --out \"$W/run-big\"" \
+  && refused "training step beyond ulimit -v" "needs about .* (ulimit -v"
+run "checkpoint beyond ulimit -f" 120 bash -c "ulimit -f 40; exec \"$F\" train --data \"$W/tree\" --prepared \"$W/prepared\" --preset baseline --image-size 32 --batch-size 16 --epochs 1 --out \"$W/run-fsz\"" \
+  && refused "checkpoint beyond ulimit -f" "cannot write (File too large)"
+
 echo "bad_input_probe: $cases cases, $failures failures"
 [ "$failures" = 0 ]

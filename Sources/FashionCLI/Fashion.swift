@@ -19,6 +19,9 @@ struct Fashion: ParsableCommand {
         // keeps every line it printed, and `tail -f` shows each epoch as it ends.
         setvbuf(stdout, nil, _IOLBF, 0)
         Interruption.install()
+        // A file-size limit (`ulimit -f`) makes a write fail with EFBIG, reported like a full
+        // disk, instead of killing the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
         let words = Array(CommandLine.arguments.dropFirst())
         if let unknown = unknownSubcommand(words.first)

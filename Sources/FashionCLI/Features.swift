@@ -62,12 +62,15 @@ struct Features: ParsableCommand {
         let url = URL(fileURLWithPath: path)
         let base = FeatureFile.Format(url: url) != nil ? url.deletingPathExtension() : url
         try OutputFolder.create(base.deletingLastPathComponent(), option: "--out", lock: true)
+        // Both files are one output: committed together (OutputSet), never one new beside one old.
+        var set = OutputSet(folder: base.deletingLastPathComponent(), name: base.lastPathComponent)
         var written: [String] = []
         for format in FeatureFile.Format.allCases {
             let target = base.appendingPathExtension(format.rawValue)
-            try FeatureFile.write(store, to: target)
+            try set.add(target.lastPathComponent) { try FeatureFile.write(store, to: $0, format: format) }
             written.append(target.path)
         }
+        try set.commit()
         return written
     }
 }

@@ -81,9 +81,8 @@ struct Recommend: ParsableCommand {
                          r.trainingRows, r.reconstructionError, r.meanVectorError, r.log.seconds))
         }
         outcome.report.notes.merge(notes) { _, given in given }
-        try outcome.report.write(to: folder)
-        try FeatureFile.writeAtomically(Data(ROCPlot(results: outcome.report.methods, labels: outcome.report.evaluations[0].validationLabels).svg().utf8),
-                                        to: folder.appendingPathComponent("roc.svg"))
+        let plot = ROCPlot(results: outcome.report.methods, labels: outcome.report.evaluations[0].validationLabels).svg()
+        try outcome.report.write(to: folder, extra: [("roc.svg", Data(plot.utf8))])
         print(outcome.report.markdown())
         print(String(format: "wrote metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv in %@ (%.1f s)", out, Date().timeIntervalSince(started)))
     }

@@ -44,7 +44,9 @@ struct ReportPage {
     static func scan(_ root: URL) -> [String] {
         var out: [String] = []
         func walk(_ folder: URL, _ relative: String, depth: Int) {
-            guard depth <= 4, let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+            guard depth <= 4 else { return }
+            OutputSet.settle(in: folder)   // a committed output a killed writer left half renamed is finished first
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
             for name in names.sorted() where !name.hasPrefix(".") {
                 let url = folder.appendingPathComponent(name), rel = relative.isEmpty ? name : relative + "/" + name
                 var isDirectory: ObjCBool = false

@@ -74,6 +74,9 @@ public struct FashionMNISTTrainingRun {
                                       seed: seed, limit: limit, testLimit: testLimit)
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
                                                   labelSmoothing: labelSmoothing, seed: seed)
+        // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
+        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: batchSize),
+                               what: "a training step at batch \(batchSize),")
         let model = ResNet18(classes: 10, inputChannels: 1, stem: stem, initialization: .torchvision, seed: seed)
         let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stem,
                                           mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])

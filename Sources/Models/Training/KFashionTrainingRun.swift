@@ -114,6 +114,9 @@ public struct KFashionTrainingRun {
         // What the run needs to give an answer, before any epoch: photos to learn from, and
         // validation photos to pick the best epoch on and to report.
         guard trainCache.count > 0 else { throw TrainerError(reason: "\(prepared.path): no training photos to train on") }
+        // A step that cannot fit ends in SIGABRT mid-epoch: refused now, with the estimate.
+        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: preset.imageSize, batch: preset.batchSize),
+                               what: "a training step at \(preset.imageSize) px, batch \(preset.batchSize),")
         guard validCache.count > 0 else {
             throw TrainerError(reason: "\(prepared.path): no validation photos (validation_image) to pick the best epoch on and report its accuracy")
         }

@@ -18,8 +18,10 @@ public enum FeatureFile {
         public init?(url: URL) { self.init(rawValue: url.pathExtension.lowercased()) }
     }
 
-    /// Reads a features file in the format its extension names.
+    /// Reads a features file in the format its extension names (finishing first a committed
+    /// write of its folder that a killed process left half done, ``OutputSet``).
     public static func read(contentsOf url: URL) throws -> FeatureStore {
+        OutputSet.settle(in: url.deletingLastPathComponent())
         switch Format(url: url) {
         case .csv?: return try readCSV(contentsOf: url)
         case .safetensors?: return try readSafetensors(contentsOf: url)
@@ -33,6 +35,14 @@ public enum FeatureFile {
         case .csv?: try writeCSV(store, to: url)
         case .safetensors?: try writeSafetensors(store, to: url)
         case nil: throw FeatureFileError(path: url.path, line: nil, reason: "unknown extension .\(url.pathExtension) (expected .csv or .safetensors)")
+        }
+    }
+
+    /// Writes `store` in `format` to `url` whatever its extension (a pending file of an ``OutputSet``).
+    public static func write(_ store: FeatureStore, to url: URL, format: Format) throws {
+        switch format {
+        case .csv: try writeCSV(store, to: url)
+        case .safetensors: try writeSafetensors(store, to: url)
         }
     }
 

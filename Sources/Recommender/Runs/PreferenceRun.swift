@@ -108,15 +108,18 @@ public struct PreferenceRunError: Error, CustomStringConvertible, Sendable {
 
 extension RecommendationReport {
     /// Writes `metrics.json`, `run.json`, `scores.csv`, `answers.csv`, `roc.csv` and `summary.md`
-    /// into `folder` (each atomically), and removes the per-method `roc-<method>.csv` files older
-    /// versions wrote. Returns the names written.
+    /// — and the `extra` files given (a picture of the curves) — into `folder` as one
+    /// ``OutputSet`` (all old or all new, whatever interrupts it), and removes the per-method
+    /// `roc-<method>.csv` files older versions wrote. Returns the names written.
     @discardableResult
-    public func write(to folder: URL) throws -> [String] {
+    public func write(to folder: URL, extra: [(String, Data)] = []) throws -> [String] {
         try AtomicFile.createFolder(folder)
         let files: [(String, Data)] = [("metrics.json", try metricsJSON()), ("run.json", try runJSON()),
                                        ("scores.csv", Data(scoresCSV().utf8)), ("answers.csv", Data(answersCSV().utf8)),
-                                       ("roc.csv", Data(rocCSV().utf8)), ("summary.md", Data(markdown().utf8))]
-        for (name, data) in files { try FeatureFile.writeAtomically(data, to: folder.appendingPathComponent(name)) }
+                                       ("roc.csv", Data(rocCSV().utf8)), ("summary.md", Data(markdown().utf8))] + extra
+        var set = OutputSet(folder: folder, name: "recommendation")
+        for (name, data) in files { try set.add(name) { try FeatureFile.writeAtomically(data, to: $0) } }
+        try set.commit()
         for m in methods where m.method != "item" {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent("roc-\(m.method.replacingOccurrences(of: " ", with: "-")).csv"))
         }
