@@ -1,10 +1,10 @@
 # Two commands: `make demo` runs everything that exists on the embedded default data,
 # `make test` runs every test. Both install missing Debian packages first.
-PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist strace
+PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist strace libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: demo test bench deps build fuzz check-traps crash-test examples docs
+.PHONY: demo test bench deps build fuzz check-traps crash-test mpi-test examples docs
 
 demo: build
 	.build/release/fashion demo
@@ -19,6 +19,7 @@ test: deps check-traps
 	$(MAKE) examples
 	Tools/crash_test.sh
 	Tools/bad_input_probe.sh
+	Tools/mpi_test.sh
 	Tools/check_reproducible_kernels.sh
 	Tools/tolerance_margins.sh
 
@@ -34,6 +35,10 @@ examples: deps
 crash-test: build
 	Tools/crash_test.sh
 	Tools/bad_input_probe.sh
+
+# Open MPI between real processes on this machine (shared memory and TCP loopback).
+mpi-test: build
+	Tools/mpi_test.sh
 
 # No try!, as!, force-unwrap or fatalError that a user's file or flag could reach (Tools/check_traps.sh).
 check-traps:

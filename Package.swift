@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Dataset", targets: ["Dataset"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Recommender", targets: ["Recommender"]),
+        .library(name: "FashionMPI", targets: ["FashionMPI"]),
         .executable(name: "fashion", targets: ["FashionCLI"]),
     ],
     dependencies: [
@@ -30,6 +31,9 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // Open MPI's C API, its handle macros wrapped in static inline functions (shim.h).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // libjpeg/libpng behind setjmp guards: their errors become return codes, never longjmp into Swift.
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"],
@@ -43,8 +47,10 @@ let package = Package(
         .target(name: "Dataset", dependencies: ["FashionBase", "Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
         .target(name: "Recommender", dependencies: ["Tensor", "Dataset", "Models"]),
+        // The Communicator over Open MPI: linked only by programs that run on several processes.
+        .target(name: "FashionMPI", dependencies: ["FashionBase", "CMPI"]),
         .executableTarget(name: "FashionCLI", dependencies: [
-            "Tensor", "Vision", "Dataset", "Models", "Recommender",
+            "Tensor", "Vision", "Dataset", "Models", "Recommender", "FashionMPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -48,7 +48,7 @@ public struct FeatureExtractor {
             return 0
         }
         var done = 0
-        let values = try model.featuresAndPredictions(of: loader, predictions: false) { examples in
+        let values = model.featuresAndPredictions(of: loader, predictions: false) { examples in
             done += examples
             progress?(done, total)
         }.features
