@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dataset
+import FashionMPI
 import Foundation
 import Models
 import Recommender
@@ -23,7 +24,13 @@ struct Features: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared, batchSize: batchSize)
+        // Under mpirun every rank computes its share of the batches; rank 0 prepares, gathers and writes.
+        let world: Communicator = try MPICommunicator.launched() ?? SingleProcess()
+        defer { (world as? MPICommunicator)?.finalize() }
+        try world.requireAgreement(CommandLine.arguments.dropFirst().joined(separator: " "), on: "the command line")
+        let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared,
+                                                    batchSize: batchSize, world: world)
+        guard world.isRoot else { return }
         var written = try Features.write(store, to: out)
         let base = URL(fileURLWithPath: out)
         let csv = (FeatureFile.Format(url: base) != nil ? base.deletingPathExtension() : base).appendingPathExtension("skipped.csv")
@@ -35,25 +42,34 @@ struct Features: ParsableCommand {
     }
 
     /// Extracts the features of both splits' prepared photos under a checkpoint.
-    static func extract(checkpoint: String, dataOptions: DataOptions, prepared: String, batchSize: Int) throws -> (FeatureStore, [SkippedFile]) {
+    static func extract(checkpoint: String, dataOptions: DataOptions, prepared: String, batchSize: Int,
+                        world: Communicator = SingleProcess()) throws -> (FeatureStore, [SkippedFile]) {
         let loaded = try Checkpoint.open(contentsOf: URL(fileURLWithPath: checkpoint))
         let model = loaded.model
         guard let metadata = try Checkpoint.opened(URL(fileURLWithPath: checkpoint), loaded) else {
             throw ValidationError("\(checkpoint) has no class list or normalisation in its metadata (made outside this project?)")
         }
-        try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
-                                       anySize: metadata.preparedSize == nil, for: checkpoint)
         let preparedURL = URL(fileURLWithPath: prepared)
         let encoder = LabelEncoder(fitting: metadata.classes)
         var caches: [ImageCache] = [], skipped: [SkippedFile] = []
-        for split in Split.allCases {
-            let (cache, s) = try KFashionData.cache(prepared: preparedURL, split: split, size: metadata.inputSize, encoder: encoder)
-            caches.append(cache); skipped += s
+        func openCaches() throws {
+            for split in Split.allCases {
+                let (cache, s) = try KFashionData.cache(prepared: preparedURL, split: split, size: metadata.inputSize, encoder: encoder)
+                caches.append(cache); skipped += s
+            }
         }
-        let bar = TerminalProgress(total: caches.reduce(0) { $0 + $1.count }, label: "features: photos")
+        // Rank 0 prepares and caches; the others then open what it made.
+        if world.isRoot {
+            try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
+                                           anySize: metadata.preparedSize == nil, for: checkpoint)
+            try openCaches()
+        }
+        try world.barrier()
+        if !world.isRoot { try openCaches() }
+        let bar = world.isRoot ? TerminalProgress(total: caches.reduce(0) { $0 + $1.count }, label: "features: photos") : nil
         let store = try FeatureExtractor(model: model, mean: metadata.mean, std: metadata.std, batchSize: batchSize)
-            .extract(caches) { done, total in bar.update(done, of: total) }
-        bar.finish()
+            .extract(caches, communicator: world) { done, total in bar?.update(done, of: total) }
+        bar?.finish()
         return (store, skipped)
     }
 
