@@ -11,7 +11,9 @@ import Foundation
 /// try world.allreduceSum(&gradients)
 /// ```
 public final class MPICommunicator: Communicator, @unchecked Sendable {
+    /// This process's rank in `MPI_COMM_WORLD`.
     public let rank: Int
+    /// The number of processes in `MPI_COMM_WORLD`.
     public let size: Int
 
     /// Whether this process was started by an MPI launcher (`mpirun`/`mpiexec` or Slurm's
@@ -46,6 +48,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         exit(code)
     }
 
+    /// `MPI_Allreduce` with `MPI_SUM` in place, in pieces of at most 2^31 − 1 floats.
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard let base = buffer.baseAddress else { return }
         var offset = 0
@@ -56,6 +59,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// `MPI_Bcast` of bytes, in pieces of at most 2^31 − 1.
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard let base = buffer.baseAddress else { return }
         var offset = 0
@@ -66,8 +70,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// `MPI_Barrier`.
     public func barrier() throws { try Self.check(fs_mpi_barrier(), "barrier") }
 
+    /// The sizes by `MPI_Gather`, then the bytes by `MPI_Gatherv`.
     public func gather(_ bytes: Data, root: Int) throws -> [Data]? {
         guard bytes.count <= Int(Int32.max) else {
             throw CommunicatorError(operation: "gather", reason: "\(bytes.count) bytes from one rank; at most 2 GiB")
