@@ -79,14 +79,13 @@ public enum FolderLock {
         guard let data = try? ReadableFile.read(URL(fileURLWithPath: "/proc/locks"), limit: ReadableFile.Limit.json, what: "/proc/locks") else { return nil }
         let major = (UInt64(device) >> 8) & 0xfff | ((UInt64(device) >> 32) & ~0xfff)
         let minor = (UInt64(device) & 0xff) | ((UInt64(device) >> 12) & ~0xff)
-        let id = String(major, radix: 16) + ":" + String(minor, radix: 16) + ":" + String(inode)
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
             guard f.count >= 6, f[1] == "FLOCK", let pid = Int32(f[4]) else { continue }
             let file = f[5].split(separator: ":")
-            guard file.count == 3, let ma = UInt64(file[0], radix: 16), let mi = UInt64(file[1], radix: 16),
-                  String(ma, radix: 16) + ":" + String(mi, radix: 16) + ":" + file[2] == id else { continue }
-            return pid
+            if file.count == 3, UInt64(file[0], radix: 16) == major, UInt64(file[1], radix: 16) == minor, UInt64(file[2]) == UInt64(inode) {
+                return pid
+            }
         }
         return nil
     }

@@ -101,8 +101,8 @@ public struct PreparedSet: Sendable {
 
     /// The provenance `folder` records (nil: none — no preparation there, or one from before it was recorded).
     public static func recordedProvenance(in folder: URL) -> Provenance? {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        guard case .success(let data) = SmallFile.read(folder.appendingPathComponent(provenanceName).path, buffer: &buffer) else { return nil }
+        guard let data = try? ReadableFile.read(folder.appendingPathComponent(provenanceName), limit: ReadableFile.Limit.json,
+                                                what: provenanceName) else { return nil }
         return try? JSONStyle.decoder().decode(Provenance.self, from: data)
     }
 

@@ -61,28 +61,28 @@ enum LabelFastScan {
             }
         }
 
+        /// An object; its keys' ranges are kept on the stack (no allocation per object) to find a
+        /// key given twice — which hands the document to the strict path to be refused by name.
         mutating func object(_ context: Context, depth: Int) -> Bool {
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 64) { keys in object(context, depth: depth, keys: keys) }
+        }
+
+        mutating func object(_ context: Context, depth: Int, keys: UnsafeMutableBufferPointer<Range<Int>>) -> Bool {
             i += 1   // {
-            var seen: UInt8 = 0   // keys of interest met in this object
-            var keys: [Range<Int>] = []
+            var count = 0
             skipSpace()
             if peek == UInt8(ascii: "}") { i += 1; return true }
             while true {
                 skipSpace()
-                guard peek == UInt8(ascii: "\""), let key = string(isKey: true) else { return false }
-                // Any key twice in one object: the general path refuses the document, naming it.
-                for other in keys where other.count == key.count && memcmp(b + other.lowerBound, b + key.lowerBound, key.count) == 0 { return false }
-                keys.append(key)
+                guard peek == UInt8(ascii: "\""), let key = string(isKey: true), count < keys.count else { return false }   // > 64 keys: the general path
+                for k in 0..<count where keys[k].count == key.count && memcmp(b + keys[k].lowerBound, b + key.lowerBound, key.count) == 0 { return false }
+                keys.initializeElement(at: count, to: key)
+                count += 1
                 skipSpace()
                 guard peek == UInt8(ascii: ":") else { return false }
                 i += 1
                 skipSpace()
-                let (inner, bit) = Self.child(of: context, key: key, b: b)
-                if bit != 0 {
-                    if seen & bit != 0 { return false }   // a repeated key of interest: let JSONDecoder decide
-                    seen |= bit
-                }
-                guard value(inner, depth: depth + 1) else { return false }
+                guard value(Self.child(of: context, key: key, b: b), depth: depth + 1) else { return false }
                 skipSpace()
                 if peek == UInt8(ascii: ",") { i += 1; continue }
                 if peek == UInt8(ascii: "}") { i += 1; return true }
@@ -104,9 +104,8 @@ enum LabelFastScan {
             }
         }
 
-        /// The context of `key`'s value inside an object of `context`, and its bit when the
-        /// key matters there.
-        static func child(of context: Context, key: Range<Int>, b: UnsafePointer<UInt8>) -> (Context, UInt8) {
+        /// The context of `key`'s value inside an object of `context`.
+        static func child(of context: Context, key: Range<Int>, b: UnsafePointer<UInt8>) -> Context {
             func equals(_ s: StaticString) -> Bool {
                 guard key.count == s.utf8CodeUnitCount else { return false }
                 let p = s.utf8Start
@@ -115,15 +114,15 @@ enum LabelFastScan {
             }
             switch context {
             case .root:
-                if equals("item") { return (.item, 1) }
-                if equals("user") { return (.user, 2) }
-                if equals("imgName") { return (.imageName, 4) }
-            case .item: if equals("survey") { return (.survey, 1) }
-            case .survey: if equals("Q5") { return (.q5, 1) }
-            case .user: if equals("R_id") { return (.respondent, 1) }
+                if equals("item") { return .item }
+                if equals("user") { return .user }
+                if equals("imgName") { return .imageName }
+            case .item: if equals("survey") { return .survey }
+            case .survey: if equals("Q5") { return .q5 }
+            case .user: if equals("R_id") { return .respondent }
             default: break
             }
-            return (.other, 0)
+            return .other
         }
 
         /// A string; its content's byte range when it has no escape (keys must not, to be

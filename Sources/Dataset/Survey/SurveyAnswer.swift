@@ -132,7 +132,8 @@ extension SurveyAnswer {
                     let label = labels[i]
                     let relative = "\(split.labelFolder)/\(label.fileName)"
                     let data: Data
-                    switch SmallFile.read(path + "/" + label.fileName, buffer: &buffer) {
+                    // Regular files only, opened non-blocking, at most 16 MB (ReadableFile).
+                    switch ReadableFile.read(path + "/" + label.fileName, limit: ReadableFile.Limit.label, what: "a label file", buffer: &buffer) {
                     case .success(let d): data = d
                     case .failure(let why): out[i] = .failure(SkippedFile(path: relative, reason: why.reason)); continue
                     }

@@ -54,10 +54,10 @@ public enum MemoryBudget {
     public static func available(mapped: Int = 0) -> (Int, String)? {
         var candidates: [(Int, String)] = []
         var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, let used = status("VmSize:") {
+        if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, let used = ProcessMemory.statusField("VmSize:") {
             candidates.append((Int(limit.rlim_cur) - used - mapped, "ulimit -v \(Int(limit.rlim_cur) / 1024)"))
         }
-        if getrlimit(Int32(RLIMIT_DATA.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, let used = status("VmData:") {
+        if getrlimit(Int32(RLIMIT_DATA.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, let used = ProcessMemory.statusField("VmData:") {
             candidates.append((Int(limit.rlim_cur) - used, "ulimit -d \(Int(limit.rlim_cur) / 1024)"))
         }
         if let max = number(file: "/sys/fs/cgroup/memory.max"), let current = number(file: "/sys/fs/cgroup/memory.current") {
@@ -86,6 +86,5 @@ public enum MemoryBudget {
         guard let line = text?.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return nil }
         return Int(line.dropFirst(name.count).filter(\.isNumber)).map { $0 * 1024 }
     }
-    static func status(_ name: String) -> Int? { field(name, in: text("/proc/self/status")) }
     static func meminfo(_ name: String) -> Int? { field(name, in: text("/proc/meminfo")) }
 }

@@ -17,7 +17,8 @@ public enum ProcessMemory {
         return fputs("5", f) >= 0
     }
 
-    private static func statusField(_ name: String) -> Int? {
+    /// A `kB` field of `/proc/self/status` (`VmHWM:`, `VmSize:` …) in bytes.
+    static func statusField(_ name: String) -> Int? {
         guard let f = fopen("/proc/self/status", "r") else { return nil }
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 256)
