@@ -44,6 +44,18 @@ static inline int fs_mpi_gather_bytes(const void *send, int count, void *receive
     return MPI_Gatherv(send, count, MPI_BYTE, receive, counts, displacements, MPI_BYTE, root, MPI_COMM_WORLD);
 }
 
+/// Floats from every rank to every rank (`MPI_Alltoallv`): the scatter half of an ordered sum.
+static inline int fs_mpi_alltoallv_float(const float *send, const int *sendCounts, const int *sendDisplacements,
+                                         float *receive, const int *receiveCounts, const int *receiveDisplacements) {
+    return MPI_Alltoallv(send, sendCounts, sendDisplacements, MPI_FLOAT, receive, receiveCounts, receiveDisplacements,
+                         MPI_FLOAT, MPI_COMM_WORLD);
+}
+
+/// Every rank's chunk of `buffer` to every rank, in place (`MPI_Allgatherv`): the gather half.
+static inline int fs_mpi_allgatherv_float(float *buffer, const int *counts, const int *displacements) {
+    return MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_FLOAT, buffer, counts, displacements, MPI_FLOAT, MPI_COMM_WORLD);
+}
+
 static inline int fs_mpi_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 static inline int fs_mpi_finalize(void) { return MPI_Finalize(); }
 

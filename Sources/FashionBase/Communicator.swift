@@ -14,6 +14,12 @@ public protocol Communicator: AnyObject, Sendable {
     var size: Int { get }
     /// Replaces `buffer` on every rank by the element-wise sum over ranks.
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Replaces `buffer` on every rank by the element-wise sum of ranks 0 ..< `contributors`'
+    /// buffers taken in rank order — `((b₀ + b₁) + b₂) + …`, the order a single process
+    /// accumulating the same terms one after the other uses — so the result is the same bits
+    /// for any number of ranks. (MPI's own sum fixes no order.) The other ranks' buffers are
+    /// not read. Costs what a ring all-reduce costs: a scatter of the sums and a gather.
+    func reduceSumInRankOrder(_ buffer: UnsafeMutableBufferPointer<Float>, contributors: Int) throws
     /// Copies `root`'s bytes into `buffer` on every rank (same length everywhere).
     func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws
     /// Returns when every rank has called it.
@@ -41,6 +47,9 @@ public final class SingleProcess: Communicator {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
+    public func reduceSumInRankOrder(_ buffer: UnsafeMutableBufferPointer<Float>, contributors: Int) throws {
+        precondition(contributors == 1, "SingleProcess.reduceSumInRankOrder: \(contributors) contributors of 1 rank")
+    }
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {}
     public func barrier() throws {}
     public func gather(_ bytes: Data, root: Int) throws -> [Data]? { [bytes] }
@@ -53,6 +62,19 @@ extension Communicator {
     /// ``allreduceSum(_:)`` of an array.
     public func allreduceSum(_ values: inout [Float]) throws {
         try values.withUnsafeMutableBufferPointer { try allreduceSum($0) }
+    }
+
+    /// ``reduceSumInRankOrder(_:contributors:)`` of an array.
+    public func reduceSumInRankOrder(_ values: inout [Float], contributors: Int) throws {
+        try values.withUnsafeMutableBufferPointer { try reduceSumInRankOrder($0, contributors: contributors) }
+    }
+
+    /// The chunk of `count` elements that rank `k` of `size` sums in
+    /// ``reduceSumInRankOrder(_:contributors:)``: consecutive, sizes differing by at most one.
+    public static func chunk(_ k: Int, of count: Int, size: Int) -> Range<Int> {
+        let base = count / size, extra = count % size
+        let start = k * base + min(k, extra)
+        return start..<(start + base + (k < extra ? 1 : 0))
     }
 
     /// `root`'s `data` on every rank (lengths may differ: the length goes first).

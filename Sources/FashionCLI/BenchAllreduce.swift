@@ -18,6 +18,9 @@ extension Bench {
         @Option(help: "Timed repetitions after one warm-up.")
         var repetitions = 5
 
+        @Flag(help: "The sum in rank order that data-parallel training uses (scatter, sum, gather), checked bit for bit against the sum taken one rank after another; without it MPI's own allreduce.")
+        var ordered = false
+
         func validate() throws {
             guard floats >= 1 else { throw ValidationError("--floats: 1 or more") }
             guard repetitions >= 1 else { throw ValidationError("--repetitions: 1 or more") }
@@ -26,22 +29,27 @@ extension Bench {
         func run() throws {
             let world: Communicator = try MPICommunicator.launched() ?? SingleProcess()
             defer { (world as? MPICommunicator)?.finalize() }
-            try world.requireAgreement("\(floats) \(repetitions)", on: "the flags --floats and --repetitions")
+            try world.requireAgreement("\(floats) \(repetitions) \(ordered)", on: "the flags --floats, --repetitions and --ordered")
             let n = world.size
-            // Rank r holds (i % 7) + r: the sum over ranks is n·(i % 7) + n(n−1)/2, exact in floats.
-            func fill(_ buffer: inout [Float]) { for i in buffer.indices { buffer[i] = Float(i % 7 + world.rank) } }
+            // MPI's sum: rank r holds (i % 7) + r, so the sum over ranks is n·(i % 7) + n(n−1)/2,
+            // exact in floats in any order. The ordered sum: values that round, summed one rank
+            // after another here, so the check holds only for that order.
+            func value(_ i: Int, _ r: Int) -> Float { ordered ? Float(i % 1009) * 0.1 + Float(r) * 0.3333 : Float(i % 7 + r) }
+            func fill(_ buffer: inout [Float]) { for i in buffer.indices { buffer[i] = value(i, world.rank) } }
+            let expected: [Float] = ordered ? (0..<min(floats, 1009)).map { i in (1..<n).reduce(value(i, 0)) { $0 + value(i, $1) } } : []
             var buffer = [Float](repeating: 0, count: floats)
             var times: [Double] = []
             for repetition in 0...repetitions {
                 fill(&buffer)
                 try world.barrier()
                 let start = DispatchTime.now().uptimeNanoseconds
-                try world.allreduceSum(&buffer)
+                if ordered { try world.reduceSumInRankOrder(&buffer, contributors: n) } else { try world.allreduceSum(&buffer) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 if repetition > 0 { times.append(seconds) }
                 let offset = Float(n * (n - 1) / 2)
-                if let bad = buffer.indices.first(where: { buffer[$0] != Float(n * ($0 % 7)) + offset }) {
-                    throw CommunicatorError(operation: "allreduce check", reason: "element \(bad) is \(buffer[bad]) on rank \(world.rank), expected \(Float(n * (bad % 7)) + offset)")
+                func want(_ i: Int) -> Float { ordered ? expected[i % 1009] : Float(n * (i % 7)) + offset }
+                if let bad = buffer.indices.first(where: { buffer[$0].bitPattern != want($0).bitPattern }) {
+                    throw CommunicatorError(operation: "allreduce check", reason: "element \(bad) is \(buffer[bad]) on rank \(world.rank), expected \(want(bad))")
                 }
             }
             // Every rank's times at rank 0: the slowest rank's is the step's.
@@ -53,7 +61,7 @@ extension Bench {
             let megabytes = Double(floats * 4) / 1e6
             let milliseconds = [median, slowest.first ?? 0, slowest.last ?? 0].map { String(format: "%.1f", 1000 * $0) }
             let bandwidth = String(format: "%.2f", megabytes / 1000 / max(median, 1e-9))
-            print("allreduce of \(floats) floats (\(String(format: "%.1f", megabytes)) MB) over \(n) rank\(n == 1 ? "" : "s"): "
+            print((ordered ? "ordered sum" : "allreduce") + " of \(floats) floats (\(String(format: "%.1f", megabytes)) MB) over \(n) rank\(n == 1 ? "" : "s"): "
                   + "median \(milliseconds[0]) ms (min \(milliseconds[1]), max \(milliseconds[2])) of \(slowest.count), "
                   + "\(bandwidth) GB/s algorithm bandwidth; every element checked")
         }

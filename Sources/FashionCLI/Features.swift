@@ -25,12 +25,11 @@ struct Features: ParsableCommand {
     func run() throws {
         let started = Date()
         // Under mpirun every rank computes its share of the batches; rank 0 prepares, gathers and writes.
-        let world: Communicator = try MPICommunicator.launched() ?? SingleProcess()
-        defer { (world as? MPICommunicator)?.finalize() }
-        try world.requireAgreement(CommandLine.arguments.dropFirst().joined(separator: " "), on: "the command line")
+        let world = try World.join()
         let (store, skipped) = try Features.extract(checkpoint: checkpoint, dataOptions: dataOptions, prepared: prepared,
                                                     batchSize: batchSize, world: world)
-        guard world.isRoot else { return }
+        guard world.isRoot else { return World.finish(world) }
+        defer { World.finish(world) }
         var written = try Features.write(store, to: out)
         let base = URL(fileURLWithPath: out)
         let csv = (FeatureFile.Format(url: base) != nil ? base.deletingPathExtension() : base).appendingPathExtension("skipped.csv")

@@ -6,6 +6,7 @@ import Foundation
 /// in this module): names read from files — photos, label files, a checkpoint's classes — can
 /// hold terminal escape sequences, which are printed escaped (``TerminalText/escaped(_:)``).
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    guard !TerminalOutput.quiet else { return }
     let text = items.map { TerminalText.escaped(String(describing: $0)) }.joined(separator: separator)
     Swift.print(text, terminator: terminator)
 }
@@ -17,12 +18,16 @@ extension Fashion {
         let code = command.exitCode(for: error)
         if code == .success { command.exit(withError: error) }
         let message = command.fullMessage(for: error)
-        FileHandle.standardError.write(Data((TerminalText.escaped(message) + "\n").utf8))
-        Foundation.exit(code.rawValue)
+        if !TerminalOutput.quiet || !World.isShared(error) {
+            let rank = World.current.map { $0.size > 1 ? "rank \($0.rank): " : "" } ?? ""
+            FileHandle.standardError.write(Data((rank + TerminalText.escaped(message) + "\n").utf8))
+        }
+        World.end(code.rawValue)
     }
 }
 
 /// Writes `text` to standard error as it is, but for control characters, which are escaped.
 func printError(_ text: String) {
+    guard !TerminalOutput.quiet else { return }
     FileHandle.standardError.write(Data(TerminalText.escaped(text).utf8))
 }

@@ -16,6 +16,7 @@ final class TerminalProgress: @unchecked Sendable {
 
     func update(_ done: Int, of newTotal: Int? = nil, detail: String = "") {
         lock.lock(); defer { lock.unlock() }
+        guard !TerminalOutput.quiet else { return }
         if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
@@ -36,7 +37,7 @@ final class TerminalProgress: @unchecked Sendable {
         }
     }
 
-    func finish() { if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() { if isTerminal, !TerminalOutput.quiet { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
 /// A training run's progress: a line per epoch's batches (loss, accuracy, speed, the epoch's

@@ -33,6 +33,8 @@ struct Train: ParsableCommand {
     @Option(help: "Sample predictions on samples.png (0: none).") var samples = 24
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(name: [.customLong("restart"), .customLong("overwrite")], help: "Start afresh even if the folder holds a run.") var restart = false
+    @Option(help: ArgumentHelp("Batch norm's training statistics over groups of this many images of a batch (ghost batch norm). Under `mpirun -np N` each process takes batch/N images; one process with --bn-group-size batch/N computes the same weights.", valueName: "n"))
+    var bnGroupSize: Int?
     @OptionGroup var kernelOptions: KernelOptions
 
     static let defaults = OptimizerOptions.Defaults(optimizer: .adam, lr: 1e-3, weightDecay: 0, schedule: .constant)
@@ -44,6 +46,7 @@ struct Train: ParsableCommand {
         if let target, target < 0 { throw ValidationError("--target must be 0 or more") }
         if let epochsThisRun, epochsThisRun < 1 { throw ValidationError("--epochs-this-run must be 1 or more") }
         guard samples >= 0 else { throw ValidationError("--samples must be 0 or more") }
+        if let bnGroupSize, bnGroupSize < 1 { throw ValidationError("--bn-group-size must be 1 or more") }
     }
 
     func run() throws {
@@ -62,6 +65,8 @@ struct Train: ParsableCommand {
         run.samples = samples
         run.seed = seed
         run.restart = restart
+        let world = try World.join()
+        run.communicator = world; run.batchNormGroupSize = bnGroupSize
         // The data set, when it is there, decides whether the prepared photos are still its own;
         // without it, prepared photos are used as they are.
         let hasPrepared = FileManager.default.fileExists(atPath: URL(fileURLWithPath: prepared).appendingPathComponent("normalization.json").path)
@@ -69,7 +74,7 @@ struct Train: ParsableCommand {
             guard hasPrepared else { throw error }
             print("note: no data set at \(dataOptions.data); using the prepared photos in \(prepared) as they are")
         }
-        if !restart { try OutputFolder.create(run.folder, option: "--out") }
+        if !restart, world.isRoot { try OutputFolder.create(run.folder, option: "--out") }
 
         var bar: TerminalProgress?, barLabel = ""
         /// One progress line per phase: a new label finishes the previous line.
@@ -107,6 +112,7 @@ struct Train: ParsableCommand {
                          low.name, 100 * low.accuracy, high.name, 100 * high.accuracy, out))
         }
         if !outcome.finished { print("stopped after epoch \(outcome.records.count) of \(run.totalEpochs); run the same command to go on") }
+        World.finish(world)
     }
 }
 

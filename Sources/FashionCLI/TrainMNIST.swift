@@ -30,6 +30,8 @@ struct TrainMNIST: ParsableCommand {
     @Flag(help: "Also write initial.safetensors (the untrained weights) and batch-order.json (each epoch's training indices) into the run folder, for Tools/pytorch_parity.py.")
     var exportParity = false
     @Option(help: "Sample predictions on samples.png (0: none).") var samples = 24
+    @Option(help: ArgumentHelp("Batch norm's training statistics over groups of this many images of a batch (ghost batch norm). Under `mpirun -np N` each process takes batch/N images; one process with --bn-group-size batch/N computes the same weights.", valueName: "n"))
+    var bnGroupSize: Int?
     @OptionGroup var kernelOptions: KernelOptions
 
     static let defaults = OptimizerOptions.Defaults(optimizer: .adam, lr: 2e-3, weightDecay: 5e-4, schedule: .cosine)
@@ -40,6 +42,7 @@ struct TrainMNIST: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be 1 or more") }
         guard cropPadding >= 0, samples >= 0 else { throw ValidationError("--crop-padding and --samples must be 0 or more") }
+        if let bnGroupSize, bnGroupSize < 1 { throw ValidationError("--bn-group-size must be 1 or more") }
     }
 
     func run() throws {
@@ -54,6 +57,8 @@ struct TrainMNIST: ParsableCommand {
         run.stem = stemKind; run.augment = !noAugment; run.cropPadding = cropPadding
         run.limit = limit; run.testLimit = testLimit; run.seed = seed; run.restart = restart; run.samples = samples
         if exportParity { run.parityNames = o.names }
+        let world = try World.join()
+        run.communicator = world; run.batchNormGroupSize = bnGroupSize
         let started = Date()
         let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: run.testCount,
                                         validationName: "test") { r in
@@ -64,5 +69,6 @@ struct TrainMNIST: ParsableCommand {
         let outcome = try run.run { progress.handle($0, folder: out) }
         print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png",
                      100 * outcome.evaluation.accuracy, Date().timeIntervalSince(started), out))
+        World.finish(world)
     }
 }

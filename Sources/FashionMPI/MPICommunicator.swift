@@ -59,6 +59,38 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// Rank k receives chunk k (``Communicator/chunk(_:of:size:)``) of every contributor's
+    /// buffer (`MPI_Alltoallv`), sums them in rank order, and every rank gathers every sum
+    /// (`MPI_Allgatherv`, in place): 2(N−1)/N of the buffer sent by each rank, as a ring.
+    public func reduceSumInRankOrder(_ buffer: UnsafeMutableBufferPointer<Float>, contributors: Int) throws {
+        precondition(contributors >= 1 && contributors <= size, "reduceSumInRankOrder: \(contributors) contributors of \(size) ranks")
+        guard size > 1, let base = buffer.baseAddress else { return }
+        let count = buffer.count
+        guard count <= Int(Int32.max) else {
+            throw CommunicatorError(operation: "ordered sum", reason: "\(count) floats; at most 2^31 − 1")
+        }
+        let chunks = (0..<size).map { Self.chunk($0, of: count, size: size) }
+        let mine = chunks[rank]
+        let sending = rank < contributors
+        let sendCounts = chunks.map { Int32(sending ? $0.count : 0) }
+        let sendDisplacements = chunks.map { Int32($0.lowerBound) }
+        let receiveCounts = (0..<size).map { Int32($0 < contributors ? mine.count : 0) }
+        let receiveDisplacements = (0..<size).map { Int32(min($0, contributors) * mine.count) }
+        var received = [Float](repeating: 0, count: max(1, contributors * mine.count))
+        try received.withUnsafeMutableBufferPointer { r in
+            try Self.check(fs_mpi_alltoallv_float(base, sendCounts, sendDisplacements, r.baseAddress, receiveCounts, receiveDisplacements),
+                           "ordered sum of \(count) floats (scatter)")
+            let out = base + mine.lowerBound, n = mine.count
+            for i in 0..<n { out[i] = r[i] }
+            for k in 1..<max(1, contributors) {
+                let term = r.baseAddress! + k * n
+                for i in 0..<n { out[i] = out[i] + term[i] }
+            }
+        }
+        try Self.check(fs_mpi_allgatherv_float(base, chunks.map { Int32($0.count) }, sendDisplacements),
+                       "ordered sum of \(count) floats (gather)")
+    }
+
     /// `MPI_Bcast` of bytes, in pieces of at most 2^31 − 1.
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard let base = buffer.baseAddress else { return }

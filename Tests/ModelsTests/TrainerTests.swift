@@ -27,12 +27,18 @@ struct StripesData: TrainingData {
             return LabelledBatch(images: Tensor(shape: [idx.count, 1, 4, 4], scalars: idx.flatMap { images[$0] }), labels: idx.map { labels[$0] })
         })
     }
-    func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+    func trainingBatches(epoch: Int, shard: BatchShard) -> AnySequence<LabelledBatch> {
+        precondition(shard == .whole, "StripesData: one process only")
         var g = RandomGenerator(seed: 100 + UInt64(epoch))
         return batches(g.permutation(images.count))
     }
-    func validationBatches() -> AnySequence<LabelledBatch> { batches(Array(0..<images.count)) }
+    func validationBatches(shard: BatchShard) -> AnySequence<LabelledBatch> {
+        precondition(shard.count == 1, "StripesData: one process only")
+        return batches(Array(0..<images.count))
+    }
     var trainingBatchCount: Int { (images.count + batchSize - 1) / batchSize }
+    var trainingBatchSize: Int { batchSize }
+    var fingerprint: String { "\(images.count) stripes" }
 }
 
 @Suite(.serialized) struct TrainerTests {

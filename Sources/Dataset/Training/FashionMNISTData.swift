@@ -1,3 +1,4 @@
+import FashionBase
 import Tensor
 import Vision
 
@@ -34,6 +35,20 @@ public struct FashionMNISTData: TrainingData {
     /// How many test images ``validationBatches()`` walks: the first ``testLimit``, or all.
     public var testCount: Int { testLimit.map { min(max(0, $0), test.count) } ?? test.count }
 
+    /// Images a training batch.
+    public var trainingBatchSize: Int { batchSize }
+
+    /// The two splits' counts, sizes, labels and pixels, hashed (``TrainingData/fingerprint``).
+    public var fingerprint: String {
+        var f = Fingerprint()
+        for set in [train, test] {
+            f.combine(integers: [set.count, set.rows, set.columns])
+            f.combine(integers: set.labels)
+            f.combine(bytes: set.pixels)
+        }
+        return "Fashion-MNIST \(train.count)+\(test.count) images, \(f)"
+    }
+
     /// Batches a training epoch.
     public var trainingBatchCount: Int { ((limit.map { min($0, train.count) } ?? train.count) + batchSize - 1) / batchSize }
 
@@ -45,19 +60,20 @@ public struct FashionMNISTData: TrainingData {
         return limit.map { Array(order.prefix($0)) } ?? order
     }
 
-    /// The batches of 0-based `epoch`.
-    public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
-        AnySequence(loader(train, order: trainingOrder(epoch: epoch), epoch: epoch, transform: augmentation))
+    /// The batches of 0-based `epoch` (or `shard`'s part of each).
+    public func trainingBatches(epoch: Int, shard: BatchShard) -> AnySequence<LabelledBatch> {
+        AnySequence(loader(train, order: trainingOrder(epoch: epoch), epoch: epoch, transform: augmentation, shard: shard))
     }
 
-    /// The test images in order, unaugmented.
-    public func validationBatches() -> AnySequence<LabelledBatch> {
-        AnySequence(loader(test, order: Array(0..<testCount), epoch: 0, transform: nil))
+    /// The test images in order, unaugmented (or `shard`'s whole batches of them).
+    public func validationBatches(shard: BatchShard) -> AnySequence<LabelledBatch> {
+        AnySequence(loader(test, order: Array(0..<testCount), epoch: 0, transform: nil, shard: shard))
     }
 
-    func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?) -> BatchLoader {
+    func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?, shard: BatchShard) -> BatchLoader {
         let rows = set.rows, columns = set.columns, plane = rows * columns
-        return BatchLoader(order: order, batchSize: batchSize, itemShape: [1, rows, columns], seed: seed, epoch: epoch) { index, generator, out in
+        return BatchLoader(order: order, batchSize: batchSize, itemShape: [1, rows, columns], seed: seed, epoch: epoch,
+                           shard: shard) { index, generator, out in
             var image = PlanarImage(channels: 1, height: rows, width: columns,
                                     values: set.pixels[(index * plane)..<((index + 1) * plane)].map { Float($0) / 255 })
             if let transform { image = transform(image, using: &generator) }

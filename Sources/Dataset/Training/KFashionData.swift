@@ -1,3 +1,4 @@
+import FashionBase
 import Foundation
 import Tensor
 import Vision
@@ -96,26 +97,45 @@ public struct KFashionData: TrainingData {
                  RandomResizedCrop(height: size, width: size, scale: 0.8...1.0)])
     }
 
+    /// Images a training batch.
+    public var trainingBatchSize: Int { preset.batchSize }
+
+    /// Both caches' sizes, names and labels, the expanded items and the recipe, hashed
+    /// (``TrainingData/fingerprint``).
+    public var fingerprint: String {
+        var f = Fingerprint()
+        for cache in [training, validation] {
+            f.combine(integers: [cache.count, cache.header.width, cache.header.height, cache.header.channels])
+            for name in cache.header.names { f.combine(name); f.combine(bytes: [0]) }
+            f.combine(integers: cache.header.labels)
+            f.combine(cache.header.classes.joined(separator: "\u{0}"))
+        }
+        f.combine(integers: items.flatMap { [$0.index, $0.copy] })
+        f.combine("\(preset) \(mean) \(std)")
+        return "\(training.count)+\(validation.count) photos, \(items.count) items an epoch, \(f)"
+    }
+
     /// Batches a training epoch.
     public var trainingBatchCount: Int { (items.count + preset.batchSize - 1) / preset.batchSize }
 
     /// The batches of 0-based `epoch` (the same epoch gives the same batches).
-    public func trainingBatches(epoch: Int) -> AnySequence<LabelledBatch> {
+    public func trainingBatches(epoch: Int, shard: BatchShard) -> AnySequence<LabelledBatch> {
         var g = RandomGenerator(seed: seed &+ UInt64(epoch) &* 7919)
         let order = sampler?.indices(using: &g) ?? g.permutation(items.count)
-        return AnySequence(loader(training, order: order, epoch: epoch, expanded: true))
+        return AnySequence(loader(training, order: order, epoch: epoch, expanded: true, shard: shard))
     }
 
-    /// The validation photos in order, unaugmented.
-    public func validationBatches() -> AnySequence<LabelledBatch> {
-        AnySequence(loader(validation, order: Array(0..<validation.count), epoch: 0, expanded: false))
+    /// The validation photos in order, unaugmented (or `shard`'s whole batches of them).
+    public func validationBatches(shard: BatchShard) -> AnySequence<LabelledBatch> {
+        AnySequence(loader(validation, order: Array(0..<validation.count), epoch: 0, expanded: false, shard: shard))
     }
 
-    func loader(_ cache: ImageCache, order: [Int], epoch: Int, expanded: Bool) -> BatchLoader {
+    func loader(_ cache: ImageCache, order: [Int], epoch: Int, expanded: Bool, shard: BatchShard) -> BatchLoader {
         let h = cache.header.height, w = cache.header.width, c = cache.header.channels
         let items = self.items, mean = self.mean, std = self.std, seed = self.seed, fresh = preset.freshAugmentation
         let transform = KFashionData.augmentation(size: h)
-        return BatchLoader(order: order, batchSize: preset.batchSize, itemShape: [c, h, w], seed: seed, epoch: epoch) { position, generator, out in
+        return BatchLoader(order: order, batchSize: preset.batchSize, itemShape: [c, h, w], seed: seed, epoch: epoch,
+                           shard: shard) { position, generator, out in
             let (index, copy) = expanded ? items[position] : (position, 0)
             if copy == 0 {
                 cache.normalizedPlanar(index, mean: mean, std: std, into: out)

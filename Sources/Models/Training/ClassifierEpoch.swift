@@ -42,15 +42,28 @@ public struct EpochSummary: Sendable, Codable, Equatable {
 public enum ClassifierEpoch {
     /// Trains `model` on `batches` (produced lazily by `next`) with `optimizer`, stopping
     /// with ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` before a NaN loss updates the weights.
+    ///
+    /// With a `parallel` that is not plain (several processes, or batch-norm groups), each
+    /// batch is this process's share of a whole batch of `batchSize` images and the step is
+    /// ``DataParallel``'s; the summary then counts the whole batches, the same on every process.
     public static func train(_ model: some Layer, optimizer: some Optimizer, epoch: Int = 0,
                              labelSmoothing: Float = 0, batches: some Sequence<LabelledBatch>,
-                             learningRate: ((Int) -> Float)? = nil,
+                             learningRate: ((Int) -> Float)? = nil, parallel: DataParallel? = nil, batchSize: Int = 0,
                              progress: (Int, EpochSummary) -> Void = { _, _ in }) throws -> EpochSummary {
         model.train()
         var total = 0.0, correct = 0, seen = 0
         let t0 = DispatchTime.now().uptimeNanoseconds
         for (i, batch) in batches.enumerated() {
             if let learningRate { optimizer.learningRate = learningRate(i) }
+            if let parallel, !parallel.isPlain {
+                precondition(batchSize >= batch.wholeCount && batchSize > 0, "ClassifierEpoch.train: batch size \(batchSize) for a batch of \(batch.wholeCount)")
+                let figures = try parallel.step(model, optimizer: optimizer, share: batch, batchSize: batchSize,
+                                                labelSmoothing: labelSmoothing, epoch: epoch, index: i)
+                total += figures.lossTotal; correct += figures.correct; seen += figures.seen
+                if (i + 1) % parallel.agreementInterval == 0 { try parallel.requireSameWeights(model, when: "after epoch \(epoch + 1)'s step \(i + 1)") }
+                progress(i, summary(total, correct, seen, t0))
+                continue
+            }
             optimizer.zeroGrad()
             let logits = model(batch.images)
             let loss = softmaxCrossEntropy(logits: logits, targets: batch.labels, labelSmoothing: labelSmoothing)
@@ -77,23 +90,49 @@ public enum ClassifierEpoch {
     public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int = 3,
                                           progress: (Int) -> Void = { _ in })
         -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        return combine(evaluateEach(model, batches: batches, k: k, progress: progress), since: t0)
+    }
+
+    /// What one evaluation batch gave: its mean loss, truths, predictions and top classes.
+    struct BatchOutcome: Equatable {
+        var loss: Float
+        var truth: [Int], predictions: [Int]
+        var top: [[Ranked]]
+        struct Ranked: Equatable { var label: Int, probability: Float }
+    }
+
+    /// Each batch's outcome, in evaluation mode, without recording gradients.
+    static func evaluateEach(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int,
+                             progress: (Int) -> Void = { _ in }) -> [BatchOutcome] {
         model.eval()
         defer { model.train() }
-        var total = 0.0, correct = 0, seen = 0
-        var truth: [Int] = [], predictions: [Int] = [], top: [[(label: Int, probability: Float)]] = []
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        var outcomes: [BatchOutcome] = [], seen = 0
         withNoGrad {
             for batch in batches {
                 let logits = model(batch.images)
-                total += Double(softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar) * Double(batch.labels.count)
-                let predicted = argmaxRows(logits)
-                correct += zip(predicted, batch.labels).filter { $0 == $1 }.count
+                outcomes.append(BatchOutcome(loss: softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar,
+                                             truth: batch.labels, predictions: argmaxRows(logits),
+                                             top: topK(logits: logits, k: k).map { $0.map { .init(label: $0.label, probability: $0.probability) } }))
                 seen += batch.labels.count
-                predictions += predicted
-                top += topK(logits: logits, k: k)
-                truth += batch.labels
                 progress(seen)
             }
+        }
+        return outcomes
+    }
+
+    /// The summary, truths, predictions and top classes of batches' outcomes, in their order.
+    static func combine(_ outcomes: [BatchOutcome], since t0: UInt64)
+        -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
+        var total = 0.0, correct = 0, seen = 0
+        var truth: [Int] = [], predictions: [Int] = [], top: [[(label: Int, probability: Float)]] = []
+        for o in outcomes {
+            total += Double(o.loss) * Double(o.truth.count)
+            correct += zip(o.predictions, o.truth).filter { $0 == $1 }.count
+            seen += o.truth.count
+            predictions += o.predictions
+            top += o.top.map { $0.map { (label: $0.label, probability: $0.probability) } }
+            truth += o.truth
         }
         return (summary(total, correct, seen, t0), truth, predictions, top)
     }
@@ -158,7 +197,7 @@ public enum ClassifierEpoch {
         }
     }
 
-    private static func summary(_ total: Double, _ correct: Int, _ seen: Int, _ t0: UInt64) -> EpochSummary {
+    static func summary(_ total: Double, _ correct: Int, _ seen: Int, _ t0: UInt64) -> EpochSummary {
         EpochSummary(loss: seen > 0 ? total / Double(seen) : 0, accuracy: seen > 0 ? Double(correct) / Double(seen) : 0,
                      examples: seen, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
     }

@@ -50,6 +50,13 @@ public struct FashionMNISTTrainingRun {
     public var restart = false
     /// Sample predictions on `samples.png` (0: none).
     public var samples = 24
+    /// The processes of a data-parallel job (`mpirun -np N`; one by default): each trains on
+    /// its share of every batch of `batchSize`, rank 0 writes the folder.
+    public var communicator: Communicator = SingleProcess()
+    /// Batch norm's statistics over groups of this many images of a batch (ghost batch norm;
+    /// nil: a process's whole share). One process with `batchSize` B and groups of B/N
+    /// computes what N processes compute.
+    public var batchNormGroupSize: Int?
     /// When set, `initial.safetensors` and `batch-order.json` are written first for
     /// Tools/pytorch_parity.py (``ParityExport``), with these optimiser and schedule names.
     public var parityNames: (optimizer: String, schedule: String)?
@@ -75,14 +82,17 @@ public struct FashionMNISTTrainingRun {
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
                                                   labelSmoothing: labelSmoothing, seed: seed)
         // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
-        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: batchSize),
-                               what: "a training step at batch \(batchSize),")
+        let share = batchSize / max(1, communicator.size)
+        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: share),
+                               what: "a training step at batch \(share),")
         let model = ResNet18(classes: 10, inputChannels: 1, stem: stem, initialization: .torchvision, seed: seed)
         let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: stem,
                                           mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
-        if restart { try FolderLock.emptied(folder) }
+        let root = communicator.isRoot
+        if restart, root { try FolderLock.emptied(folder) }
         let trainer = Trainer(model: model, configuration: configuration, metadata: metadata, directory: folder)
-        if let names = parityNames {
+        trainer.parallel = DataParallel(communicator: communicator, groupSize: batchNormGroupSize)
+        if let names = parityNames, root {
             let weightDecay: Double
             switch optimizer {
             case .adam(let wd): weightDecay = wd
@@ -95,6 +105,7 @@ public struct FashionMNISTTrainingRun {
             try ParityExport.write(model: model, metadata: metadata, order: order, to: folder)
         }
         let records = try trainer.run(data: source, epochLimit: epochsThisRun, events: events)
+        guard root else { return try Outcome(evaluation: .shared(by: communicator), records: records) }
         let (truth, top): ([Int], [[(label: Int, probability: Float)]])
         if let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
             (truth, top) = (seen.truth, ranked)
@@ -108,6 +119,7 @@ public struct FashionMNISTTrainingRun {
                                   images: { i in Image(width: test.columns, height: test.rows, channels: 1,
                                                        pixels: Array(test.pixels[(i * plane)..<((i + 1) * plane)])) },
                                   samples: samples, seed: seed, to: folder)
+        _ = try Evaluation.shared(evaluation, by: communicator)
         return Outcome(evaluation: evaluation, records: records)
     }
 

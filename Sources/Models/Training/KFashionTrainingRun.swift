@@ -46,6 +46,12 @@ public struct KFashionTrainingRun {
     public var restart = false
     /// Sample predictions on `samples.png` (0: none).
     public var samples = 24
+    /// The processes of a data-parallel job (`mpirun -np N`; one by default): rank 0 prepares
+    /// the photos and writes the folder, each process trains on its share of every batch.
+    public var communicator: Communicator = SingleProcess()
+    /// Batch norm's statistics over groups of this many images of a batch (ghost batch norm;
+    /// nil: a process's whole share).
+    public var batchNormGroupSize: Int?
 
     /// A run over the prepared photos in `prepared`, kept in `folder`, with the `reduced` preset.
     public init(prepared: URL, folder: URL) { self.prepared = prepared; self.folder = folder }
@@ -94,7 +100,11 @@ public struct KFashionTrainingRun {
     private func run(box: EventBox<Event>) throws -> Outcome {
         let events = box.send
         let normalizationURL = prepared.appendingPathComponent("normalization.json")
-        if let tree {
+        let root = communicator.isRoot
+        // Rank 0 prepares and caches first; the others then open what it made (or, on another
+        // machine, their own copy: the data fingerprint check catches a copy that differs).
+        if !root { try communicator.barrier() }
+        if let tree, root {
             // Prepared photos of this tree, current: another tree's or a changed tree's are brought up to date.
             let set = PreparedSet(tree: tree, output: prepared, preparer: PhotoPreparer(size: preset.imageSize, background: preparation))
             // The size and recipe of a folder already there are the user's choice (`fashion prepare`); its data must match.
@@ -103,20 +113,22 @@ public struct KFashionTrainingRun {
                                                          : "\(prepared.path): \(why); preparing it again from \(tree.root.path) at \(preset.imageSize) px"))
                 _ = try set.run { done, total in box.send(.preparing(done: done, total: total)) }
             }
-        } else if !FileManager.default.fileExists(atPath: normalizationURL.path) {
+        } else if tree == nil, !FileManager.default.fileExists(atPath: normalizationURL.path) {
             throw TrainerError(reason: "\(prepared.path) holds no prepared photos (normalization.json) and no data set was given to prepare them from")
         }
         // Classes (from the training photos the manifest vouches for), caches, normalisation.
         let caches = try PreparedCaches(prepared: prepared, size: preset.imageSize) { split, done, total in
             box.send(.caching(split: split, done: done, total: total))
         }
+        if root { try communicator.barrier() }
         let (trainCache, validCache, encoder, normalization) = (caches.training, caches.validation, caches.encoder, caches.normalization)
         // What the run needs to give an answer, before any epoch: photos to learn from, and
         // validation photos to pick the best epoch on and to report.
         guard trainCache.count > 0 else { throw TrainerError(reason: "\(prepared.path): no training photos to train on") }
         // A step that cannot fit ends in SIGABRT mid-epoch: refused now, with the estimate.
-        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: preset.imageSize, batch: preset.batchSize),
-                               what: "a training step at \(preset.imageSize) px, batch \(preset.batchSize),")
+        let share = preset.batchSize / max(1, communicator.size)
+        try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: preset.imageSize, batch: share),
+                               what: "a training step at \(preset.imageSize) px, batch \(share),")
         guard validCache.count > 0 else {
             throw TrainerError(reason: "\(prepared.path): no validation photos (validation_image) to pick the best epoch on and report its accuracy")
         }
@@ -138,12 +150,19 @@ public struct KFashionTrainingRun {
                                            schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
                                            data: recipeDescription(classes: encoder.classes, training: trainCache.count,
                                                                    validation: validCache.count, mean: data.mean, std: data.std))
-        if restart { try FolderLock.emptied(folder) }
         let skipped = caches.skipped
-        try AtomicFile.createFolder(folder)
-        try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+        if root {
+            if restart { try FolderLock.emptied(folder) }
+            try AtomicFile.createFolder(folder)
+            try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+        }
         let trainer = Trainer(model: model, configuration: config, metadata: metadata, directory: folder)
+        trainer.parallel = DataParallel(communicator: communicator, groupSize: batchNormGroupSize)
         let records = try trainer.run(data: data, epochLimit: epochsThisRun) { events(.trainer($0)) }
+        guard root else {
+            return Outcome(evaluation: try .shared(by: communicator), minority: minority, skipped: skipped, records: records,
+                           bestCheckpoint: trainer.bestCheckpoint, finished: records.count >= totalEpochs)
+        }
 
         // The best checkpoint on the validation photos.
         events(.evaluating)
@@ -152,6 +171,7 @@ public struct KFashionTrainingRun {
         let evaluation = Evaluation(classes: encoder.classes, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         try EvaluationFiles.write(evaluation, title: "Mission 1-2, \(preset.name) preset: best checkpoint on validation",
                                   minority: minority, cache: validCache, top: top, samples: samples, seed: seed, to: folder)
+        _ = try Evaluation.shared(evaluation, by: communicator)
         return Outcome(evaluation: evaluation, minority: minority, skipped: skipped, records: records,
                        bestCheckpoint: trainer.bestCheckpoint, finished: records.count >= totalEpochs)
     }

@@ -237,6 +237,10 @@ public final class Trainer {
     static func pending(_ url: URL) -> URL {
         url.deletingPathExtension().appendingPathExtension("next").appendingPathExtension("safetensors")
     }
+    /// How each step computes its batch: over the processes of a data-parallel job, and in
+    /// batch-norm groups (``DataParallel``); one process, plain steps by default. Only rank 0
+    /// touches the folder; every process returns the same records.
+    public var parallel = DataParallel()
     /// Test hook: throws after `step` steps of epoch `epoch`'s save (1-based; simulates a kill there).
     var failAfterSaveStep: (epoch: Int, step: Int)?
 
@@ -279,17 +283,10 @@ public final class Trainer {
         }
     }
 
-    /// Runs (or resumes, when `resume` and the folder holds a run of the same configuration)
-    /// up to `configuration.epochs` epochs — or only `epochLimit` more of them this time (a
-    /// run split over sessions). Returns every epoch's record so far.
-    @discardableResult
-    public func run(data: some TrainingData, resume: Bool = true, epochLimit: Int? = nil,
-                    events: (TrainerEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+    /// Creates and locks the run folder and refuses one that holds a run's files without its state.
+    func openFolder() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FolderLock.acquire(directory)   // one run per folder (FolderLock.Busy names the other process)
-        let optimizer = makeOptimizer()
-        let names = model.namedParameters.map(\.0)
-        var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
         let runFiles = [lastCheckpoint, optimizerURL, bestCheckpoint, directory.appendingPathComponent("log.jsonl")]
         if !FileManager.default.fileExists(atPath: stateURL.path) {
             AtomicFile.removeLeftovers(in: directory)
@@ -299,25 +296,106 @@ public final class Trainer {
                 throw TrainerError(reason: "\(directory.path) holds \(url.lastPathComponent) but no \(stateURL.lastPathComponent): not a resumable run; use another folder or --restart")
             }
         }
-        if resume, FileManager.default.fileExists(atPath: stateURL.path) {
-            let saved: State
-            do { saved = try JSONStyle.decoder().decode(State.self, from: try ReadableFile.read(stateURL, limit: ReadableFile.Limit.json, what: "a trainer state")) } catch {
-                throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
-            }
-            let differences = configuration.differences(from: saved.configuration, completedEpochs: saved.completedEpochs)
-            guard differences.isEmpty else {
-                throw TrainerError(reason: "\(directory.path) holds a run with another configuration (\(differences.joined(separator: "; "))); "
-                                   + "use another folder, the same settings, or --restart to start over")
-            }
-            try recover(committed: saved)
-            try writeLog(saved.records)   // a kill after the commit may have left the previous epoch's log
-            let (last, _) = try Checkpoint.load(contentsOf: lastCheckpoint)
-            try model.load(last.stateDictionary())
-            try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
-            state = saved
-            state.configuration = configuration   // the same but for a raised --epochs
-            events(.resumed(completedEpochs: saved.completedEpochs))
+    }
+
+    /// The saved run's state, with the model and `optimizer` loaded from its last epoch.
+    func resumeState(optimizer: any StatefulOptimizer, names: [String]) throws -> State {
+        let saved: State
+        do { saved = try JSONStyle.decoder().decode(State.self, from: try ReadableFile.read(stateURL, limit: ReadableFile.Limit.json, what: "a trainer state")) } catch {
+            throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
         }
+        let differences = configuration.differences(from: saved.configuration, completedEpochs: saved.completedEpochs)
+        guard differences.isEmpty else {
+            throw TrainerError(reason: "\(directory.path) holds a run with another configuration (\(differences.joined(separator: "; "))); "
+                               + "use another folder, the same settings, or --restart to start over")
+        }
+        try recover(committed: saved)
+        try writeLog(saved.records)   // a kill after the commit may have left the previous epoch's log
+        let (last, _) = try Checkpoint.load(contentsOf: lastCheckpoint)
+        try model.load(last.stateDictionary())
+        try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
+        var state = saved
+        state.configuration = configuration   // the same but for a raised --epochs
+        return state
+    }
+
+    /// Runs `work` on rank 0 and gives its bytes to every process — or its error: rank 0
+    /// throws it as it was, the others a ``TrainerError`` with its text, so no process waits
+    /// for one that gave up.
+    func rootDecides(_ work: () throws -> Data) throws -> Data {
+        let world = parallel.communicator
+        guard world.size > 1 else { return try work() }
+        var payload = Data(), failure: Error?
+        if world.isRoot { do { payload = try work() } catch { failure = error } }
+        let verdict = try world.broadcast(Data((failure.map { "\($0)" } ?? "").utf8))
+        if let failure { throw failure }
+        if !verdict.isEmpty { throw TrainerError(reason: "rank 0: " + String(decoding: verdict, as: UTF8.self)) }
+        return try world.broadcast(payload)
+    }
+
+    /// Blobs with their lengths in front (UInt64, little-endian).
+    static func pack(_ parts: [Data]) -> Data {
+        var out = Data()
+        for part in parts {
+            var n = UInt64(part.count).littleEndian
+            out += Data(bytes: &n, count: 8) + part
+        }
+        return out
+    }
+
+    /// The blobs ``pack(_:)`` wrote.
+    static func unpack(_ data: Data) throws -> [Data] {
+        var parts: [Data] = [], at = data.startIndex
+        while at < data.endIndex {
+            guard data.endIndex - at >= 8 else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
+            let n = Int(data[at..<(at + 8)].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+            at += 8
+            guard n >= 0, data.endIndex - at >= n else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
+            parts.append(data[at..<(at + n)]); at += n
+        }
+        guard parts.count == 3 else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
+        return parts
+    }
+
+    /// Runs (or resumes, when `resume` and the folder holds a run of the same configuration)
+    /// up to `configuration.epochs` epochs — or only `epochLimit` more of them this time (a
+    /// run split over sessions). Returns every epoch's record so far.
+    @discardableResult
+    public func run(data: some TrainingData, resume: Bool = true, epochLimit: Int? = nil,
+                    events reportAll: (TrainerEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+        let world = parallel.communicator
+        func events(_ event: TrainerEvent) { if world.isRoot { reportAll(event) } }   // rank 0 reports
+        if let why = parallel.problem(batchSize: data.trainingBatchSize) { throw TrainerError(reason: why) }
+        // Every process must train the same run on the same data, or none does.
+        try world.requireAgreement(String(decoding: try JSONStyle.encoder(pretty: false).encode(configuration), as: UTF8.self)
+                                   + " bn-group-size \(parallel.groupSize.map(String.init) ?? "none")", on: "the run's settings")
+        try world.requireAgreement(data.fingerprint, on: "the training data (each process read its own copy)")
+        let optimizer = makeOptimizer()
+        let names = model.namedParameters.map(\.0)
+        var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
+        // Rank 0 owns the folder: it locks it, checks it and resumes from it; the others get
+        // the resumed state, weights and optimiser state from it (they may be other machines).
+        var resumed = false
+        let opening = try rootDecides {
+            try openFolder()
+            guard resume, FileManager.default.fileExists(atPath: stateURL.path) else { return Data() }
+            state = try resumeState(optimizer: optimizer, names: names)
+            resumed = true
+            guard world.size > 1 else { return Data() }
+            return Self.pack([try JSONStyle.encoder(pretty: false).encode(state),
+                              try Safetensors.encode(.init(state: model.stateDictionary())),
+                              try Safetensors.encode(optimizer.state(names: names))])
+        }
+        if !world.isRoot, !opening.isEmpty {
+            let parts = try Self.unpack(opening)
+            state = try JSONStyle.decoder().decode(State.self, from: parts[0])
+            try model.load(Safetensors.decode(parts[1], path: "rank 0's weights").state)
+            try optimizer.load(Safetensors.decode(parts[2], path: "rank 0's optimiser state"), names: names)
+            state.configuration = configuration
+            resumed = true
+        }
+        if resumed { events(.resumed(completedEpochs: state.completedEpochs)) }
+        try parallel.requireSameWeights(model, when: resumed ? "after resuming at epoch \(state.completedEpochs)" : "at the start")
         let batchCount = data.trainingBatchCount
         let end = min(configuration.epochs, state.completedEpochs + (epochLimit ?? configuration.epochs))
         for epoch in state.completedEpochs..<max(state.completedEpochs, end) {
@@ -327,14 +405,18 @@ public final class Trainer {
             let perBatch: ((Int) -> Float)? = schedule.perBatch
                 ? { Float(schedule.rate(base: base, epoch: epoch, batch: $0, of: batchCount)) } : nil
             let fit = try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
-                                                batches: data.trainingBatches(epoch: epoch), learningRate: perBatch) { i, running in
+                                                batches: data.trainingBatches(epoch: epoch, shard: parallel.trainingShard), learningRate: perBatch,
+                                                parallel: parallel, batchSize: data.trainingBatchSize) { i, running in
                 events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
             }
-            let (validation, truth, predictions, top) = ClassifierEpoch.evaluateAndPredict(model, batches: data.validationBatches()) {
+            try parallel.requireSameWeights(model, when: "after epoch \(epoch + 1)")
+            let (validation, truth, predictions, top) = try parallel.evaluate(model, data: data) {
                 events(.validating(epoch: epoch, examples: $0))
             }
-            lastValidation = (truth, predictions)
-            lastValidationTop = top
+            if world.isRoot {
+                lastValidation = (truth, predictions)
+                lastValidationTop = top
+            }
             guard validation.loss.isFinite, fit.loss.isFinite else {
                 throw TrainingError.nonFiniteValidation(epoch: epoch, value: validation.loss)
             }
@@ -343,6 +425,16 @@ public final class Trainer {
                                      validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                      seconds: fit.seconds + validation.seconds, imagesPerSecond: fit.imagesPerSecond, best: improved,
                                      heldOut: data.heldOutName)
+            if improved {
+                state.bestAccuracy = validation.accuracy
+                state.bestEpoch = epoch + 1
+            }
+            state.completedEpochs = epoch + 1
+            state.records.append(record)
+            guard world.isRoot else {
+                try world.barrier()   // rank 0 commits the epoch
+                continue
+            }
             var meta = metadata
             meta.epoch = epoch + 1
             meta.metric = validation.accuracy
@@ -355,16 +447,12 @@ public final class Trainer {
                 }
             }
             if improved {
-                state.bestAccuracy = validation.accuracy
-                state.bestEpoch = epoch + 1
                 try Checkpoint.save(model, metadata: meta, to: Self.pending(bestCheckpoint)); try stepDone()
             }
             try Checkpoint.save(model, metadata: meta, to: Self.pending(lastCheckpoint)); try stepDone()
             var optimizerState = optimizer.state(names: names)
             optimizerState.metadata["epoch"] = String(epoch + 1)
             try Safetensors.write(optimizerState, to: Self.pending(optimizerURL)); try stepDone()
-            state.completedEpochs = epoch + 1
-            state.records.append(record)
             try AtomicFile.write(try JSONStyle.encoder(pretty: false).encode(state), to: stateURL); try stepDone()
             for final in (improved ? [bestCheckpoint] : []) + [lastCheckpoint, optimizerURL] {
                 guard rename(Self.pending(final).path, final.path) == 0 else {
@@ -373,6 +461,7 @@ public final class Trainer {
                 try stepDone()
             }
             try writeLog(state.records); try stepDone()
+            try world.barrier()
             events(.epoch(record))
         }
         return state.records

@@ -24,6 +24,12 @@ public final class Parameter {
     public var grad: Tensor? { value.grad }
     /// Clears the accumulated gradient.
     public func zeroGrad() { value.zeroGrad() }
+    /// Replaces the accumulated gradient by `gradient` (same shape) — what a data-parallel step
+    /// does with the sum over processes before the optimiser's step.
+    public func setGradient(_ gradient: Tensor) {
+        precondition(gradient.shape == value.shape, "Parameter.setGradient: shape \(gradient.shape) ≠ \(value.shape)")
+        value.node?.grad = gradient.detached()
+    }
     /// Shape of the value.
     public var shape: [Int] { value.shape }
 }
