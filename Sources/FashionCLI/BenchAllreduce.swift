@@ -27,9 +27,8 @@ extension Bench {
         }
 
         func run() throws {
-            let world: Communicator = try MPICommunicator.launched() ?? SingleProcess()
-            defer { (world as? MPICommunicator)?.finalize() }
-            try world.requireAgreement("\(floats) \(repetitions) \(ordered)", on: "the flags --floats, --repetitions and --ordered")
+            let world = try World.join()   // the same command line on every rank, or one error
+            defer { World.finish(world) }
             let n = world.size
             // MPI's sum: rank r holds (i % 7) + r, so the sum over ranks is n·(i % 7) + n(n−1)/2,
             // exact in floats in any order. The ordered sum: values that round, summed one rank

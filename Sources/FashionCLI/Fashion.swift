@@ -36,10 +36,7 @@ struct Fashion: ParsableCommand {
             // Found while running (a folder, a file, a flag against the data): the reason, not the
             // usage, and exit 1 like every other failure of a run (64 is for command lines that
             // do not parse or validate).
-            if !TerminalOutput.quiet || !World.isShared(error) {
-                let rank = World.current.map { $0.size > 1 ? "rank \($0.rank): " : "" } ?? ""
-                FileHandle.standardError.write(Data("\(rank)Error: \(TerminalText.escaped(error.message))\n".utf8))
-            }
+            World.report("Error: \(TerminalText.escaped(error.message))")
             World.end(ExitCode.failure.rawValue)
         } catch {
             exitEscaped(FileSystemMessage(error) ?? error, command: type(of: command))

@@ -26,6 +26,14 @@ enum Interruption {
         }
     }
 
+    /// Prints nothing on interruption (the ranks past 0 of a job, which `mpirun` ends when one
+    /// rank fails: rank 0 speaks for the job).
+    static func silence() {
+        length = 0
+        signal(SIGINT) { number in _exit(128 + number) }
+        signal(SIGTERM) { number in _exit(128 + number) }
+    }
+
     /// Replaces the line printed on interruption (ends with a newline).
     static func set(_ note: String) {
         let bytes = Array((note + "\n").utf8.prefix(capacity))

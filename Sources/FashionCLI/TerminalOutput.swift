@@ -18,10 +18,7 @@ extension Fashion {
         let code = command.exitCode(for: error)
         if code == .success { command.exit(withError: error) }
         let message = command.fullMessage(for: error)
-        if !TerminalOutput.quiet || !World.isShared(error) {
-            let rank = World.current.map { $0.size > 1 ? "rank \($0.rank): " : "" } ?? ""
-            FileHandle.standardError.write(Data((rank + TerminalText.escaped(message) + "\n").utf8))
-        }
+        World.report(TerminalText.escaped(message))
         World.end(code.rawValue)
     }
 }

@@ -18,6 +18,7 @@ enum World {
         let world: Communicator = try MPICommunicator.launched() ?? SingleProcess()
         current = world
         TerminalOutput.quiet = !world.isRoot
+        if !world.isRoot { Interruption.silence() }
         try world.requireAgreement(CommandLine.arguments.dropFirst().joined(separator: " "), on: "the command line")
         return world
     }
@@ -28,17 +29,23 @@ enum World {
         current = nil
     }
 
+    /// Writes an error's `message` on standard error — on a rank past 0 after a pause, so that
+    /// an error every rank meets (they were given the same flags and data) is reported once, by
+    /// rank 0, whose ``end(_:)`` ends the others first; an error of that rank's own still shows,
+    /// named with its rank.
+    static func report(_ message: String) {
+        if let world = current, world.size > 1 {
+            if !world.isRoot { sleep(2) }
+            FileHandle.standardError.write(Data("rank \(world.rank): \(message)\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+    }
+
     /// Ends this process with `code` after an error; under MPI with several ranks, every rank.
     static func end(_ code: Int32) -> Never {
         if let mpi = current as? MPICommunicator, mpi.size > 1 { mpi.abort(code: code) }
         Foundation.exit(code)
-    }
-
-    /// Whether an error is one every rank met alike (a failed agreement check, rank 0's verdict):
-    /// rank 0 reports it, the others need not repeat it.
-    static func isShared(_ error: Error) -> Bool {
-        if let e = error as? CommunicatorError, e.operation == "the agreement check" { return true }
-        return "\(error)".hasPrefix("rank 0: ")
     }
 }
 
