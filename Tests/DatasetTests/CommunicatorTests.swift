@@ -16,4 +16,19 @@ import Testing
         try world.barrier()
         try world.requireAgreement("--lr 0.1", on: "the flags")
     }
+
+    /// The chunks rank k sums in an ordered sum cover the buffer once, in order, sizes within one.
+    @Test func orderedSumChunksCoverTheBuffer() throws {
+        for count in [0, 1, 7, 11_689_512] {
+            for size in 1...5 {
+                let chunks = (0..<size).map { SingleProcess.chunk($0, of: count, size: size) }
+                #expect(chunks.first?.lowerBound == 0 && chunks.last?.upperBound == count)
+                #expect(zip(chunks, chunks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect((chunks.map(\.count).max() ?? 0) - (chunks.map(\.count).min() ?? 0) <= 1)
+            }
+        }
+        var values: [Float] = [0.1, -0.0]
+        try SingleProcess().reduceSumInRankOrder(&values, contributors: 1)
+        #expect(values.map(\.bitPattern) == [Float(0.1).bitPattern, Float(-0.0).bitPattern])
+    }
 }

@@ -73,6 +73,37 @@ struct StripesData: TrainingData {
         #expect(best.metadata?.classes == ["top", "bottom"] && (best.metadata?.epoch ?? 0) >= 1)
     }
 
+    /// The data-parallel step with one batch-norm group a batch is the plain step, bit for bit
+    /// (the loss weighted by 8/8, running statistics averaged over one group); groups of 4 train
+    /// differently (their own statistics). Several processes are tested by Tools/mpi_test.sh.
+    @Test func oneGroupStepIsThePlainStep() throws {
+        let data = StripesData(count: 20, seed: 1)
+        func weights(groups: Int?) throws -> [[Float]] {
+            let directory = folder()
+            let trainer = Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: configuration,
+                                  metadata: metadata, directory: directory)
+            if let groups { trainer.parallel = DataParallel(groupSize: groups) }
+            try trainer.run(data: data, epochLimit: 2)
+            return try Safetensors.read(contentsOf: directory.appendingPathComponent("last.safetensors")).state.entries.map(\.tensor.scalars)
+        }
+        let plain = try weights(groups: nil)
+        #expect(try weights(groups: 8) == plain)
+        #expect(try weights(groups: 4) != plain)
+        #expect(DataParallel(groupSize: 3).problem(batchSize: 8) == nil)   // one process: the last group smaller
+        #expect(DataParallel(groupSize: 0).problem(batchSize: 8) == "--bn-group-size must be 1 or more")
+    }
+
+    /// Validation outcomes cross between processes as words and come back the same.
+    @Test func validationOutcomesSurviveTheGather() throws {
+        let outcomes = [ClassifierEpoch.BatchOutcome(loss: 0.37, truth: [1, 0], predictions: [1, 1],
+                                                     top: [[.init(label: 1, probability: 0.6), .init(label: 0, probability: 0.4)],
+                                                           [.init(label: 1, probability: 0.51), .init(label: 0, probability: 0.49)]]),
+                        ClassifierEpoch.BatchOutcome(loss: .nan, truth: [], predictions: [], top: [])]
+        let back = try DataParallel.decode(DataParallel.encode(outcomes))
+        #expect(back.count == 2 && back[0] == outcomes[0] && back[1].loss.isNaN && back[1].truth.isEmpty)
+        #expect(throws: CommunicatorError.self) { try DataParallel.decode(DataParallel.encode(outcomes).prefix(10)) }
+    }
+
     /// A run killed at every step of an epoch's save (pending files, the state's commit, each
     /// rename, the log) resumes to the same weights and records as an uninterrupted run, and
     /// leaves no pending or temporary file behind.

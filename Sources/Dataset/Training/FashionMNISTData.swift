@@ -70,7 +70,7 @@ public struct FashionMNISTData: TrainingData {
         AnySequence(loader(test, order: Array(0..<testCount), epoch: 0, transform: nil, shard: shard))
     }
 
-    func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?, shard: BatchShard) -> BatchLoader {
+    func loader(_ set: FashionMNIST, order: [Int], epoch: Int, transform: (any ImageTransform)?, shard: BatchShard = .whole) -> BatchLoader {
         let rows = set.rows, columns = set.columns, plane = rows * columns
         return BatchLoader(order: order, batchSize: batchSize, itemShape: [1, rows, columns], seed: seed, epoch: epoch,
                            shard: shard) { index, generator, out in

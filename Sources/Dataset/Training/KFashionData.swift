@@ -130,7 +130,7 @@ public struct KFashionData: TrainingData {
         AnySequence(loader(validation, order: Array(0..<validation.count), epoch: 0, expanded: false, shard: shard))
     }
 
-    func loader(_ cache: ImageCache, order: [Int], epoch: Int, expanded: Bool, shard: BatchShard) -> BatchLoader {
+    func loader(_ cache: ImageCache, order: [Int], epoch: Int, expanded: Bool, shard: BatchShard = .whole) -> BatchLoader {
         let h = cache.header.height, w = cache.header.width, c = cache.header.channels
         let items = self.items, mean = self.mean, std = self.std, seed = self.seed, fresh = preset.freshAugmentation
         let transform = KFashionData.augmentation(size: h)
