@@ -208,7 +208,7 @@ public final class DataParallel {
             defer { at += count }
             return words[at..<(at + count)]
         }
-        let batches = Int(try next(1).first!)
+        let batches = Int(try next(1).first ?? 0)
         return try (0..<batches).map { _ in
             let head = Array(try next(3))
             let size = Int(head[0]), k = Int(head[2])
