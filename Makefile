@@ -1,6 +1,6 @@
 # Two commands: `make demo` runs everything that exists on the embedded default data,
 # `make test` runs every test. Both install missing Debian packages first.
-PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist strace libopenmpi-dev openmpi-bin
+PACKAGES := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev dataset-fashion-mnist strace libopenmpi-dev openmpi-bin iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
@@ -20,6 +20,7 @@ test: deps check-traps
 	Tools/crash_test.sh
 	Tools/bad_input_probe.sh
 	Tools/mpi_test.sh
+	Tools/two_host_test.sh
 	Tools/check_reproducible_kernels.sh
 	Tools/tolerance_margins.sh
 
@@ -36,9 +37,11 @@ crash-test: build
 	Tools/crash_test.sh
 	Tools/bad_input_probe.sh
 
-# Open MPI between real processes on this machine (shared memory and TCP loopback).
+# Open MPI between real processes on this machine (shared memory and TCP loopback), and
+# across two network-namespace hosts (root with CAP_NET_ADMIN; said SKIPPED otherwise).
 mpi-test: build
 	Tools/mpi_test.sh
+	Tools/two_host_test.sh
 
 # No try!, as!, force-unwrap or fatalError that a user's file or flag could reach (Tools/check_traps.sh).
 check-traps:
