@@ -112,6 +112,25 @@ for f in best.safetensors last.safetensors predictions.csv evaluation.json; do
   cmp -s "$W/kf-ghost/$f" "$W/kf-dp2/$f" || fail "train over 2 ranks: $f differs from one process's in groups of 8"
 done
 
+# `fashion evaluate` over 2 ranks writes the one process's files.
+ev=(evaluate --data "$W/tree" --prepared "$W/prepared" --checkpoint "$W/kf-ghost/best.safetensors" --samples 0)
+"$F" "${ev[@]}" --out "$W/ev-one" >/dev/null 2>&1 || fail "evaluate, one process"
+timeout 120 "${mpirun[@]}" -np 2 -x FASHION_THREADS -x OPENBLAS_CORETYPE "$F" "${ev[@]}" --out "$W/ev-two" > "$W/ev.out" 2>&1 \
+  || fail "evaluate over 2 ranks: $(tail -2 "$W/ev.out" | tr '\n' ' ')"
+for f in evaluation.json evaluation.md predictions.csv per_class.csv; do
+  cmp -s "$W/ev-one/$f" "$W/ev-two/$f" || fail "evaluate over 2 ranks: $f differs from one process's"
+done
+
+# The few-shot protocol's cells dealt over 2 ranks: the one process's table, digit for digit;
+# a rerun reuses every cell.
+fs=(fewshot --majority-per-class 30 --test-limit 200 --backbone-epochs 1 --vae-epochs 3 --draws 2 --nf 5,10 --batch-size 32 --monitor-limit 0)
+"$F" "${fs[@]}" --out "$W/fs-one" >/dev/null 2>&1 || fail "fewshot, one process"
+timeout 300 "${mpirun[@]}" -np 2 -x FASHION_THREADS -x OPENBLAS_CORETYPE "$F" "${fs[@]}" --out "$W/fs-two" > "$W/fs.out" 2>&1 \
+  || fail "fewshot over 2 ranks: $(tail -2 "$W/fs.out" | tr '\n' ' ')"
+for f in table.md table.json; do cmp -s "$W/fs-one/$f" "$W/fs-two/$f" || fail "fewshot over 2 ranks: $f differs from one process's"; done
+timeout 120 "${mpirun[@]}" -np 2 "$F" "${fs[@]}" --out "$W/fs-two" >/dev/null 2>&1 || fail "fewshot rerun over 2 ranks"
+[ "$(grep -c 'done before, reusing' "$W/fs-two/log.txt")" = 4 ] || fail "fewshot rerun over 2 ranks did not reuse the 4 cells"
+
 # A batch that does not split into equal shares: one error, every rank ends.
 status=0
 timeout 60 "${mpirun[@]}" -np 3 "$F" "${mnist[@]}" --batch-size 64 --out "$W/uneven" > "$W/uneven.out" 2>&1 || status=$?
@@ -119,4 +138,4 @@ timeout 60 "${mpirun[@]}" -np 3 "$F" "${mnist[@]}" --batch-size 64 --out "$W/une
 [ "$(grep -c 'does not split into 3 equal shares' "$W/uneven.out")" = 1 ] || fail "uneven batch: $(cat "$W/uneven.out" | tr '\n' ' ')"
 
 if [ "$failures" -gt 0 ]; then echo "mpi test: $failures failures"; exit 1; fi
-echo "mpi test: the sums over 2 and 3 ranks are exact over shared memory and TCP, the ordered sum bit for bit; differing flags stop every rank; features over 2 and 3 ranks equal one process's; training over 2 and 3 ranks equals one process in batch-norm groups, bit for bit, and resumes after a killed rank to the same end"
+echo "mpi test: the sums over 2 and 3 ranks are exact over shared memory and TCP, the ordered sum bit for bit; differing flags stop every rank; features over 2 and 3 ranks equal one process's; training over 2 and 3 ranks equals one process in batch-norm groups, bit for bit, and resumes after a killed rank to the same end; few-shot cells and evaluate over 2 ranks give the one process's table and files"

@@ -25,15 +25,22 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         kernelOptions.apply()
+        // Under mpirun every rank evaluates every N-th batch; rank 0 prepares, gathers and writes.
+        let world = try World.join()
         let url = URL(fileURLWithPath: checkpoint)
         let metadata: CheckpointMetadata
         do { metadata = try CheckpointEvaluation.metadata(of: url, try Checkpoint.opened(url)) } catch let e as PredictorError {
             throw ValidationError(e.reason)
         }
-        try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
-                                       anySize: metadata.preparedSize == nil, for: checkpoint)
-        try OutputFolder.create(URL(fileURLWithPath: out), option: "--out", lock: true)
+        if !world.isRoot { try world.barrier() }
+        if world.isRoot {
+            try dataOptions.ensurePrepared(prepared, size: metadata.preparedSize ?? metadata.inputSize, recipe: metadata.preparation,
+                                           anySize: metadata.preparedSize == nil, for: checkpoint)
+            try OutputFolder.create(URL(fileURLWithPath: out), option: "--out", lock: true)
+            try world.barrier()
+        }
         var job = CheckpointEvaluation(checkpoint: url, prepared: URL(fileURLWithPath: prepared), folder: URL(fileURLWithPath: out))
+        job.communicator = world
         job.samples = samples
         job.seed = seed
         let bar = TerminalProgress(total: 1, label: "evaluate: photos")
@@ -50,5 +57,6 @@ struct Evaluate: ParsableCommand {
             print(String(format: "lowest %@ %.1f%%, highest %@ %.1f%%", low.name, 100 * low.accuracy, high.name, 100 * high.accuracy))
         }
         print("wrote \(out)/evaluation.md, evaluation.json, predictions.csv\(samples > 0 ? ", samples.png" : "")")
+        World.finish(world)
     }
 }

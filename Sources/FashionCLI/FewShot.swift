@@ -66,19 +66,24 @@ struct FewShot: ParsableCommand {
         options.evaluation.beta = FeatureVAE.BetaSchedule(step: betaStep, lastEpoch: betaLastEpoch)
         options.evaluation.vaeEpochs = vaeEpochs
         let folder = URL(fileURLWithPath: out)
-        try OutputFolder.create(folder, option: "--out", lock: true)
-        let log = try LineLog(appendingTo: folder.appendingPathComponent("log.txt"))
+        // Under mpirun the cells are dealt over the ranks; rank 0 owns the folder and the table.
+        let world = try World.join()
+        if world.isRoot { try OutputFolder.create(folder, option: "--out", lock: true) }
+        let log = world.isRoot ? try LineLog(appendingTo: folder.appendingPathComponent("log.txt")).callAsFunction : { _ in }
         let started = Date()
         let backboneFolder = backbones.map { URL(fileURLWithPath: $0) }
         let runner = FewShotProtocol(options: options, directory: folder, backbones: backboneFolder)
         let cells: [FewShotProtocol.Cell]
         if dataset == .kfashion {
-            cells = try runner.run(source: try kfashionSource(folder: folder), log: log.callAsFunction)
+            cells = try runner.run(source: try kfashionSource(folder: folder, world: world), communicator: world, log: log)
         } else {
             let directory = data ?? FashionMNIST.defaultDirectory
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
-            cells = try runner.run(train: train, test: test, log: log.callAsFunction)
+            cells = try runner.run(source: FashionMNISTFewShotSource(train: train, test: test, testLimit: options.testLimit, seed: options.seed),
+                                   communicator: world, log: log)
         }
+        guard world.isRoot else { return World.finish(world) }
+        defer { World.finish(world) }
         let md = try FewShotProtocol.writeResults(
             cells, title: "The paper's protocol on \(dataset == .kfashion ? "the K-Fashion photos" : "Fashion-MNIST")", to: folder)
         print(md)
@@ -86,11 +91,15 @@ struct FewShot: ParsableCommand {
     }
 
     /// The prepared K-Fashion photos at `--image-size` (prepared first when missing), training and validation caches.
-    func kfashionSource(folder: URL) throws -> KFashionFewShotSource {
+    func kfashionSource(folder: URL, world: Communicator) throws -> KFashionFewShotSource {
         let dataOptions = try DataOptions.parse(["--data", data ?? "data/kfashion"])
-        try dataOptions.ensurePrepared(prepared, size: imageSize, anySize: true)
+        if !world.isRoot { try world.barrier() }   // rank 0 prepares and caches first
+        if world.isRoot { try dataOptions.ensurePrepared(prepared, size: imageSize, anySize: true) }
         let caches = try PreparedCaches(prepared: URL(fileURLWithPath: prepared), size: imageSize)
-        try SkippedReport.note(caches.skipped, folder: folder)
+        if world.isRoot {
+            try world.barrier()
+            try SkippedReport.note(caches.skipped, folder: folder)
+        }
         print("K-Fashion: \(caches.encoder.count) classes, \(caches.training.count) training and \(caches.validation.count) validation photos at \(imageSize) px")
         return KFashionFewShotSource(caches)
     }

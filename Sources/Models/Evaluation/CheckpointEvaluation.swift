@@ -16,6 +16,9 @@ public struct CheckpointEvaluation {
     /// Sample predictions on `samples.png` (0: none) and the seed that picks them.
     public var samples = 24
     public var seed: UInt64 = 42
+    /// The processes of a job (`mpirun -np N`; one by default): each evaluates every N-th
+    /// batch, rank 0 gathers them in order and writes the files — the one process's bytes.
+    public var communicator: Communicator = SingleProcess()
 
     /// An evaluation of `checkpoint` on `prepared`'s validation photos, written into `folder`.
     public init(checkpoint: URL, prepared: URL, folder: URL) {
@@ -54,12 +57,17 @@ public struct CheckpointEvaluation {
         let (model, found) = try Checkpoint.load(contentsOf: checkpoint)
         let metadata = try Self.metadata(of: checkpoint, found)
         let encoder = LabelEncoder(fitting: metadata.classes)
+        let root = communicator.isRoot
+        if !root { try communicator.barrier() }   // rank 0 builds the cache first
         let (validation, skipped) = try KFashionData.cache(prepared: prepared, split: .validation, size: metadata.inputSize, encoder: encoder)
+        if root { try communicator.barrier() }
         guard validation.count > 0 else {
             throw PredictorError(reason: "\(checkpoint.relativePath): none of the \(skipped.count) validation photos in \(prepared.relativePath) is of one of its \(metadata.classes.count) classes (\(metadata.classes.prefix(3).joined(separator: ", "))…)")
         }
-        try AtomicFile.createFolder(folder)
-        try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+        if root {
+            try AtomicFile.createFolder(folder)
+            try SkippedFile.write(skipped, to: folder.appendingPathComponent("skipped.csv"))
+        }
         var preset = KFashionData.Preset.baseline
         preset.imageSize = metadata.inputSize
         let data = KFashionData(training: validation, validation: validation, preset: preset, mean: metadata.mean, std: metadata.std)
@@ -69,7 +77,15 @@ public struct CheckpointEvaluation {
             progress?(done, validation.count)
             return batch
         }
-        let (truth, top) = ClassifierEpoch.predictTopK(model, batches: batches, k: 3)
+        let truth: [Int], top: [[(label: Int, probability: Float)]]
+        if communicator.size > 1 {
+            (_, truth, _, top) = try DataParallel(communicator: communicator).evaluate(model, data: data) { progress?($0 * communicator.size, validation.count) }
+            guard root else {
+                return Outcome(evaluation: try .shared(by: communicator), minority: [], skipped: skipped, minorityNote: nil)
+            }
+        } else {
+            (truth, top) = ClassifierEpoch.predictTopK(model, batches: batches, k: 3)
+        }
         let evaluation = Evaluation(classes: metadata.classes, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         // acc_h's minority classes: the checkpoint's (decided from its training counts); for a
         // checkpoint without them, the same rule over the prepared training photos.
@@ -88,6 +104,7 @@ public struct CheckpointEvaluation {
         }
         try EvaluationFiles.write(evaluation, title: "\(checkpoint.relativePath) on the validation photos", minority: minority, cache: validation,
                                   top: top, samples: samples, seed: seed, to: folder)
+        if communicator.size > 1 { _ = try Evaluation.shared(evaluation, by: communicator) }
         return Outcome(evaluation: evaluation, minority: minority, skipped: skipped, minorityNote: note)
     }
 }

@@ -84,8 +84,54 @@ public struct FewShotProtocol {
     }
 
     /// Runs (or reloads) every cell; `log` gets one line per step.
-    public func run(source: some FewShotSource, log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
+    ///
+    /// Over the processes of a job (`communicator`), rank 0 finds the cells done before, the
+    /// others are dealt round-robin (rank r takes every N-th), each process writes its cells'
+    /// folders as one process would, and rank 0 gathers the cells and their log lines and
+    /// writes every `cell.json`; the cells come back on rank 0 only (empty elsewhere). A cell's
+    /// figures do not depend on the process that computed it.
+    public func run(source: some FewShotSource, communicator: Communicator = SingleProcess(),
+                    log: @escaping (String) -> Void = { _ in }) throws -> [Cell] {
         if let problem = Self.problem(source: source, options: options) { throw FewShotError(reason: problem) }
+        guard communicator.size > 1 else { return try runAll(source: source, log: log) }
+        let plan = (0..<options.draws).flatMap { draw in options.shots.map { (draw: draw, shots: $0) } }
+        func cellURL(_ k: Int) -> URL {
+            directory.appendingPathComponent("draw-\(plan[k].draw)/nf-\(plan[k].shots)/cell.json")
+        }
+        // Rank 0's verdict on what is done: the same cells skipped everywhere.
+        var done: [Int: Cell] = [:]
+        if communicator.isRoot {
+            for k in plan.indices {
+                if let data = try? ReadableFile.read(cellURL(k), limit: ReadableFile.Limit.json, what: "a cell"),
+                   let cell = try? JSONStyle.decoder().decode(Cell.self, from: data) { done[k] = cell }
+            }
+        }
+        let doneList = try JSONStyle.decoder().decode([Int].self, from: communicator.broadcast(try JSONStyle.encoder().encode(done.keys.sorted())))
+        let todo = plan.indices.filter { !doneList.contains($0) }
+        var mine: [FinishedCell] = []
+        for (n, k) in todo.enumerated() where n % communicator.size == communicator.rank {
+            let lines = LineCollector(forwardingTo: communicator.isRoot ? log : nil)
+            let cell = try runCell(draw: plan[k].draw, shots: plan[k].shots, source: source, log: lines.add)
+            try FileManager.default.createDirectory(at: cellURL(k).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(JSONStyle.encoder().encode(cell), to: cellURL(k))
+            mine.append(FinishedCell(index: k, cell: cell, lines: lines.lines))
+        }
+        guard let all = try communicator.gather(try JSONStyle.encoder().encode(mine), root: 0) else { return [] }
+        for k in doneList { log("draw \(plan[k].draw), n_f \(plan[k].shots): done before, reusing \(cellURL(k).path)") }
+        for (rank, data) in all.enumerated() where rank > 0 {
+            for finished in try JSONStyle.decoder().decode([FinishedCell].self, from: data) {
+                for line in finished.lines { log("[rank \(rank)] " + line) }
+                try FileManager.default.createDirectory(at: cellURL(finished.index).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try AtomicFile.write(JSONStyle.encoder().encode(finished.cell), to: cellURL(finished.index))
+                done[finished.index] = finished.cell
+            }
+        }
+        for finished in mine { done[finished.index] = finished.cell }
+        return plan.indices.compactMap { done[$0] }
+    }
+
+    /// Every cell in this process, in order.
+    func runAll(source: some FewShotSource, log: @escaping (String) -> Void) throws -> [Cell] {
         var cells: [Cell] = []
         for draw in 0..<options.draws {
             for shots in options.shots {
@@ -300,4 +346,23 @@ public struct FewShotError: Error, CustomStringConvertible, Sendable {
     public let reason: String
     /// The reason.
     public var description: String { reason }
+}
+
+/// A cell one process finished, with its log lines, on its way to rank 0.
+struct FinishedCell: Codable {
+    var index: Int
+    var cell: FewShotProtocol.Cell
+    var lines: [String]
+}
+
+/// Log lines kept (to send to rank 0) and, on rank 0, passed on as they come.
+final class LineCollector: @unchecked Sendable {
+    private(set) var lines: [String] = []
+    private let forward: ((String) -> Void)?
+    private let lock = NSLock()
+    init(forwardingTo forward: ((String) -> Void)?) { self.forward = forward }
+    func add(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        if let forward { forward(line) } else { lines.append(line) }
+    }
 }
