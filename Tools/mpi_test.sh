@@ -103,6 +103,15 @@ timeout 300 "${mpirun[@]}" -np 2 -x FASHION_THREADS -x OPENBLAS_CORETYPE "$F" "$
 grep -q "resum" "$W/resumed.out" || fail "rerun after the kill did not resume: $(head -3 "$W/resumed.out" | tr '\n' ' ')"
 same_run "$W/dp2" "$W/killed" "killed and resumed against uninterrupted"
 
+# A run records its batch-norm group: one started on 2 ranks goes on in one process only with
+# --bn-group-size 32, and ends as the 2-rank run did.
+timeout 300 "${mpirun[@]}" -np 2 -x FASHION_THREADS -x OPENBLAS_CORETYPE "$F" "${mnist[@]}" --batch-size 64 --epochs-this-run 2 --out "$W/moved" >/dev/null 2>&1 \
+  || fail "2 ranks, 2 epochs of 3"
+status=0; "$F" "${mnist[@]}" --batch-size 64 --out "$W/moved" > "$W/moved.out" 2>&1 || status=$?
+[ "$status" = 1 ] && grep -q "bn_group_size 32 → (not given)" "$W/moved.out" || fail "resume without the group: exit $status, $(tail -1 "$W/moved.out")"
+"$F" "${mnist[@]}" --batch-size 64 --bn-group-size 32 --out "$W/moved" >/dev/null 2>&1 || fail "resume in one process in groups of 32"
+cmp -s "$W/moved/last.safetensors" "$W/dp2/last.safetensors" || fail "2 ranks then one process: last.safetensors differs from 2 ranks throughout"
+
 # Mission 1-2's trainer over 2 ranks: rank 0 owns the folder, the result is one process's.
 kf=(train --data "$W/tree" --prepared "$W/prepared" --preset baseline --image-size 32 --batch-size 16 --epochs 1 --samples 0)
 "$F" "${kf[@]}" --bn-group-size 8 --out "$W/kf-ghost" >/dev/null 2>&1 || fail "train, one process, groups of 8"

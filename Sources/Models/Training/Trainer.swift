@@ -201,8 +201,11 @@ public struct TrainerError: Error, CustomStringConvertible, Equatable {
 public final class Trainer {
     /// The model trained in place.
     public let model: ResNet18
-    /// How it is trained.
-    public let configuration: TrainingConfiguration
+    /// How it is trained. A run whose steps are not plain (``parallel``) records its batch-norm
+    /// group in ``TrainingConfiguration/data`` (`bn_group_size`) when it starts, so that a
+    /// resume computes what the run computed: the same group size whether on N processes or on
+    /// one with `--bn-group-size`.
+    public private(set) var configuration: TrainingConfiguration
     /// Written into every checkpoint (epoch and metric filled in).
     public let metadata: CheckpointMetadata
     /// The run folder.
@@ -366,6 +369,9 @@ public final class Trainer {
         let world = parallel.communicator
         func events(_ event: TrainerEvent) { if world.isRoot { reportAll(event) } }   // rank 0 reports
         if let why = parallel.problem(batchSize: data.trainingBatchSize) { throw TrainerError(reason: why) }
+        if !parallel.isPlain {
+            configuration.data = (configuration.data ?? [:]).merging(["bn_group_size": String(parallel.group(batchSize: data.trainingBatchSize))]) { $1 }
+        }
         // Every process must train the same run on the same data, or none does.
         try world.requireAgreement(String(decoding: try JSONStyle.encoder(pretty: false).encode(configuration), as: UTF8.self)
                                    + " bn-group-size \(parallel.groupSize.map(String.init) ?? "none")", on: "the run's settings")
