@@ -45,6 +45,26 @@ import Testing
         #expect(try FashionMNIST(split: .train, directory: dir.path).count == 1)
     }
 
+    /// The data fingerprint the processes of a job compare changes with any label or pixel.
+    @Test func fingerprintSeesOneChangedLabelOrPixel() throws {
+        let dir = TemporaryFolder.name("idx-fingerprint")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
+        func fingerprint(labels: [UInt8], pixel: UInt8) throws -> String {
+            for split in ["train", "t10k"] {
+                try Data(header([2]) + labels).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
+                try Data(header([2, 28, 28]) + [pixel] + [UInt8](repeating: 0, count: 2 * 784 - 1)).write(to: dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
+            }
+            let train = try FashionMNIST(split: .train, directory: dir.path), test = try FashionMNIST(split: .test, directory: dir.path)
+            return FashionMNISTData(train: train, test: test).fingerprint
+        }
+        let base = try fingerprint(labels: [1, 2], pixel: 0)
+        #expect(try fingerprint(labels: [1, 2], pixel: 0) == base)
+        #expect(try fingerprint(labels: [1, 3], pixel: 0) != base)
+        #expect(try fingerprint(labels: [1, 2], pixel: 1) != base)
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory)))
     func loadsDebianPackage() throws {
         let test = try FashionMNIST(split: .test)
