@@ -50,6 +50,7 @@ struct Synth: ParsableCommand {
         \(summary.validLabels) valid + \(summary.orphanLabels) orphan label files, \(summary.respondents) respondents \
         in \(String(format: "%.1f", summary.seconds)) s
         planted contradiction: \(summary.contradiction.joined(separator: " vs "))
+        each answer's true probability of a like (read by no command; Tools/bayes_ceiling.py): \(summary.truth)
         """)
     }
 }

@@ -65,6 +65,26 @@ import Vision
         #expect(corner > 3 * 150)
     }
 
+    /// `ROOT.truth.csv` beside the tree: one row a label file, probabilities in [0, 1], and the
+    /// answers drawn from them: the Bayes rule's accuracy over the answers about photos of the
+    /// set is its expectation, mean(max(p, 1 − p)), within four binomial standard deviations.
+    @Test func truthFileGivesEachAnswersProbability() throws {
+        let url = KFashionGenerator.truthFile(of: Self.root)
+        #expect(url.lastPathComponent == Self.root.lastPathComponent + ".truth.csv")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines.first?.joined(separator: ",") == "split,label_file,respondent,image,photo_exists,liked,probability")
+        let rows = lines.dropFirst()
+        let labelFiles = try Split.allCases.flatMap { try DirectoryListing.fileNames(in: Self.root.appendingPathComponent($0.labelFolder)) }
+        #expect(Set(rows.map { String($0[1]) }) == Set(labelFiles) && rows.count == labelFiles.count)
+        let answers = rows.filter { $0[4] == "true" }.map { (liked: $0[5] == "true", p: Double($0[6]) ?? -1) }
+        #expect(answers.allSatisfy { (0...1).contains($0.p) })
+        let n = Double(answers.count)
+        let accuracy = Double(answers.filter { ($0.p > 0.5) == $0.liked }.count) / n
+        let expected = answers.map { max($0.p, 1 - $0.p) }.reduce(0, +) / n
+        #expect(abs(accuracy - expected) <= 4 * (expected * (1 - expected) / n).squareRoot() + 1 / n, "\(accuracy) vs \(expected) over \(n)")
+        #expect(rows.filter { $0[4] == "false" }.allSatisfy { $0[6] == "0.500000" })
+    }
+
     @Test func sameSeedSameFiles() throws {
         let other = TemporaryFolder.name("kfashion-synth")
         var options = KFashionGenerator.Options()

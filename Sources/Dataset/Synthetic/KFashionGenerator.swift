@@ -47,6 +47,8 @@ public struct KFashionGenerator: Sendable {
         public var respondents = 0
         /// The label files of the planted contradiction.
         public var contradiction: [String] = []
+        /// Beside the tree: every label's true probability of a like (``truthFile(of:)``).
+        public var truth: String = ""
         /// Wall time.
         public var seconds = 0.0
     }
@@ -72,6 +74,9 @@ public struct KFashionGenerator: Sendable {
         let liked: Bool
         let utility: Float
         let eid: Int
+        /// The probability that this answer is a like under the taste model (what the answer
+        /// was drawn from; 0.5 for a label about no photo of the set).
+        var probability = 0.5
     }
 
     /// Generates the set under `root` (created if needed). Refuses a root whose K-Fashion folders
@@ -103,8 +108,10 @@ public struct KFashionGenerator: Sendable {
         let validCount = labels.count
         labels += planOrphans(images, count: options.orphanLabels ?? 3 * validCount, firstEID: labels.count, &rng)
         try writeLabels(labels, root: root, progress: progress, before: images.count)
+        try writeTruth(labels, validCount: validCount, to: Self.truthFile(of: root))
 
         var summary = Summary()
+        summary.truth = Self.truthFile(of: root).path
         summary.trainingImages = images.filter { $0.split == .training }.count
         summary.validationImages = images.count - summary.trainingImages
         summary.validLabels = validCount
@@ -243,17 +250,22 @@ public struct KFashionGenerator: Sendable {
                 let image = images[index]
                 let a = attributes[index].vector
                 var u = styleTaste[image.key.className, default: 0] + bias + rng.normal(mean: 0, std: 0.45)
-                for j in 0..<4 { u += 0.4 * visualTaste[j] * a[j] }
-                labels.append(PlannedLabel(split: image.split, fileName: "", imageName: image.fileName, key: image.key,
-                                           respondent: rid, respondentGender: gender, liked: u > 0, utility: u, eid: 0))
+                var mean = Double(styleTaste[image.key.className, default: 0] + bias)
+                for j in 0..<4 { u += 0.4 * visualTaste[j] * a[j]; mean += Double(0.4 * visualTaste[j] * a[j]) }
+                var label = PlannedLabel(split: image.split, fileName: "", imageName: image.fileName, key: image.key,
+                                         respondent: rid, respondentGender: gender, liked: u > 0, utility: u, eid: 0)
+                label.probability = 0.5 * erfc(-mean / (0.45 * 2.0.squareRoot()))   // P(mean + N(0, 0.45²) > 0)
+                labels.append(label)
             }
         }
         // The organisers' known case: one respondent both liked and disliked one photo.
         let twin = labels.firstIndex { $0.split == .training }
         if let i = twin {
             let l = labels[i]
-            labels.append(PlannedLabel(split: l.split, fileName: "", imageName: l.imageName, key: l.key, respondent: l.respondent,
-                                       respondentGender: l.respondentGender, liked: !l.liked, utility: -l.utility, eid: 0))
+            var flipped = PlannedLabel(split: l.split, fileName: "", imageName: l.imageName, key: l.key, respondent: l.respondent,
+                                       respondentGender: l.respondentGender, liked: !l.liked, utility: -l.utility, eid: 0)
+            flipped.probability = 1 - l.probability   // planted: the answer turned round
+            labels.append(flipped)
         }
         let named = nameLabels(labels, firstEID: 0, &rng)
         if let i = twin { contradiction = [named[i].fileName, named[named.count - 1].fileName] }
@@ -293,10 +305,30 @@ public struct KFashionGenerator: Sendable {
         labels.enumerated().map { i, l in
             let survey = String(format: "%06d", (firstEID + i + 1) &* 7919 % 1_000_000)
             let stem = l.imageName.dropLast(4)
-            return PlannedLabel(split: l.split, fileName: "\(stem)_\(survey).json", imageName: l.imageName, key: l.key,
-                                respondent: l.respondent, respondentGender: l.respondentGender, liked: l.liked,
-                                utility: l.utility, eid: 100_000 + firstEID + i)
+            var named = PlannedLabel(split: l.split, fileName: "\(stem)_\(survey).json", imageName: l.imageName, key: l.key,
+                                     respondent: l.respondent, respondentGender: l.respondentGender, liked: l.liked,
+                                     utility: l.utility, eid: 100_000 + firstEID + i)
+            named.probability = l.probability
+            return named
         }
+    }
+
+    /// `ROOT.truth.csv` beside the tree `ROOT`: what a generated set knows that a real one
+    /// does not — each answer's true probability of a like. No command reads it as input; it
+    /// gives the best accuracy any method could reach (Tools/bayes_ceiling.py).
+    public static func truthFile(of root: URL) -> URL {
+        let root = root.standardizedFileURL
+        return root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + ".truth.csv")
+    }
+
+    /// One row a label file: split, label file, respondent, photo, whether the photo is in the
+    /// set, the answer, and its probability (tidy CSV, written whole).
+    func writeTruth(_ labels: [PlannedLabel], validCount: Int, to url: URL) throws {
+        var csv = "split,label_file,respondent,image,photo_exists,liked,probability\n"
+        for (i, l) in labels.enumerated() {
+            csv += "\(l.split.rawValue),\(l.fileName),\(l.respondent),\(l.imageName),\(i < validCount),\(l.liked),\(String(format: "%.6f", l.probability))\n"
+        }
+        try AtomicFile.write(Data(csv.utf8), to: url)
     }
 
     func writeLabels(_ labels: [PlannedLabel], root: URL, progress: (@Sendable (Int, Int) -> Void)?, before: Int) throws {
