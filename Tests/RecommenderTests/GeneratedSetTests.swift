@@ -32,7 +32,7 @@ import Tensor
             values += classes.indices.map { ($0 == c ? 1 : 0) + 0.2 * abs(g.normal()) }
         }
         let store = try FeatureStore(stems: stems, values: values, dimension: classes.count)
-        let e = PreferenceEvaluation(store: store, pairs: pairs)
+        let e = try PreferenceEvaluation(store: store, pairs: pairs)
         #expect(e.missingStems.isEmpty)
         let byName = Dictionary(uniqueKeysWithValues: e.results.map { ($0.method, $0.metrics) })
         let centroid = try #require(byName["item-centroid"])

@@ -118,7 +118,7 @@ import Tensor
     }
 
     @Test func evaluationReportsEveryMethodAndChoosesOnTrainingOnly() throws {
-        let e = PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
+        let e = try PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
         #expect(e.results.map(\.method) == ["item", "item-centroid", "user", "hybrid"])
         let item = e.results[0]
         #expect(item.validationScores == e.item.map(\.score))
@@ -128,7 +128,7 @@ import Tensor
         // (user-based validation scores do move: other respondents' answers about a photo are its votes).
         var flipped = Self.pairs.validation
         for i in flipped.indices { flipped[i].liked.toggle() }
-        let f = PreferenceEvaluation(store: Self.store, pairs: RatedPairs(training: Self.pairs.training, validation: flipped))
+        let f = try PreferenceEvaluation(store: Self.store, pairs: RatedPairs(training: Self.pairs.training, validation: flipped))
         for (a, b) in zip(e.results, f.results) {
             #expect(a.metrics.trainThreshold == b.metrics.trainThreshold)
             #expect(a.metrics.parameters == b.metrics.parameters)
@@ -154,7 +154,7 @@ import Tensor
     /// whose candidates include each part alone, is never worse on the training answers (the
     /// leave-one-out AUC it is chosen by) than its better part.
     @Test func ownSharesAndAHybridNeverWorseThanItsParts() throws {
-        let e = PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
+        let e = try PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
         let m = Dictionary(uniqueKeysWithValues: e.results.map { ($0.method, $0.metrics) })
         let n = Double(Self.pairs.validation.count)
         let item = try #require(m["item"]), user = try #require(m["user"]), hybrid = try #require(m["hybrid"])
@@ -165,7 +165,7 @@ import Tensor
         // Forced to lean on the user part alone, the hybrid is the user method.
         var only = PreferenceEvaluation.Options()
         only.weightCandidates = []
-        let u = PreferenceEvaluation(store: Self.store, pairs: Self.pairs, options: only)
+        let u = try PreferenceEvaluation(store: Self.store, pairs: Self.pairs, options: only)
         let h = try #require(u.results.first { $0.method == "hybrid" }), plainUser = try #require(u.results.first { $0.method == "user" })
         #expect(h.validationScores == plainUser.validationScores && h.metrics.parameters["user_only"] == 1)
         #expect(RecommendationReport([e]).markdown().contains("scored by the method itself"))

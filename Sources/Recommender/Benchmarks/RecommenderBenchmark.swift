@@ -53,7 +53,7 @@ public struct RecommenderBenchmark {
         _ = ItemBasedScorer(store: store, pairs: pairs).scoreValidation()
         let itemSeconds = Date().timeIntervalSince(t0)
         let t1 = Date()
-        let evaluation = PreferenceEvaluation(store: store, pairs: pairs)
+        let evaluation = try PreferenceEvaluation(store: store, pairs: pairs)
         let seconds = Date().timeIntervalSince(t1)
         return Report(photos: photos, dimension: dimension, respondents: respondents, training_answers: training.count,
                       validation_answers: validation.count, seconds: seconds, item_validation_seconds: itemSeconds,

@@ -32,6 +32,11 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
     /// CF without a neighbour who answered the photo falls back to the item-centroid score) or a
     /// photo without features. nil in files from before it was recorded.
     public var ownShare: Double?
+    /// Accuracy at the training threshold by the respondent's number of training answers
+    /// (0–5, 6–10, 11–20, 21–50, > 50); nil in files from before it was recorded.
+    public var byTrainingAnswers: [TrainingAnswerBucket]?
+    /// The learned method's cross-validation: every candidate and its held-out log-loss.
+    public var crossValidation: [LearnedPreferences.Candidate]?
 
     enum CodingKeys: String, CodingKey {
         case method, pairs, positives
@@ -41,6 +46,7 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         case trainThreshold = "train_threshold", accuracyAtTrainThreshold = "accuracy_at_train_threshold"
         case correctAtTrainThreshold = "correct_at_train_threshold", trainAUC = "train_auc", trainingAnswers = "training_answers"
         case standIns = "stand_ins", parameters, ownShare = "own_share"
+        case byTrainingAnswers = "by_training_answers", crossValidation = "cross_validation"
     }
 
     /// Computes every figure from validation and training (leave-one-out) scores; `roc`, when
@@ -65,5 +71,33 @@ public struct MethodMetrics: Codable, Equatable, Sendable {
         self.standIns = standIns
         self.parameters = parameters
         ownShare = ownScored.map { labels.isEmpty ? 0 : Double($0) / Double(labels.count) }
+    }
+}
+
+/// A method's accuracy on the validation answers of respondents with a given number of training answers.
+public struct TrainingAnswerBucket: Codable, Equatable, Sendable {
+    /// `0-5`, `6-10`, `11-20`, `21-50` or `>50`.
+    public var trainingAnswers: String
+    /// Validation answers in the bucket.
+    public var pairs: Int
+    /// Right at the method's training threshold (nil for an empty bucket).
+    public var accuracy: Double?
+
+    enum CodingKeys: String, CodingKey { case trainingAnswers = "training_answers", pairs, accuracy }
+
+    /// The buckets' bounds, inclusive.
+    public static let bounds: [(String, ClosedRange<Int>)] = [("0-5", 0...5), ("6-10", 6...10), ("11-20", 11...20),
+                                                              ("21-50", 21...50), (">50", 51...Int.max)]
+
+    /// Every bucket (empty ones too) for answers with `trainingAnswers[i]` training answers of their respondent.
+    public static func table(labels: [Bool], scores: [Double], threshold: Double, trainingAnswers: [Int]) -> [TrainingAnswerBucket] {
+        bounds.map { name, range in
+            var pairs = 0, right = 0
+            for i in labels.indices where range.contains(trainingAnswers[i]) {
+                pairs += 1
+                if (scores[i] >= threshold) == labels[i] { right += 1 }
+            }
+            return TrainingAnswerBucket(trainingAnswers: name, pairs: pairs, accuracy: pairs > 0 ? Double(right) / Double(pairs) : nil)
+        }
     }
 }

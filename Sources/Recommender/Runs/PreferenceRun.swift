@@ -55,7 +55,7 @@ public struct PreferenceRun {
         let pairs = RatedPairs(table: join.preferences)
         if let problem = Self.problem(pairs: pairs, featureStems: Set(store.stems)) { throw PreferenceRunError(reason: problem) }
         let t0 = Date()
-        var evaluations = [PreferenceEvaluation(store: store, pairs: pairs, options: options)]
+        var evaluations = [try PreferenceEvaluation(store: store, pairs: pairs, options: options)]
         notes["scoring_seconds"] = String(format: "%.3f", Date().timeIntervalSince(t0))
         var encoded: AutoencodedFeatures.Result? = nil
         if let autoencoder {
@@ -67,7 +67,7 @@ public struct PreferenceRun {
             notes["autoencoder_epochs"] = String(autoencoder.epochs)
             var codeOptions = PreferenceEvaluation.Options()
             codeOptions.methods = [.item, .itemCentroid]
-            evaluations.append(PreferenceEvaluation(store: r.store, pairs: pairs, options: codeOptions, label: "autoencoder-\(r.store.dimension) "))
+            evaluations.append(try PreferenceEvaluation(store: r.store, pairs: pairs, options: codeOptions, label: "autoencoder-\(r.store.dimension) "))
             encoded = r
         }
         var report = RecommendationReport(evaluations)

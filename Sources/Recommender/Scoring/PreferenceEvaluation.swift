@@ -1,3 +1,5 @@
+import Foundation
+
 /// Missions 3-1 and 3-2 on one feature store: item-based, user-based and hybrid scores for
 /// every validation answer, leave-one-out scores for every training answer (for thresholds and
 /// hyper-parameters chosen without validation answers), and the figures of each method.
@@ -15,6 +17,10 @@ public struct PreferenceEvaluation: Sendable {
         /// answers among candidates that include either part alone (weight 0: item-centroid; `user_only`:
         /// the user method), so on the training answers it is never worse than its better part.
         case hybrid
+        /// A logistic matrix factorisation over the photos' PCA features, fitted on the training
+        /// answers with hyper-parameters from cross-validation (``LearnedPreferences``); its score
+        /// is the log-odds of a like, so 0 is a probability of ½.
+        case learned
     }
 
     /// Which methods to run and how their hyper-parameters are set.
@@ -26,6 +32,8 @@ public struct PreferenceEvaluation: Sendable {
         /// Weight of the user score in the hybrid; nil chooses from ``weightCandidates`` by training AUC.
         public var weight: Double? = nil
         public var weightCandidates = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5]
+        /// The learned method's search.
+        public var learned = LearnedPreferences.Options()
         public init() {}
     }
 
@@ -38,6 +46,8 @@ public struct PreferenceEvaluation: Sendable {
         public var trainingScores: [Double]
         public var metrics: MethodMetrics
         public var roc: ROCCurve
+        /// The probability of a like per validation answer, for methods that give one (`learned`).
+        public var validationProbabilities: [Double]? = nil
     }
 
     public let pairs: RatedPairs
@@ -53,8 +63,9 @@ public struct PreferenceEvaluation: Sendable {
     /// Whether each validation answer is a like, in ``RatedPairs/validation``'s order.
     public var validationLabels: [Bool] { pairs.validation.map(\.liked) }
 
-    /// Scores everything. `label` prefixes the method names (e.g. "autoencoder-64 ").
-    public init(store: FeatureStore, pairs: RatedPairs, options: Options = Options(), label: String = "") {
+    /// Scores everything. `label` prefixes the method names (e.g. "autoencoder-64 "). Throws only
+    /// when the learned method's PCA fails (LAPACK's error).
+    public init(store: FeatureStore, pairs: RatedPairs, options: Options = Options(), label: String = "") throws {
         self.pairs = pairs
         let itemScorer = ItemBasedScorer(store: store, pairs: pairs)
         missingStems = itemScorer.missingStems
@@ -84,9 +95,26 @@ public struct PreferenceEvaluation: Sendable {
                                 roc: roc)
         }
         var results: [MethodResult] = []
+        var learnedResult: MethodResult? = nil
         if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns, ownScored: photosWithFeatures)) }
+        if options.methods.contains(.learned) {
+            let learned = try LearnedPreferences(store: store, pairs: pairs, options: options.learned)
+            let roc = ROCCurve(labels: yValid, scores: learned.validationLogits)
+            let w = learned.winner
+            var metrics = MethodMetrics(method: label + "learned", labels: yValid, scores: learned.validationLogits,
+                                        trainingLabels: pairs.training.map(\.liked), trainingScores: learned.trainingLogits,
+                                        standIns: ["population_model": learned.populationScored, "photo_missing": learned.photoMissing],
+                                        parameters: ["dimension": Double(w.dimension), "centroids": w.centroids ? 1 : 0, "rank": Double(w.rank),
+                                                     "personal_decay": w.personalDecay, "bias_decay": w.biasDecay,
+                                                     "folds": Double(options.learned.folds), "cv_log_loss": w.logLoss],
+                                        ownScored: pairs.validation.count - learned.populationScored - learned.photoMissing, roc: roc)
+            metrics.crossValidation = learned.grid
+            learnedResult = (MethodResult(method: label + "learned", validationScores: learned.validationLogits,
+                                        trainingScores: learned.trainingLogits, metrics: metrics, roc: roc,
+                                        validationProbabilities: learned.validationLogits.map { 1 / (1 + exp(-$0)) }))
+        }
         let needsUser = options.methods.contains(.user) || options.methods.contains(.hybrid)
-        guard needsUser || options.methods.contains(.itemCentroid) else { self.results = results; return }
+        if needsUser || options.methods.contains(.itemCentroid) {
         // The neutral stand-in: the base user-based and hybrid scores build on.
         let centroidScorer = ItemBasedScorer(store: store, pairs: pairs, standIn: .centroid)
         let cValidation = centroidScorer.scoreValidation(), cTraining = centroidScorer.scoreTrainingLeaveOneOut()
@@ -122,6 +150,15 @@ public struct PreferenceEvaluation: Sendable {
                                       parameters: choice.map { ["k": Double(k), "weight": $0] } ?? ["k": Double(k), "user_only": 1],
                                       ownScored: choice == 0 ? photosWithFeatures : uv.count - fallbacks))
             }
+        }
+        }
+        if let learnedResult { results.append(learnedResult) }
+        // Every method's accuracy by the respondent's number of training answers.
+        let counts = pairs.validation.map { pairs.trainingByRespondent[$0.respondent]?.count ?? 0 }
+        for i in results.indices {
+            results[i].metrics.byTrainingAnswers = TrainingAnswerBucket.table(labels: yValid, scores: results[i].validationScores,
+                                                                              threshold: results[i].metrics.trainThreshold ?? .infinity,
+                                                                              trainingAnswers: counts)
         }
         self.results = results
     }
