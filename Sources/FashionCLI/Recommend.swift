@@ -7,23 +7,26 @@ import Recommender
 /// Missions 3-1 and 3-2: predict each respondent's likes.
 struct Recommend: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Missions 3-1/3-2: item-based, user-based and hybrid preference prediction over image features; ROC, thresholds, AUC.")
+        abstract: "Missions 3-1/3-2: item-based, user-based, hybrid and learned preference prediction over image features; ROC, thresholds, AUC.")
 
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Features file (.safetensors or .csv with header stem,f0,…), e.g. from `fashion features`.") var features: String?
     @Option(help: "Or a checkpoint: its features are extracted first (and saved as features.safetensors/.csv in --out). Given with --features, the file is checked against it and used.") var checkpoint: String?
     @Option(help: "Prepared photos, for --checkpoint.") var prepared = "data/prepared"
-    @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid or all.") var method = MethodSelection.all
+    @Option(help: "item (the seed's, exactly), item-centroid (neutral stand-in), user, hybrid, learned (logistic matrix factorisation over PCA features, cross-validated) or all.") var method = MethodSelection.all
     @Option(help: "Neighbours for user-based CF (default: chosen on training answers).") var k: Int?
     @Option(help: "Weight of the user score in the hybrid (default: chosen on training answers).") var weight: Double?
     @Flag(help: "Also score with the camp's autoencoder codes (512→128→64→128→512).") var autoencoder = false
     @Option(help: "Autoencoder epochs.") var autoencoderEpochs = 200
     @Option(help: "Random seed (autoencoder).") var seed: UInt64 = 42
+    @Option(help: "Cross-validation folds of the learned method (split within each respondent).") var folds = 5
+    @Option(help: "Seed of the learned method's folds and starting points.") var learnedSeed: UInt64 = 1
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output folder: metrics.json, scores.csv, roc.csv, roc.svg, summary.md, answers.csv.") var out = "runs/recommend"
 
     func validate() throws {
         guard features != nil || checkpoint != nil else { throw ValidationError("give --features or --checkpoint") }
         if let k, k < 1 { throw ValidationError("--k must be at least 1") }
+        guard (2...100).contains(folds) else { throw ValidationError("--folds must be 2 … 100 (got \(folds))") }
     }
 
     func run() throws {
@@ -57,6 +60,8 @@ struct Recommend: ParsableCommand {
         run.options.methods = method.methods
         run.options.k = k
         run.options.weight = weight
+        run.options.learned.folds = folds
+        run.options.learned.seed = learnedSeed
         if autoencoder {
             var ae = AutoencodedFeatures()
             ae.epochs = autoencoderEpochs; ae.seed = seed

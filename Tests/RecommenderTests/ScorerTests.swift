@@ -119,7 +119,7 @@ import Tensor
 
     @Test func evaluationReportsEveryMethodAndChoosesOnTrainingOnly() throws {
         let e = try PreferenceEvaluation(store: Self.store, pairs: Self.pairs)
-        #expect(e.results.map(\.method) == ["item", "item-centroid", "user", "hybrid"])
+        #expect(e.results.map(\.method) == ["item", "item-centroid", "user", "hybrid", "learned"])
         let item = e.results[0]
         #expect(item.validationScores == e.item.map(\.score))
         #expect(item.metrics.pairs == Self.pairs.validation.count)
@@ -136,17 +136,17 @@ import Tensor
         #expect(e.results[0].validationScores == f.results[0].validationScores)
         let report = RecommendationReport([e])
         let csv = report.scoresCSV().split(separator: "\n")
-        #expect(csv.first == "respondent,image,stem,label_file,liked,n_train_liked,n_train_disliked,like_sim,dislike_sim,score_item,score_item_centroid,score_user,score_hybrid")
+        #expect(csv.first == "respondent,image,stem,label_file,liked,n_train_liked,n_train_disliked,like_sim,dislike_sim,score_item,score_item_centroid,score_user,score_hybrid,score_learned,probability_learned")
         #expect(csv.count == Self.pairs.validation.count + 1)
         #expect(csv[1].split(separator: ",")[4] == "true" || csv[1].split(separator: ",")[4] == "false")
         // One long roc.csv: every method's curve, tagged by method.
         let roc = report.rocCSV().split(separator: "\n")
         #expect(roc.first == "method,fpr,tpr,threshold")
-        #expect(Set(roc.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["item", "item-centroid", "user", "hybrid"])
+        #expect(Set(roc.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["item", "item-centroid", "user", "hybrid", "learned"])
         #expect(roc.count == 1 + e.results.map(\.roc.fpr.count).reduce(0, +))
         #expect(RecommendationReport.scoreColumn("autoencoder-64 item-centroid") == "score_autoencoder_64_item_centroid")
         let methods = try JSONSerialization.jsonObject(with: report.metricsJSON()) as! [[String: Any]]   // records, for pd.read_json
-        #expect(methods.count == 4 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
+        #expect(methods.count == 5 && methods[0]["accuracy_at_0"] != nil && methods[0]["train_threshold"] != nil)
         #expect(report.markdown().contains("| item |"))
     }
 

@@ -45,6 +45,13 @@ extension ReportPage {
                                [m.method, number(m.ownShare, percent: true), number(m.auc), number(m.trainAUC), number(m.accuracyAt0, percent: true),
                                 number(m.accuracyAtTrainThreshold, percent: true), number(m.accuracyAtYouden, percent: true), String(m.pairs)]
                            })
+        // Accuracy by the respondent's number of training answers (files from before 2026-12-05 lack it).
+        if let buckets = methods.first(where: { $0.byTrainingAnswers != nil })?.byTrainingAnswers {
+            body += Self.table(["method"] + buckets.map { "\($0.trainingAnswers) training answers (\($0.pairs)), %" },
+                               methods.compactMap { m in
+                                   m.byTrainingAnswers.map { [m.method] + $0.map { number($0.accuracy, percent: true) } }
+                               })
+        }
         return Section(id: "recommendation", title: "3 Preference prediction (collaborative filtering)",
                        body: body + Self.source(metrics) + (featureSource.map(Self.source) ?? ""), howTo: "")
     }

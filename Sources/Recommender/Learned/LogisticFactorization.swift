@@ -69,10 +69,13 @@ public struct LogisticFactorization: Sendable, Equatable {
     public struct Features: Sendable, Equatable {
         public var values: [Double]
         public var dimension: Int
-        public var count: Int { dimension == 0 ? 0 : values.count / dimension }
-        public init(values: [Double], dimension: Int) {
+        /// Photos (rows); given separately so a table of dimension 0 still knows its photos.
+        public var count: Int
+        /// `count` is needed only when `dimension` is 0.
+        public init(values: [Double], dimension: Int, count: Int? = nil) {
             precondition(dimension == 0 ? values.isEmpty : values.count % dimension == 0, "Features: \(values.count) values are not rows of \(dimension)")
             self.values = values; self.dimension = dimension
+            self.count = dimension == 0 ? (count ?? 0) : values.count / dimension
         }
     }
 

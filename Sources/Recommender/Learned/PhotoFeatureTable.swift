@@ -79,6 +79,6 @@ struct PhotoFeatureTable: Sendable {
         }
         self.stems = kept
         self.rowOf = rowOf
-        self.features = LogisticFactorization.Features(values: Array(values.prefix(kept.count * d)), dimension: d)
+        self.features = LogisticFactorization.Features(values: Array(values.prefix(kept.count * d)), dimension: d, count: kept.count)
     }
 }

@@ -46,11 +46,14 @@ public struct RecommendationReport {
 
     /// `scores.csv`: one row per validation answer — `respondent,image,stem,label_file,liked`, the
     /// item-based method's details (`n_train_liked,n_train_disliked,like_sim,dislike_sim`) and one
-    /// `score_<method>` column per method (``scoreColumn(_:)``).
+    /// `score_<method>` column per method (``scoreColumn(_:)``), then a `probability_<method>`
+    /// column per method that gives a probability of a like (`learned`).
     public func scoresCSV() -> String {
         guard let main = evaluations.first else { return "" }
         var columns = ["respondent", "image", "stem", "label_file", "liked", "n_train_liked", "n_train_disliked", "like_sim", "dislike_sim"]
         columns += methods.map { Self.scoreColumn($0.method) }
+        let probabilistic = methods.filter { $0.validationProbabilities != nil }
+        columns += probabilistic.map { "probability_" + Self.scoreColumn($0.method).dropFirst("score_".count) }
         var out = columns.joined(separator: ",") + "\n"
         for (i, a) in main.pairs.validation.enumerated() {
             let s = main.item[i]
@@ -58,6 +61,7 @@ public struct RecommendationReport {
                           String(s.likedCount), String(s.dislikedCount), Self.number(s.likeSimilarity),
                           Self.number(s.dislikeSimilarity)]
             fields += methods.map { Self.number($0.validationScores[i]) }
+            fields += probabilistic.map { Self.number($0.validationProbabilities![i]) }
             out += fields.joined(separator: ",") + "\n"
         }
         return out
@@ -104,6 +108,7 @@ public struct RecommendationReport {
             let params = m.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value == $0.value.rounded() ? String(Int($0.value)) : String($0.value))" }
             md += "| \(m.method) | \(pct(m.ownShare)) | \(pct(m.accuracyAt0)) | \(num(m.youdenThreshold)) | \(pct(m.accuracyAtYouden)) | \(num(m.trainThreshold)) | \(pct(m.accuracyAtTrainThreshold)) | \(num(m.auc)) | \(params.joined(separator: ", ")) |\n"
         }
+        md += byTrainingAnswersMarkdown()
         md += """
 
         The seed (real K-Fashion, 4,262 validation answers): item-based over 512-d ResNet-18 features
@@ -117,6 +122,29 @@ public struct RecommendationReport {
         small its figures are mostly the item-centroid method's.
 
         """
+        return md
+    }
+
+    /// Each method's accuracy at its training threshold by the respondent's number of training
+    /// answers, and the learned method's cross-validation in one sentence.
+    func byTrainingAnswersMarkdown() -> String {
+        let rows = methods.map(\.metrics).filter { $0.byTrainingAnswers != nil }
+        guard let first = rows.first?.byTrainingAnswers else { return "" }
+        var md = "\nAccuracy at each method's training threshold by the respondent's number of training answers (validation answers in each group):\n\n"
+        md += "| method | " + first.map { "\($0.trainingAnswers) (\($0.pairs))" }.joined(separator: " | ") + " |\n"
+        md += "|---|" + String(repeating: "---|", count: first.count) + "\n"
+        for m in rows {
+            md += "| \(m.method) | " + m.byTrainingAnswers!.map { b in b.accuracy.map { String(format: "%.2f %%", 100 * $0) } ?? "–" }.joined(separator: " | ") + " |\n"
+        }
+        for m in methods.map(\.metrics) {
+            guard let grid = m.crossValidation, let p = Optional(m.parameters), let loss = p["cv_log_loss"] else { continue }
+            md += "\n\(m.method): σ(c + b_r + w·φ + u_r·Vφ) fitted on the training answers; "
+            md += "rank \(Int(p["rank"] ?? 0)) over \(Int(p["dimension"] ?? 0)) whitened PCA components"
+            md += (p["centroids"] ?? 0) == 1 ? " of each photo's class centroid" : " of each photo's features"
+            md += String(format: ", λ = %g on U and V, λ_b = %g, chosen among %d candidates by %d-fold cross-validation within respondents (held-out log-loss %.4f). ",
+                         p["personal_decay"] ?? 0, p["bias_decay"] ?? 0, grid.count, Int(p["folds"] ?? 0), loss)
+            md += "Its score is the log-odds of a like: at 0 it predicts a like when the probability is above ½; its training threshold is chosen on out-of-fold scores of the training answers.\n"
+        }
         return md
     }
 
