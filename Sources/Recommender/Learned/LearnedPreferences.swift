@@ -26,9 +26,9 @@ public struct LearnedPreferences: Sendable {
         /// Personal-taste ranks tried (0: biases and population taste only).
         public var ranks = [0, 2, 4, 8, 16]
         /// λ on U and V.
-        public var personalDecays = [0.001, 0.003, 0.01]
+        public var personalDecays = [0.0003, 0.001, 0.003, 0.01]
         /// λ_b on the respondent biases.
-        public var biasDecays = [0.0001, 0.001, 0.01]
+        public var biasDecays = [0.00001, 0.0001, 0.001]
         /// Adam's steps and learning rate, the same for every fit.
         public var schedule = LogisticFactorization.Schedule()
         public init() {}
