@@ -115,6 +115,20 @@ rm -rf "$W/novalidation" "$W/prepared-noval" "$W/run-noval"
 printf 'stem,f0,f1\nT_99999_50_nothing_W,1,2\nT_99998_50_nothing_M,3,4\n' > "$W/strangers.csv"
 run "features naming no photo" 30 "$F" recommend --data "$W/tree" --features "$W/strangers.csv" --out "$W/rec-strangers" \
   && refused "features naming no photo" "names none of the"
+# Issue 33's learned method: a features file of one row (a training photo) is refused for naming no
+# validation photo; one that lacks some answered photos scores every method, learned included, without a NaN.
+"$F" features --checkpoint "$W/run/best.safetensors" --data "$W/tree" --prepared "$W/prepared" --out "$W/features.csv" >/dev/null 2>&1
+head -2 "$W/features.csv" > "$W/one-row.csv"
+run "features of one row" 60 "$F" recommend --data "$W/tree" --features "$W/one-row.csv" --out "$W/rec-one" \
+  && refused "features of one row" "names none of the"
+awk -F, 'NR == 1 || NR % 3 != 0' "$W/features.csv" > "$W/some-rows.csv"
+run "features lacking photos" 120 "$F" recommend --data "$W/tree" --features "$W/some-rows.csv" --out "$W/rec-some"
+if [ "$status" = 0 ]; then
+  grep -qiE '(^|,)nan(,|$)' "$W/rec-some/scores.csv" && fail "features lacking photos: a NaN in scores.csv"
+  grep -q "score_learned" "$W/rec-some/scores.csv" || fail "features lacking photos: no learned scores"
+else
+  fail "features lacking photos: exit $status: $(tail -1 "$W/err")"
+fi
 # 4. The few-shot protocol on a tree of fewer than 6 classes: refused before any backbone trains.
 mkdir -p "$W/five"; for d in training_image validation_image training_label validation_label; do mkdir -p "$W/five/$d"; done
 for f in $(ls "$W/tree/training_image" | grep -E '_(hippie|ivy|punk)_' ); do cp "$W/tree/training_image/$f" "$W/five/training_image/"; done

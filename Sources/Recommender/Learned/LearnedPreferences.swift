@@ -71,6 +71,13 @@ public struct LearnedPreferences: Sendable {
     /// Cross-validates, fits and scores.
     public init(store: FeatureStore, pairs: RatedPairs, options: Options = Options()) throws {
         precondition(options.folds >= 2, "LearnedPreferences: at least 2 folds")
+        // An empty list of candidates means its simplest value.
+        var options = options
+        if options.dimensions.isEmpty { options.dimensions = [0] }
+        if options.centroids.isEmpty { options.centroids = [false] }
+        if options.ranks.isEmpty { options.ranks = [0] }
+        if options.personalDecays.isEmpty { options.personalDecays = [0] }
+        if options.biasDecays.isEmpty { options.biasDecays = [0] }
         let stems = Array(Set(pairs.training.map(\.stem)).union(pairs.validation.map(\.stem))).sorted()
         let basis = try PhotoFeatureTable.Basis(store: store, largest: options.dimensions.max() ?? 0)
         var tables: [PhotoFeatureTable.Variant: PhotoFeatureTable] = [:]
@@ -82,7 +89,8 @@ public struct LearnedPreferences: Sendable {
             return t
         }
         let folds = LearnedPreferences.folds(pairs.training, count: options.folds, seed: options.seed)
-        var grid: [Candidate] = [], heldOut: [Candidate: [Double]] = [:]
+        // Every candidate tried, with its held-out logits (same index).
+        var grid: [Candidate] = [], heldOut: [[Double]] = []
         func evaluate(_ candidates: [Candidate]) {
             // Collapse dimensions the features cannot give (64 of a 20-d store is 20) and repeats.
             var seen = Set(grid.map { Candidate(dimension: $0.dimension, centroids: $0.centroids, rank: $0.rank, personalDecay: $0.personalDecay,
@@ -95,15 +103,15 @@ public struct LearnedPreferences: Sendable {
                 var key = c; key.logLoss = 0; key.stage = 0
                 if seen.insert(key).inserted { todo.append(c) }
             }
-            let jobs = todo.flatMap { c in (0..<options.folds).map { (c, $0) } }
+            let jobs = todo.indices.flatMap { c in (0..<options.folds).map { (c, $0) } }
             let results = JobResults(count: jobs.count)
             let tablesNow = todo.map { table($0.variant) }
             // Jobs differ in cost (rank 8 against rank 0): each worker takes every `workers`-th.
             let workers = min(Threading.coreCount, jobs.count)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
               for j in stride(from: w, to: jobs.count, by: workers) {
-                let (c, fold) = jobs[j]
-                let t = tablesNow[todo.firstIndex(of: c)!]
+                let (ci, fold) = jobs[j]
+                let c = todo[ci], t = tablesNow[ci]
                 let fitIndices = pairs.training.indices.filter { folds[$0] != fold }
                 let testIndices = pairs.training.indices.filter { folds[$0] == fold }
                 let model = LearnedPreferences.fit(pairs.training, fitIndices, table: t, rank: c.rank, penalty: c.penalty,
@@ -118,10 +126,12 @@ public struct LearnedPreferences: Sendable {
                     for (k, i) in testIndices.enumerated() { logits[i] = results.values[ci * options.folds + fold][k] }
                 }
                 c.logLoss = LearnedPreferences.logLoss(logits: logits, answers: pairs.training)
-                grid.append(c); heldOut[c] = logits
+                grid.append(c); heldOut.append(logits)
             }
         }
-        func best() -> Candidate { grid.min { $0.logLoss < $1.logLoss }! }   // first of the lowest
+        // The first of the lowest log-loss (stage 1 always adds at least one candidate).
+        func bestIndex() -> Int { grid.indices.min { grid[$0].logLoss < grid[$1].logLoss } ?? 0 }
+        func best() -> Candidate { grid[bestIndex()] }
         // Stage 1: the features and the bias decay, without a personal taste.
         evaluate(options.dimensions.flatMap { d in options.centroids.flatMap { c in options.biasDecays.map { b in
             Candidate(dimension: d, centroids: c, rank: 0, personalDecay: 0, biasDecay: b, logLoss: 0, stage: 1) } } })
@@ -135,13 +145,13 @@ public struct LearnedPreferences: Sendable {
             evaluate(options.dimensions.flatMap { d in options.centroids.map { c in
                 Candidate(dimension: d, centroids: c, rank: second.rank, personalDecay: second.personalDecay, biasDecay: second.biasDecay, logLoss: 0, stage: 3) } })
         }
-        let winner = best()
+        let winnerIndex = bestIndex(), winner = grid[winnerIndex]
         let t = table(winner.variant)
         let model = LearnedPreferences.fit(pairs.training, Array(pairs.training.indices), table: t, rank: winner.rank, penalty: winner.penalty,
                                            schedule: options.schedule, seed: options.seed)
         self.model = model.model
         self.validationLogits = model.logits(of: pairs.validation, Array(pairs.validation.indices), table: t)
-        self.trainingLogits = heldOut[winner]!
+        self.trainingLogits = heldOut[winnerIndex]
         self.grid = grid
         self.winner = winner
         let known = Set(pairs.training.map(\.respondent))
@@ -161,7 +171,7 @@ public struct LearnedPreferences: Sendable {
         var fold = [Int](repeating: 0, count: answers.count)
         var start = 0
         for r in order {
-            let own = byRespondent[r]!
+            guard let own = byRespondent[r] else { continue }
             let permutation = rng.permutation(own.count)
             // The first fold of each respondent rotates, so one-answer respondents spread over all folds.
             for (k, p) in permutation.enumerated() { fold[own[p]] = (start + k) % count }

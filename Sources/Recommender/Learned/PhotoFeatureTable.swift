@@ -64,7 +64,7 @@ struct PhotoFeatureTable: Sendable {
                 for j in 0..<d { s[j] += basis.reduced[i * w + j] }
                 sums[c] = s; counts[c, default: 0] += 1
             }
-            for (c, s) in sums { centroid[c] = s.map { $0 / counts[c]! } }
+            for (c, s) in sums { centroid[c] = s.map { $0 / counts[c, default: 1] } }
         }
         var rowOf: [String: Int] = [:], kept: [String] = []
         for stem in stems {

@@ -52,7 +52,7 @@ public struct RecommendationReport {
         guard let main = evaluations.first else { return "" }
         var columns = ["respondent", "image", "stem", "label_file", "liked", "n_train_liked", "n_train_disliked", "like_sim", "dislike_sim"]
         columns += methods.map { Self.scoreColumn($0.method) }
-        let probabilistic = methods.filter { $0.validationProbabilities != nil }
+        let probabilistic = methods.compactMap { m in m.validationProbabilities.map { (method: m.method, values: $0) } }
         columns += probabilistic.map { "probability_" + Self.scoreColumn($0.method).dropFirst("score_".count) }
         var out = columns.joined(separator: ",") + "\n"
         for (i, a) in main.pairs.validation.enumerated() {
@@ -61,7 +61,7 @@ public struct RecommendationReport {
                           String(s.likedCount), String(s.dislikedCount), Self.number(s.likeSimilarity),
                           Self.number(s.dislikeSimilarity)]
             fields += methods.map { Self.number($0.validationScores[i]) }
-            fields += probabilistic.map { Self.number($0.validationProbabilities![i]) }
+            fields += probabilistic.map { Self.number($0.values[i]) }
             out += fields.joined(separator: ",") + "\n"
         }
         return out
@@ -134,7 +134,8 @@ public struct RecommendationReport {
         md += "| method | " + first.map { "\($0.trainingAnswers) (\($0.pairs))" }.joined(separator: " | ") + " |\n"
         md += "|---|" + String(repeating: "---|", count: first.count) + "\n"
         for m in rows {
-            md += "| \(m.method) | " + m.byTrainingAnswers!.map { b in b.accuracy.map { String(format: "%.2f %%", 100 * $0) } ?? "–" }.joined(separator: " | ") + " |\n"
+            guard let buckets = m.byTrainingAnswers else { continue }
+            md += "| \(m.method) | " + buckets.map { b in b.accuracy.map { String(format: "%.2f %%", 100 * $0) } ?? "–" }.joined(separator: " | ") + " |\n"
         }
         for m in methods.map(\.metrics) {
             guard let grid = m.crossValidation, let p = Optional(m.parameters), let loss = p["cv_log_loss"] else { continue }
