@@ -148,6 +148,37 @@ import Testing
         }
     }
 
+    /// The Double GEMM against a naive loop, every transpose, beta 0 and 1, and k = 0 (C = beta·C).
+    /// Inputs are small integers, so every product and sum is exact in Double: the results must be equal.
+    @Test func dgemmMatchesNaiveLoops() {
+        var g = RandomGenerator(seed: 12)
+        for (m, n, k) in [(7, 5, 9), (1, 17, 3), (33, 2, 64), (4, 4, 0)] {
+            for ta in [false, true] { for tb in [false, true] { for beta in [0.0, 1.0] {
+                let a = (0..<(m * k)).map { _ in Double(g.int(below: 9)) - 4 }, b = (0..<(k * n)).map { _ in Double(g.int(below: 9)) - 4 }
+                let c0 = (0..<(m * n)).map { _ in Double(g.int(below: 5)) }
+                var c = c0
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    if let ab = ap.baseAddress, let bb = bp.baseAddress {
+                        GEMM.dgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: ab, lda: max(1, ta ? m : k),
+                                   b: bb, ldb: max(1, tb ? k : n), beta: beta, c: cp.baseAddress!, ldc: n)
+                    } else {
+                        var none = [0.0]
+                        none.withUnsafeBufferPointer { z in
+                            GEMM.dgemm(m: m, n: n, k: 0, a: z.baseAddress!, lda: 1, b: z.baseAddress!, ldb: 1, beta: beta, c: cp.baseAddress!, ldc: n)
+                        }
+                    }
+                }}}
+                var expected = [Double](repeating: 0, count: m * n)
+                for i in 0..<m { for j in 0..<n {
+                    var s = 0.0
+                    for l in 0..<k { s += (ta ? a[l * m + i] : a[i * k + l]) * (tb ? b[j * k + l] : b[l * n + j]) }
+                    expected[i * n + j] = s + beta * c0[i * n + j]
+                }}
+                #expect(c == expected, "dgemm \(m)×\(n)×\(k) tA=\(ta) tB=\(tb) beta=\(beta)")
+            }}}
+        }
+    }
+
     @Test func maxAndAveragePoolingMatchNaiveLoops() {
         let x = randomTensor([2, 3, 9, 8], seed: 8)
         let (k, s, p) = (3, 2, 1)
