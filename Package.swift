@@ -39,10 +39,13 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
+        // bfloat16 kernels (VDPBF16PS) behind a runtime CPU check, and their scalar emulation.
+        .target(name: "CBFloat16"),
+
         // The layers.
         // What is not tensors: the seeded random generator, atomic files, JSON style, the thread pool.
         .target(name: "FashionBase"),
-        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS", "CLAPACKE"]),
+        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS", "CLAPACKE", "CBFloat16"]),
         .target(name: "Vision", dependencies: ["FashionBase", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["FashionBase", "Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),

@@ -1,0 +1,49 @@
+// bfloat16 kernels for CPUs with AVX512_BF16 (VDPBF16PS), with a scalar emulation of the same
+// arithmetic for every other CPU. Only the functions marked "hardware" need the instruction
+// set; call them only when fs_bf16_hardware() says so. Nothing here is compiled for AVX-512
+// globally: the hardware functions carry a target attribute, so the library runs on any x86-64.
+#ifndef FASHION_BFLOAT16_KERNELS_H
+#define FASHION_BFLOAT16_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU and the operating system support AVX512F and AVX512_BF16 (CPUID leaf 7
+/// sub-leaf 1 EAX bit 5; XCR0 enables the opmask and ZMM state), else 0.
+int fs_bf16_hardware(void);
+
+/// Rounds `count` floats to bfloat16, round to nearest even (PyTorch's conversion); a NaN
+/// stays a (quiet) NaN, infinities stay infinities.
+void fs_f32_to_bf16(const float *source, uint16_t *destination, size_t count);
+
+/// Widens `count` bfloat16 values to float (exact).
+void fs_bf16_to_f32(const uint16_t *source, float *destination, size_t count);
+
+/// Packs a row-major k × n matrix B (bf16, row stride ldb) into the layout the kernels read:
+/// pairs of consecutive k, 16 columns at a time — ceil(k/2) × round_up(n, 16) × 2 values,
+/// zero-padded. `packed` must hold fs_bf16_packed_size(k, n) values.
+size_t fs_bf16_packed_size(size_t k, size_t n);
+void fs_bf16_pack_b(const uint16_t *b, size_t ldb, size_t k, size_t n, uint16_t *packed);
+
+/// C[m×n] (+)= A[m×k] · B[k×n]: A bf16 row-major (row stride lda), B packed by
+/// fs_bf16_pack_b, C float row-major (row stride ldc), accumulate 0 overwrites C, 1 adds to it.
+/// Each pair of products is added as VDPBF16PS does (both products exact in float, each added
+/// to the accumulator in turn). Hardware version (needs fs_bf16_hardware()).
+void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
+                           const uint16_t *packed_b, float *c, size_t ldc, int accumulate);
+
+/// The same product in scalar code, pair by pair in the hardware kernel's order (per output,
+/// k ascending in pairs; in a pair the odd k's product added first, as VDPBF16PS does), each
+/// addition rounded in float. Runs anywhere; equal to the hardware for inputs without denormals.
+void fs_bf16_gemm_emulated(size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
+                           const uint16_t *packed_b, float *c, size_t ldc, int accumulate);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
