@@ -91,33 +91,55 @@ void fs_bf16_gemm_emulated(size_t m, size_t n, size_t k, const uint16_t *a, size
 
 #define FS_BF16_TARGET __attribute__((target("avx512f,avx512bf16")))
 
-// Four rows × 32 columns (two ZMM accumulators a row): 8 accumulators, B read once per pair for four rows.
-FS_BF16_TARGET
-static void block_4x32(size_t rows, size_t k, const uint16_t *a, size_t lda, const uint16_t *b0, const uint16_t *b1,
-                       float *c, size_t ldc, size_t columns, int accumulate) {
-    size_t pairs = (k + 1) / 2;
-    __m512 acc[4][2];
-    __mmask16 mask0 = columns >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << columns) - 1);
-    __mmask16 mask1 = columns >= 32 ? (__mmask16)0xffff : columns > 16 ? (__mmask16)((1u << (columns - 16)) - 1) : 0;
-    for (size_t r = 0; r < 4; r++) {
-        acc[r][0] = (accumulate && r < rows) ? _mm512_maskz_loadu_ps(mask0, c + r * ldc) : _mm512_setzero_ps();
-        acc[r][1] = (accumulate && r < rows && mask1) ? _mm512_maskz_loadu_ps(mask1, c + r * ldc + 16) : _mm512_setzero_ps();
-    }
-    for (size_t p = 0; p < pairs; p++) {
-        __m512bh v0 = (__m512bh)_mm512_loadu_si512((const void *)(b0 + p * 32));
-        __m512bh v1 = b1 ? (__m512bh)_mm512_loadu_si512((const void *)(b1 + p * 32)) : (__m512bh)_mm512_setzero_si512();
-        for (size_t r = 0; r < 4; r++) {
-            if (r >= rows) break;
-            __m512bh x = (__m512bh)_mm512_set1_epi32((int)a_pair(a + r * lda, p, k));
-            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, v0);
-            if (b1) acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, v1);
-        }
-    }
-    for (size_t r = 0; r < rows; r++) {
-        _mm512_mask_storeu_ps(c + r * ldc, mask0, acc[r][0]);
-        if (mask1) _mm512_mask_storeu_ps(c + r * ldc + 16, mask1, acc[r][1]);
-    }
+// ROWS rows × 32 columns (two ZMM accumulators a row), B's two 16-column panels read once per
+// pair for all rows, A's pairs broadcast straight from memory (one VPBROADCASTD each). `rows`
+// ≤ ROWS are computed; the odd last k of an odd `k` is paired with a zero.
+#define FS_BF16_BLOCK(ROWS)                                                                               \
+FS_BF16_TARGET                                                                                            \
+static void block_##ROWS##x32(size_t rows, size_t k, const uint16_t *a, size_t lda, const uint16_t *b0,   \
+                              const uint16_t *b1, float *c, size_t ldc, size_t columns, int accumulate) { \
+    size_t whole = k / 2;                                                                                 \
+    __m512 acc0[ROWS], acc1[ROWS];                                                                        \
+    __mmask16 mask0 = columns >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << columns) - 1);              \
+    __mmask16 mask1 = columns >= 32 ? (__mmask16)0xffff                                                   \
+                    : columns > 16 ? (__mmask16)((1u << (columns - 16)) - 1) : 0;                         \
+    for (size_t r = 0; r < ROWS; r++) {                                                                   \
+        int live = r < rows;                                                                              \
+        acc0[r] = (accumulate && live) ? _mm512_maskz_loadu_ps(mask0, c + r * ldc) : _mm512_setzero_ps(); \
+        acc1[r] = (accumulate && live && mask1) ? _mm512_maskz_loadu_ps(mask1, c + r * ldc + 16)          \
+                                                : _mm512_setzero_ps();                                    \
+    }                                                                                                     \
+    const uint16_t *arow[ROWS];                                                                           \
+    for (size_t r = 0; r < ROWS; r++) arow[r] = a + (r < rows ? r : 0) * lda;                             \
+    for (size_t p = 0; p < whole; p++) {                                                                  \
+        __m512bh v0 = (__m512bh)_mm512_loadu_si512((const void *)(b0 + p * 32));                          \
+        __m512bh v1 = (__m512bh)_mm512_loadu_si512((const void *)(b1 + p * 32));                          \
+        for (size_t r = 0; r < ROWS; r++) {                                                               \
+            int32_t pair;                                                                                 \
+            memcpy(&pair, arow[r] + 2 * p, 4);                                                            \
+            __m512bh x = (__m512bh)_mm512_set1_epi32(pair);                                               \
+            acc0[r] = _mm512_dpbf16_ps(acc0[r], x, v0);                                                   \
+            acc1[r] = _mm512_dpbf16_ps(acc1[r], x, v1);                                                   \
+        }                                                                                                 \
+    }                                                                                                     \
+    if (k & 1) {                                                                                          \
+        __m512bh v0 = (__m512bh)_mm512_loadu_si512((const void *)(b0 + whole * 32));                      \
+        __m512bh v1 = (__m512bh)_mm512_loadu_si512((const void *)(b1 + whole * 32));                      \
+        for (size_t r = 0; r < ROWS; r++) {                                                               \
+            __m512bh x = (__m512bh)_mm512_set1_epi32((int32_t)arow[r][k - 1]);                            \
+            acc0[r] = _mm512_dpbf16_ps(acc0[r], x, v0);                                                   \
+            acc1[r] = _mm512_dpbf16_ps(acc1[r], x, v1);                                                   \
+        }                                                                                                 \
+    }                                                                                                     \
+    for (size_t r = 0; r < rows; r++) {                                                                   \
+        _mm512_mask_storeu_ps(c + r * ldc, mask0, acc0[r]);                                               \
+        if (mask1) _mm512_mask_storeu_ps(c + r * ldc + 16, mask1, acc1[r]);                               \
+    }                                                                                                     \
 }
+
+FS_BF16_BLOCK(8)
+FS_BF16_BLOCK(4)
+FS_BF16_BLOCK(1)
 
 FS_BF16_TARGET
 void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
@@ -125,11 +147,12 @@ void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size
     size_t pairs = (k + 1) / 2;
     for (size_t j = 0; j < n; j += 32) {
         const uint16_t *b0 = packed_b + (j / 16) * pairs * 32;
-        const uint16_t *b1 = (j + 16 < n) ? packed_b + (j / 16 + 1) * pairs * 32 : NULL;
+        // Past n the second panel repeats the first: its sums are computed and never stored.
+        const uint16_t *b1 = j + 16 < n ? packed_b + (j / 16 + 1) * pairs * 32 : b0;
         size_t columns = n - j < 32 ? n - j : 32;
-        for (size_t i = 0; i < m; i += 4) {
-            size_t rows = m - i < 4 ? m - i : 4;
-            block_4x32(rows, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
-        }
+        size_t i = 0;
+        for (; i + 8 <= m; i += 8) block_8x32(8, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
+        for (; i + 4 <= m; i += 4) block_4x32(4, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
+        for (; i < m; i++) block_1x32(1, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
     }
 }

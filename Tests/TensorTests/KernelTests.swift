@@ -162,7 +162,7 @@ import Testing
                         GEMM.dgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: ab, lda: max(1, ta ? m : k),
                                    b: bb, ldb: max(1, tb ? k : n), beta: beta, c: cp.baseAddress!, ldc: n)
                     } else {
-                        var none = [0.0]
+                        let none = [0.0]
                         none.withUnsafeBufferPointer { z in
                             GEMM.dgemm(m: m, n: n, k: 0, a: z.baseAddress!, lda: 1, b: z.baseAddress!, ldb: 1, beta: beta, c: cp.baseAddress!, ldc: n)
                         }
