@@ -18,14 +18,6 @@ int fs_bf16_hardware(void) {
     return (eax & (1u << 5)) ? 1 : 0;                           // AVX512_BF16
 }
 
-static inline uint16_t round_one(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);   // NaN: keep it quiet
-    u += 0x7fffu + ((u >> 16) & 1u);                                            // round to nearest even
-    return (uint16_t)(u >> 16);
-}
-
 static inline float widen(uint16_t h) {
     uint32_t u = (uint32_t)h << 16;
     float f;
@@ -34,7 +26,14 @@ static inline float widen(uint16_t h) {
 }
 
 void fs_f32_to_bf16(const float *source, uint16_t *destination, size_t count) {
-    for (size_t i = 0; i < count; i++) destination[i] = round_one(source[i]);
+    // Round to nearest even by adding 0x7fff plus the kept part's lowest bit; a NaN keeps its
+    // top bits and is made quiet. Written without branches, so the compiler vectorises the loop.
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, source + i, 4);
+        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16, quiet = (u >> 16) | 0x40u;
+        destination[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+    }
 }
 
 void fs_bf16_to_f32(const uint16_t *source, float *destination, size_t count) {
