@@ -129,8 +129,12 @@ public struct LearnedPreferences: Sendable {
                 grid.append(c); heldOut.append(logits)
             }
         }
-        // The first of the lowest log-loss (stage 1 always adds at least one candidate).
-        func bestIndex() -> Int { grid.indices.min { grid[$0].logLoss < grid[$1].logLoss } ?? 0 }
+        // The first of the lowest log-loss (stage 1 always adds at least one candidate); a
+        // non-finite loss (a fit that diverged) is never chosen over a finite one.
+        func bestIndex() -> Int {
+            func loss(_ i: Int) -> Double { grid[i].logLoss.isFinite ? grid[i].logLoss : .infinity }
+            return grid.indices.min { loss($0) < loss($1) } ?? 0
+        }
         func best() -> Candidate { grid[bestIndex()] }
         // Stage 1: the features and the bias decay, without a personal taste.
         evaluate(options.dimensions.flatMap { d in options.centroids.flatMap { c in options.biasDecays.map { b in
