@@ -18,6 +18,11 @@ int fs_bf16_hardware(void) {
     return (eax & (1u << 5)) ? 1 : 0;                           // AVX512_BF16
 }
 
+static inline uint16_t round_bits(uint32_t u) {
+    uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16, quiet = (u >> 16) | 0x40u;
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+}
+
 static inline float widen(uint16_t h) {
     uint32_t u = (uint32_t)h << 16;
     float f;
@@ -31,8 +36,7 @@ void fs_f32_to_bf16(const float *source, uint16_t *destination, size_t count) {
     for (size_t i = 0; i < count; i++) {
         uint32_t u;
         memcpy(&u, source + i, 4);
-        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16, quiet = (u >> 16) | 0x40u;
-        destination[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+        destination[i] = round_bits(u);
     }
 }
 
@@ -55,6 +59,36 @@ void fs_bf16_pack_b(const uint16_t *b, size_t ldb, size_t k, size_t n, uint16_t 
                 for (size_t t = 0; t < 2; t++) {
                     size_t row = 2 * p + t;
                     out[2 * j + t] = (col < n && row < k) ? b[row * ldb + col] : 0;
+                }
+            }
+        }
+    }
+}
+
+void fs_bf16_pack_b_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
+    size_t pairs = (k + 1) / 2, width = (n + 15) / 16 * 16;
+    for (size_t block = 0; block < width / 16; block++) {
+        size_t col0 = block * 16;
+        int whole = col0 + 16 <= n;
+        for (size_t p = 0; p < pairs; p++) {
+            uint16_t *out = packed + (block * pairs + p) * 32;
+            const float *r0 = b + (2 * p) * ldb + col0, *r1 = b + (2 * p + 1) * ldb + col0;
+            if (whole && 2 * p + 1 < k) {
+                // A full panel of two rows: no bounds to check, so the loop vectorises.
+                for (size_t j = 0; j < 16; j++) {
+                    uint32_t u0, u1;
+                    memcpy(&u0, r0 + j, 4);
+                    memcpy(&u1, r1 + j, 4);
+                    out[2 * j] = round_bits(u0);
+                    out[2 * j + 1] = round_bits(u1);
+                }
+            } else {
+                for (size_t j = 0; j < 16; j++) {
+                    for (size_t t = 0; t < 2; t++) {
+                        uint32_t u = 0;
+                        if (col0 + j < n && 2 * p + t < k) memcpy(&u, (t ? r1 : r0) + j, 4);
+                        out[2 * j + t] = round_bits(u);
+                    }
                 }
             }
         }

@@ -65,6 +65,18 @@ import Testing
         }
     }
 
+    /// Rounding and packing in one pass gives the bits of rounding, then packing — full panels,
+    /// a ragged last panel, an odd k — and so the same products.
+    @Test(arguments: [(3, 5), (32, 48), (17, 33), (1, 16), (64, 100)])
+    func packingFromFloatsEqualsRoundThenPack(_ shape: (Int, Int)) {
+        let (k, n) = shape
+        var g = RandomGenerator(seed: UInt64(k * 100 + n))
+        var b = (0..<(k * n)).map { _ in g.normal() * 3 }
+        if b.count > 2 { b[1] = .nan; b[2] = Float(bitPattern: 0x3F80_8000) }   // a NaN and a tie
+        let fused = BFloat16.PackedMatrix(rounding: b, k: k, n: n), twoStep = BFloat16.PackedMatrix(BFloat16.round(b), k: k, n: n)
+        #expect(fused.values == twoStep.values)
+    }
+
     /// k = 0 is an empty sum: C becomes 0, or stays as it was when accumulating.
     @Test func emptyProducts() {
         let packed = BFloat16.PackedMatrix([], k: 0, n: 3)

@@ -29,6 +29,10 @@ void fs_bf16_to_f32(const uint16_t *source, float *destination, size_t count);
 size_t fs_bf16_packed_size(size_t k, size_t n);
 void fs_bf16_pack_b(const uint16_t *b, size_t ldb, size_t k, size_t n, uint16_t *packed);
 
+/// The same packing from a float matrix, each value rounded to bf16 on the way (one pass;
+/// the same bits as fs_f32_to_bf16 then fs_bf16_pack_b).
+void fs_bf16_pack_b_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed);
+
 /// C[m×n] (+)= A[m×k] · B[k×n]: A bf16 row-major (row stride lda), B packed by
 /// fs_bf16_pack_b, C float row-major (row stride ldc), accumulate 0 overwrites C, 1 adds to it.
 /// Each pair of products is added as VDPBF16PS does (both products exact in float, each added

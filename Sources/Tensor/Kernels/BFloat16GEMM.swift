@@ -56,6 +56,17 @@ public enum BFloat16 {
             } }
             values = packed
         }
+
+        /// Rounds a row-major k × n Float matrix to bf16 and packs it in one pass.
+        public init(rounding rowMajor: [Float], k: Int, n: Int) {
+            precondition(k >= 0 && n >= 0 && rowMajor.count == k * n, "PackedMatrix: \(rowMajor.count) values are not \(k) × \(n)")
+            self.k = k; self.n = n
+            var packed = [UInt16](repeating: 0, count: fs_bf16_packed_size(k, n))
+            rowMajor.withUnsafeBufferPointer { b in packed.withUnsafeMutableBufferPointer { p in
+                if let source = b.baseAddress, let destination = p.baseAddress { fs_bf16_pack_b_f32(source, n, k, n, destination) }
+            } }
+            values = packed
+        }
     }
 
     /// `C = A·B` (or `C += A·B` with `accumulate`): A `m × k` bf16 row-major, B packed, C
