@@ -36,10 +36,15 @@ public struct LearnedPreferences: Sendable {
 
     /// One set of hyper-parameters and its cross-validated log-loss (`metrics.json`'s `cross_validation`).
     public struct Candidate: Sendable, Codable, Hashable {
+        /// PCA components of the photo features.
         public var dimension: Int
+        /// Whether each photo is replaced by its class centroid.
         public var centroids: Bool
+        /// Personal-taste rank.
         public var rank: Int
+        /// λ on U and V.
         public var personalDecay: Double
+        /// λ_b on the respondent biases.
         public var biasDecay: Double
         /// Mean held-out log-loss over every training answer.
         public var logLoss: Double
@@ -89,6 +94,9 @@ public struct LearnedPreferences: Sendable {
             return t
         }
         let folds = LearnedPreferences.folds(pairs.training, count: options.folds, seed: options.seed)
+        // Per fold: the training answers fitted on and those held out.
+        let heldOutOf = (0..<options.folds).map { f in pairs.training.indices.filter { folds[$0] == f } }
+        let fittedOn = (0..<options.folds).map { f in pairs.training.indices.filter { folds[$0] != f } }
         // Every candidate tried, with its held-out logits (same index).
         var grid: [Candidate] = [], heldOut: [[Double]] = []
         func evaluate(_ candidates: [Candidate]) {
@@ -112,18 +120,15 @@ public struct LearnedPreferences: Sendable {
               for j in stride(from: w, to: jobs.count, by: workers) {
                 let (ci, fold) = jobs[j]
                 let c = todo[ci], t = tablesNow[ci]
-                let fitIndices = pairs.training.indices.filter { folds[$0] != fold }
-                let testIndices = pairs.training.indices.filter { folds[$0] == fold }
-                let model = LearnedPreferences.fit(pairs.training, fitIndices, table: t, rank: c.rank, penalty: c.penalty,
+                let model = LearnedPreferences.fit(pairs.training, fittedOn[fold], table: t, rank: c.rank, penalty: c.penalty,
                                                    schedule: options.schedule, seed: options.seed)
-                results.set(j, model.logits(of: pairs.training, testIndices, table: t))
+                results.set(j, model.logits(of: pairs.training, heldOutOf[fold], table: t))
               }
             }
             for (ci, var c) in todo.enumerated() {
                 var logits = [Double](repeating: 0, count: pairs.training.count)
                 for fold in 0..<options.folds {
-                    let testIndices = pairs.training.indices.filter { folds[$0] == fold }
-                    for (k, i) in testIndices.enumerated() { logits[i] = results.values[ci * options.folds + fold][k] }
+                    for (k, i) in heldOutOf[fold].enumerated() { logits[i] = results.values[ci * options.folds + fold][k] }
                 }
                 c.logLoss = LearnedPreferences.logLoss(logits: logits, answers: pairs.training)
                 grid.append(c); heldOut.append(logits)

@@ -54,6 +54,7 @@ public struct LogisticFactorization: Sendable, Equatable {
         public var photo: [Int32]
         /// 1 for a like, 0 for a dislike (unused when scoring).
         public var liked: [Double]
+        /// Answers held.
         public var count: Int { respondent.count }
         public init(respondent: [Int32], photo: [Int32], liked: [Double]) {
             precondition(respondent.count == photo.count && photo.count == liked.count, "Answers: arrays of different lengths")
@@ -67,7 +68,9 @@ public struct LogisticFactorization: Sendable, Equatable {
 
     /// The photos' features: `count × dimension`, row-major.
     public struct Features: Sendable, Equatable {
+        /// `count × dimension` values, row-major.
         public var values: [Double]
+        /// Values per photo.
         public var dimension: Int
         /// Photos (rows); given separately so a table of dimension 0 still knows its photos.
         public var count: Int
@@ -79,6 +82,7 @@ public struct LogisticFactorization: Sendable, Equatable {
         }
     }
 
+    /// The sizes.
     public let shape: Shape
     /// c, then b (one per respondent), U (`respondents × rank`, row-major), w (`dimension`) and
     /// V (`rank × dimension`) — w and V together one `(1 + rank) × dimension` matrix.
@@ -220,8 +224,11 @@ extension LogisticFactorization {
     /// How a fit runs: full-batch Adam (PyTorch's update, no weight decay of its own — the
     /// penalty is in the objective) for a fixed number of steps.
     public struct Schedule: Sendable, Equatable, Hashable, Codable {
+        /// Full-batch steps.
         public var steps: Int
+        /// Adam's step size.
         public var learningRate: Double
+        /// Adam's moment decays and ε, PyTorch's defaults.
         public var beta1 = 0.9, beta2 = 0.999, eps = 1e-8
         public init(steps: Int = 300, learningRate: Double = 0.05) { self.steps = steps; self.learningRate = learningRate }
     }
@@ -233,7 +240,7 @@ extension LogisticFactorization {
         var m = [Double](repeating: 0, count: count), v = [Double](repeating: 0, count: count)
         var losses: [Double] = []
         losses.reserveCapacity(schedule.steps)
-        for t in 1...max(schedule.steps, 1) where schedule.steps > 0 {
+        for t in stride(from: 1, through: schedule.steps, by: 1) {
             let (loss, g) = lossAndGradient(answers, features: features, penalty: penalty)
             losses.append(loss)
             let bc1 = 1 - pow(schedule.beta1, Double(t)), bc2 = 1 - pow(schedule.beta2, Double(t))

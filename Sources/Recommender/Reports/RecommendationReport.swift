@@ -138,7 +138,8 @@ public struct RecommendationReport {
             md += "| \(m.method) | " + buckets.map { b in b.accuracy.map { String(format: "%.2f %%", 100 * $0) } ?? "–" }.joined(separator: " | ") + " |\n"
         }
         for m in methods.map(\.metrics) {
-            guard let grid = m.crossValidation, let p = Optional(m.parameters), let loss = p["cv_log_loss"] else { continue }
+            let p = m.parameters
+            guard let grid = m.crossValidation, let loss = p["cv_log_loss"] else { continue }
             md += "\n\(m.method): σ(c + b_r + w·φ + u_r·Vφ) fitted on the training answers; "
             md += "rank \(Int(p["rank"] ?? 0)) over \(Int(p["dimension"] ?? 0)) whitened PCA components"
             md += (p["centroids"] ?? 0) == 1 ? " of each photo's class centroid" : " of each photo's features"

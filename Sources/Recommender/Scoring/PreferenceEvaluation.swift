@@ -85,74 +85,71 @@ public struct PreferenceEvaluation: Sendable {
                             "dislike_side_median": itemValidation.count(where: \.dislikeStandIn),
                             "photo_missing": itemValidation.count(where: \.photoMissing)]
         let photosWithFeatures = itemValidation.count(where: { !$0.photoMissing })
+        // `t` scores the training answers `trainingLabels` name (the usable ones unless given).
         func result(_ name: String, _ v: [Double], _ t: [Double], standIns: [String: Int], parameters: [String: Double] = [:],
-                    ownScored: Int) -> MethodResult {
+                    ownScored: Int, trainingLabels: [Bool]? = nil, probabilities: [Double]? = nil) -> MethodResult {
             let roc = ROCCurve(labels: yValid, scores: v)
             return MethodResult(method: label + name, validationScores: v, trainingScores: t,
-                                metrics: MethodMetrics(method: label + name, labels: yValid, scores: v, trainingLabels: yTrain,
+                                metrics: MethodMetrics(method: label + name, labels: yValid, scores: v, trainingLabels: trainingLabels ?? yTrain,
                                                        trainingScores: t, standIns: standIns, parameters: parameters,
                                                        ownScored: ownScored, roc: roc),
-                                roc: roc)
+                                roc: roc, validationProbabilities: probabilities)
         }
         var results: [MethodResult] = []
-        var learnedResult: MethodResult? = nil
         if options.methods.contains(.item) { results.append(result("item", iv, it, standIns: itemStandIns, ownScored: photosWithFeatures)) }
-        if options.methods.contains(.learned) {
-            let learned = try LearnedPreferences(store: store, pairs: pairs, options: options.learned)
-            let roc = ROCCurve(labels: yValid, scores: learned.validationLogits)
-            let w = learned.winner
-            var metrics = MethodMetrics(method: label + "learned", labels: yValid, scores: learned.validationLogits,
-                                        trainingLabels: pairs.training.map(\.liked), trainingScores: learned.trainingLogits,
-                                        standIns: ["population_model": learned.populationScored, "photo_missing": learned.photoMissing],
-                                        parameters: ["dimension": Double(w.dimension), "centroids": w.centroids ? 1 : 0, "rank": Double(w.rank),
-                                                     "personal_decay": w.personalDecay, "bias_decay": w.biasDecay,
-                                                     "folds": Double(options.learned.folds), "cv_log_loss": w.logLoss],
-                                        ownScored: pairs.validation.count - learned.populationScored - learned.photoMissing, roc: roc)
-            metrics.crossValidation = learned.grid
-            learnedResult = (MethodResult(method: label + "learned", validationScores: learned.validationLogits,
-                                        trainingScores: learned.trainingLogits, metrics: metrics, roc: roc,
-                                        validationProbabilities: learned.validationLogits.map { 1 / (1 + exp(-$0)) }))
-        }
         let needsUser = options.methods.contains(.user) || options.methods.contains(.hybrid)
         if needsUser || options.methods.contains(.itemCentroid) {
-        // The neutral stand-in: the base user-based and hybrid scores build on.
-        let centroidScorer = ItemBasedScorer(store: store, pairs: pairs, standIn: .centroid)
-        let cValidation = centroidScorer.scoreValidation(), cTraining = centroidScorer.scoreTrainingLeaveOneOut()
-        let cv = cValidation.map(\.score), ct = usable.map { cTraining[$0].score }
-        let centroidStandIns = ["like_side_centroid": cValidation.count(where: \.likeStandIn),
-                                "dislike_side_centroid": cValidation.count(where: \.dislikeStandIn),
-                                "photo_missing": cValidation.count(where: \.photoMissing)]
-        if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns, ownScored: photosWithFeatures)) }
-        if needsUser {
-            let userScorer = UserBasedScorer(pairs: pairs)
-            let uv = userScorer.scoreValidation(), allUT = userScorer.scoreTrainingLeaveOneOut()
-            let ut = usable.map { allUT[$0] }
-            func auc(_ s: [Double]) -> Double { let a = ROCCurve(labels: yTrain, scores: s).area; return a.isNaN ? -1 : a }
-            // k: the best leave-one-out training AUC of user-or-item scores (first best on ties).
-            let k = options.k ?? PreferenceEvaluation.best(options.kCandidates) { k in auc(zip(ut, ct).map { $0.score(k: k) ?? $1 }) } ?? 5
-            if options.methods.contains(.user) {
-                let v = zip(uv, cv).map { $0.score(k: k) ?? $1 }, t = zip(ut, ct).map { $0.score(k: k) ?? $1 }
-                let fallbacks = uv.count(where: { $0.score(k: k) == nil })
-                results.append(result("user", v, t, standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
-                                      parameters: ["k": Double(k)], ownScored: uv.count - fallbacks))
-            }
-            if options.methods.contains(.hybrid) {
-                let uvk = uv.map { $0.score(k: k) ?? 0 }, utk = ut.map { $0.score(k: k) ?? 0 }
-                func hybrid(_ u: [Double], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * $0 } }
-                // The user method alone (its item-centroid fallback where no neighbour answered) is a
-                // candidate too: `nil` below. The weights include 0, the item-centroid score alone.
-                let userAloneV = zip(uv, cv).map { $0.score(k: k) ?? $1 }, userAloneT = zip(ut, ct).map { $0.score(k: k) ?? $1 }
-                let candidates: [Double?] = options.weight.map { [$0] } ?? (options.weightCandidates.map { $0 } + [nil])
-                let choice = PreferenceEvaluation.best(candidates) { w in auc(w.map { hybrid(utk, ct, $0) } ?? userAloneT) } ?? 0
-                let fallbacks = uv.count(where: { $0.score(k: k) == nil })
-                results.append(result("hybrid", choice.map { hybrid(uvk, cv, $0) } ?? userAloneV, choice.map { hybrid(utk, ct, $0) } ?? userAloneT,
-                                      standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
-                                      parameters: choice.map { ["k": Double(k), "weight": $0] } ?? ["k": Double(k), "user_only": 1],
-                                      ownScored: choice == 0 ? photosWithFeatures : uv.count - fallbacks))
+            // The neutral stand-in: the base user-based and hybrid scores build on.
+            let centroidScorer = ItemBasedScorer(store: store, pairs: pairs, standIn: .centroid)
+            let cValidation = centroidScorer.scoreValidation(), cTraining = centroidScorer.scoreTrainingLeaveOneOut()
+            let cv = cValidation.map(\.score), ct = usable.map { cTraining[$0].score }
+            let centroidStandIns = ["like_side_centroid": cValidation.count(where: \.likeStandIn),
+                                    "dislike_side_centroid": cValidation.count(where: \.dislikeStandIn),
+                                    "photo_missing": cValidation.count(where: \.photoMissing)]
+            if options.methods.contains(.itemCentroid) { results.append(result("item-centroid", cv, ct, standIns: centroidStandIns, ownScored: photosWithFeatures)) }
+            if needsUser {
+                let userScorer = UserBasedScorer(pairs: pairs)
+                let uv = userScorer.scoreValidation(), allUT = userScorer.scoreTrainingLeaveOneOut()
+                let ut = usable.map { allUT[$0] }
+                func auc(_ s: [Double]) -> Double { let a = ROCCurve(labels: yTrain, scores: s).area; return a.isNaN ? -1 : a }
+                // k: the best leave-one-out training AUC of user-or-item scores (first best on ties).
+                let k = options.k ?? PreferenceEvaluation.best(options.kCandidates) { k in auc(zip(ut, ct).map { $0.score(k: k) ?? $1 }) } ?? 5
+                if options.methods.contains(.user) {
+                    let v = zip(uv, cv).map { $0.score(k: k) ?? $1 }, t = zip(ut, ct).map { $0.score(k: k) ?? $1 }
+                    let fallbacks = uv.count(where: { $0.score(k: k) == nil })
+                    results.append(result("user", v, t, standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
+                                          parameters: ["k": Double(k)], ownScored: uv.count - fallbacks))
+                }
+                if options.methods.contains(.hybrid) {
+                    let uvk = uv.map { $0.score(k: k) ?? 0 }, utk = ut.map { $0.score(k: k) ?? 0 }
+                    func hybrid(_ u: [Double], _ i: [Double], _ w: Double) -> [Double] { zip(u, i).map { $1 + w * $0 } }
+                    // The user method alone (its item-centroid fallback where no neighbour answered) is a
+                    // candidate too: `nil` below. The weights include 0, the item-centroid score alone.
+                    let userAloneV = zip(uv, cv).map { $0.score(k: k) ?? $1 }, userAloneT = zip(ut, ct).map { $0.score(k: k) ?? $1 }
+                    let candidates: [Double?] = options.weight.map { [$0] } ?? (options.weightCandidates.map { $0 } + [nil])
+                    let choice = PreferenceEvaluation.best(candidates) { w in auc(w.map { hybrid(utk, ct, $0) } ?? userAloneT) } ?? 0
+                    let fallbacks = uv.count(where: { $0.score(k: k) == nil })
+                    results.append(result("hybrid", choice.map { hybrid(uvk, cv, $0) } ?? userAloneV, choice.map { hybrid(utk, ct, $0) } ?? userAloneT,
+                                          standIns: centroidStandIns.merging(["user_fallback": fallbacks]) { $1 },
+                                          parameters: choice.map { ["k": Double(k), "weight": $0] } ?? ["k": Double(k), "user_only": 1],
+                                          ownScored: choice == 0 ? photosWithFeatures : uv.count - fallbacks))
+                }
             }
         }
+        if options.methods.contains(.learned) {
+            let learned = try LearnedPreferences(store: store, pairs: pairs, options: options.learned)
+            let w = learned.winner
+            var r = result("learned", learned.validationLogits, learned.trainingLogits,
+                           standIns: ["population_model": learned.populationScored, "photo_missing": learned.photoMissing],
+                           parameters: ["dimension": Double(w.dimension), "centroids": w.centroids ? 1 : 0, "rank": Double(w.rank),
+                                        "personal_decay": w.personalDecay, "bias_decay": w.biasDecay,
+                                        "folds": Double(options.learned.folds), "cv_log_loss": w.logLoss],
+                           ownScored: pairs.validation.count - learned.populationScored - learned.photoMissing,
+                           trainingLabels: pairs.training.map(\.liked),   // out-of-fold logits of every training answer
+                           probabilities: learned.validationLogits.map { 1 / (1 + exp(-$0)) })
+            r.metrics.crossValidation = learned.grid
+            results.append(r)
         }
-        if let learnedResult { results.append(learnedResult) }
         // Every method's accuracy by the respondent's number of training answers.
         let counts = pairs.validation.map { pairs.trainingByRespondent[$0.respondent]?.count ?? 0 }
         for i in results.indices {

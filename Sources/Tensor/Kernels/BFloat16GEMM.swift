@@ -44,26 +44,27 @@ public enum BFloat16 {
 
     /// A k × n right-hand matrix in the kernels' layout (pairs of consecutive k, 16 columns at a time).
     public struct PackedMatrix: Sendable {
+        /// Rows (the product's inner dimension) and columns of the matrix packed.
         public let k: Int, n: Int
         let values: [UInt16]
         /// Packs a row-major k × n matrix of bf16 bit patterns.
         public init(_ rowMajor: [UInt16], k: Int, n: Int) {
-            precondition(k >= 0 && n >= 0 && rowMajor.count == k * n, "PackedMatrix: \(rowMajor.count) values are not \(k) × \(n)")
-            self.k = k; self.n = n
-            var packed = [UInt16](repeating: 0, count: fs_bf16_packed_size(k, n))
-            rowMajor.withUnsafeBufferPointer { b in packed.withUnsafeMutableBufferPointer { p in
-                if let source = b.baseAddress, let destination = p.baseAddress { fs_bf16_pack_b(source, n, k, n, destination) }
-            } }
-            values = packed
+            self.init(rowMajor, k: k, n: n, packer: fs_bf16_pack_b)
         }
 
         /// Rounds a row-major k × n Float matrix to bf16 and packs it in one pass.
         public init(rounding rowMajor: [Float], k: Int, n: Int) {
+            self.init(rowMajor, k: k, n: n, packer: fs_bf16_pack_b_f32)
+        }
+
+        /// Packs `rowMajor` (k × n, row stride n) with one of the C packers.
+        private init<T>(_ rowMajor: [T], k: Int, n: Int,
+                        packer: (UnsafePointer<T>, Int, Int, Int, UnsafeMutablePointer<UInt16>) -> Void) {
             precondition(k >= 0 && n >= 0 && rowMajor.count == k * n, "PackedMatrix: \(rowMajor.count) values are not \(k) × \(n)")
             self.k = k; self.n = n
             var packed = [UInt16](repeating: 0, count: fs_bf16_packed_size(k, n))
             rowMajor.withUnsafeBufferPointer { b in packed.withUnsafeMutableBufferPointer { p in
-                if let source = b.baseAddress, let destination = p.baseAddress { fs_bf16_pack_b_f32(source, n, k, n, destination) }
+                if let source = b.baseAddress, let destination = p.baseAddress { packer(source, n, k, n, destination) }
             } }
             values = packed
         }
