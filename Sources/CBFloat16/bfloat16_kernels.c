@@ -2,6 +2,7 @@
 
 #include <cpuid.h>
 #include <immintrin.h>
+#include <stdlib.h>
 #include <string.h>
 
 int fs_bf16_hardware(void) {
@@ -188,4 +189,188 @@ void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size
         for (; i + 4 <= m; i += 4) block_4x32(4, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
         for (; i < m; i++) block_1x32(1, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
     }
+}
+
+// MARK: Vectorised packing (AVX-512F; the same bits as the scalar packers)
+
+// Each 32-bit lane rounded to bf16 (round to nearest even; a NaN kept quiet), in the lane's low half.
+FS_BF16_TARGET
+static inline __m512i round_lanes(__m512i u) {
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff))), 16);
+    __m512i quiet = _mm512_or_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(0x40));
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+    return _mm512_mask_mov_epi32(rounded, nan, quiet);
+}
+
+FS_BF16_TARGET
+static void pack_b_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
+    size_t pairs = (k + 1) / 2, whole_pairs = k / 2, blocks = n / 16;
+    for (size_t block = 0; block < blocks; block++) {
+        const float *column = b + block * 16;
+        uint16_t *out = packed + block * pairs * 32;
+        for (size_t p = 0; p < whole_pairs; p++) {
+            __m512i lo = round_lanes(_mm512_loadu_si512((const void *)(column + 2 * p * ldb)));
+            __m512i hi = round_lanes(_mm512_loadu_si512((const void *)(column + (2 * p + 1) * ldb)));
+            _mm512_storeu_si512((void *)(out + p * 32), _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
+        }
+        if (k & 1) {
+            __m512i lo = round_lanes(_mm512_loadu_si512((const void *)(column + (k - 1) * ldb)));
+            _mm512_storeu_si512((void *)(out + whole_pairs * 32), lo);
+        }
+    }
+}
+
+FS_BF16_TARGET
+static void pack_bt_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
+    // 16 columns (rows of b) by 16 k at a time: each row's 16 floats rounded and narrowed to
+    // 8 pairs (one YMM), stored in a 16 × 8 table, then each pair's 16 columns gathered.
+    size_t pairs = (k + 1) / 2, blocks = n / 16, chunks = k / 16;
+    uint32_t table[16 * 8] __attribute__((aligned(64)));
+    const __m512i index = _mm512_setr_epi32(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120);
+    for (size_t block = 0; block < blocks; block++) {
+        uint16_t *out = packed + block * pairs * 32;
+        for (size_t chunk = 0; chunk < chunks; chunk++) {
+            for (size_t j = 0; j < 16; j++) {
+                __m512i r = round_lanes(_mm512_loadu_si512((const void *)(b + (block * 16 + j) * ldb + chunk * 16)));
+                _mm256_store_si256((__m256i *)(table + j * 8), _mm512_cvtepi32_epi16(r));
+            }
+            for (size_t p = 0; p < 8; p++) {
+                __m512i v = _mm512_i32gather_epi32(_mm512_add_epi32(index, _mm512_set1_epi32((int)p)), (const void *)table, 4);
+                _mm512_storeu_si512((void *)(out + (chunk * 8 + p) * 32), v);
+            }
+        }
+        // The last k % 16 rows, one pair at a time.
+        for (size_t p = chunks * 8; p < pairs; p++) {
+            for (size_t j = 0; j < 16; j++) {
+                const float *source = b + (block * 16 + j) * ldb;
+                uint32_t u0, u1 = 0;
+                memcpy(&u0, source + 2 * p, 4);
+                if (2 * p + 1 < k) memcpy(&u1, source + 2 * p + 1, 4);
+                out[p * 32 + 2 * j] = round_bits(u0);
+                out[p * 32 + 2 * j + 1] = 2 * p + 1 < k ? round_bits(u1) : 0;
+            }
+        }
+    }
+}
+
+// The packers with whole 16-column blocks done by the vector code when the CPU has AVX-512
+// (any CPU with AVX512_BF16 has), the last partial block by the scalar code.
+static void pack_b_any(const float *b, size_t ldb, int transposed, size_t k, size_t n, uint16_t *packed, int vector) {
+    size_t whole = vector ? n / 16 * 16 : 0, pairs = (k + 1) / 2;
+    if (whole) {
+        if (transposed) pack_bt_f32_fast(b, ldb, k, whole, packed);
+        else pack_b_f32_fast(b, ldb, k, whole, packed);
+    }
+    if (whole < n) {
+        const float *rest = transposed ? b + whole * ldb : b + whole;
+        uint16_t *out = packed + (whole / 16) * pairs * 32;
+        if (transposed) fs_bf16_pack_bt_f32(rest, ldb, k, n - whole, out);
+        else fs_bf16_pack_b_f32(rest, ldb, k, n - whole, out);
+    }
+}
+
+// MARK: An FP32-interface product (operands rounded on the way in)
+
+void fs_bf16_round_matrix(const float *a, size_t lda, int transposed, size_t m, size_t k, uint16_t *destination) {
+    if (!transposed) {
+        for (size_t i = 0; i < m; i++) fs_f32_to_bf16(a + i * lda, destination + i * k, k);
+        return;
+    }
+    // Stored k × m: tiles of 16 × 16, so both the reads and the writes stay within a few lines.
+    for (size_t i0 = 0; i0 < m; i0 += 16) {
+        size_t i1 = i0 + 16 < m ? i0 + 16 : m;
+        for (size_t p0 = 0; p0 < k; p0 += 16) {
+            size_t p1 = p0 + 16 < k ? p0 + 16 : k;
+            for (size_t p = p0; p < p1; p++) {
+                for (size_t i = i0; i < i1; i++) {
+                    uint32_t u;
+                    memcpy(&u, a + p * lda + i, 4);
+                    destination[i * k + p] = round_bits(u);
+                }
+            }
+        }
+    }
+}
+
+void fs_bf16_pack_bt_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
+    size_t pairs = (k + 1) / 2, width = (n + 15) / 16 * 16;
+    // B[row][col] is b[col * ldb + row]: a pair (rows 2p, 2p + 1) of one column is two
+    // consecutive floats of that column's row in memory.
+    for (size_t block = 0; block < width / 16; block++) {
+        size_t col0 = block * 16;
+        for (size_t j = 0; j < 16; j++) {
+            size_t col = col0 + j;
+            const float *source = b + col * ldb;
+            uint16_t *out = packed + block * pairs * 32 + 2 * j;
+            if (col >= n) {
+                for (size_t p = 0; p < pairs; p++) { out[p * 32] = 0; out[p * 32 + 1] = 0; }
+                continue;
+            }
+            size_t whole = k / 2;
+            for (size_t p = 0; p < whole; p++) {
+                uint32_t u0, u1;
+                memcpy(&u0, source + 2 * p, 4);
+                memcpy(&u1, source + 2 * p + 1, 4);
+                out[p * 32] = round_bits(u0);
+                out[p * 32 + 1] = round_bits(u1);
+            }
+            if (k & 1) {
+                uint32_t u0;
+                memcpy(&u0, source + k - 1, 4);
+                out[whole * 32] = round_bits(u0);
+                out[whole * 32 + 1] = 0;
+            }
+        }
+    }
+}
+
+// Per-thread scratch for the rounded A and the packed panels of B, grown as needed and kept.
+static __thread uint16_t *scratch_buffer = NULL;
+static __thread size_t scratch_capacity = 0;
+
+static uint16_t *scratch(size_t count) {
+    if (count > scratch_capacity) {
+        free(scratch_buffer);
+        scratch_buffer = (uint16_t *)aligned_alloc(64, (count * 2 + 63) / 64 * 64);
+        scratch_capacity = scratch_buffer ? count : 0;
+    }
+    return scratch_buffer;
+}
+
+int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
+                            const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
+    if (m == 0 || n == 0) return 0;
+    // Panels of B: KC rows (even, so the pairs are those of the whole product) by up to NC
+    // columns, packed once each and kept in L2 while every row of A passes.
+    enum { KC = 256, NC = 512 };
+    size_t kc = k < KC ? k : KC, nc = n < NC ? n : NC;
+    uint16_t *pb = scratch(fs_bf16_packed_size(kc, nc));
+    if (!pb) return -1;
+    for (size_t j0 = 0; j0 < n; j0 += nc) {
+        size_t cols = n - j0 < nc ? n - j0 : nc;
+        if (k == 0) {
+            if (!accumulate) for (size_t i = 0; i < m; i++) memset(c + i * ldc + j0, 0, cols * 4);
+            continue;
+        }
+        for (size_t k0 = 0; k0 < k; k0 += kc) {
+            size_t rows = k - k0 < kc ? k - k0 : kc;
+            pack_b_any(transpose_b ? b + j0 * ldb + k0 : b + k0 * ldb + j0, ldb, transpose_b, rows, cols, pb, hardware);
+            int add = accumulate || k0 > 0;
+            if (hardware) fs_bf16_gemm_hardware(m, cols, rows, a + k0, lda, pb, c + j0, ldc, add);
+            else fs_bf16_gemm_emulated(m, cols, rows, a + k0, lda, pb, c + j0, ldc, add);
+        }
+    }
+    return 0;
+}
+
+int fs_bf16_sgemm(int hardware, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
+                  const float *a, size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
+    if (m == 0 || n == 0) return 0;
+    uint16_t *ra = (uint16_t *)malloc((m * k + 1) * 2);
+    if (!ra) return -1;
+    fs_bf16_round_matrix(a, lda, transpose_a, m, k, ra);
+    int status = fs_bf16_sgemm_rounded_a(hardware, transpose_b, m, n, k, ra, k, b, ldb, accumulate, c, ldc);
+    free(ra);
+    return status;
 }

@@ -46,6 +46,28 @@ void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size
 void fs_bf16_gemm_emulated(size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
                            const uint16_t *packed_b, float *c, size_t ldc, int accumulate);
 
+/// Rounds an m × k float matrix (row stride lda; with `transposed`, A is stored k × m and is
+/// read transposed) to bf16, into `destination` as m × k row-major (row stride k).
+void fs_bf16_round_matrix(const float *a, size_t lda, int transposed, size_t m, size_t k, uint16_t *destination);
+
+/// fs_bf16_pack_b_f32 of a k × n matrix B stored transposed: B[r][c] is b[c * ldb + r].
+void fs_bf16_pack_bt_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed);
+
+/// C[m×n] (+)= op(A)·op(B) with float operands rounded to bf16 on the way in (PyTorch's
+/// autocast): op(A) m × k, op(B) k × n, row-major with row strides lda, ldb (as stored);
+/// transposes as in cblas_sgemm. A is rounded into a buffer of its own; B is packed in panels
+/// of 256 rows by 512 columns into a per-thread scratch; the sums are those of fs_bf16_gemm_* over the whole k (same pairs, same
+/// order), so the blocking does not change a bit. `hardware` selects fs_bf16_gemm_hardware
+/// (needs fs_bf16_hardware()) or the emulation. Serial. Returns 0, or -1 when the scratch
+/// could not be allocated (C is then untouched).
+int fs_bf16_sgemm(int hardware, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
+                  const float *a, size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc);
+
+/// fs_bf16_sgemm with A already rounded (bf16, m × k row-major, row stride lda), for a
+/// left-hand side many products share (a convolution's weights across its images).
+int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
+                            const float *b, size_t ldb, int accumulate, float *c, size_t ldc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -97,7 +97,7 @@ public struct KernelBenchmark {
     public func measure(_ c: ConvolutionCase) -> LayerResult {
         let geometry = ConvolutionGeometry(batch: convolutionBatch, inChannels: c.inChannels, height: c.inputSize, width: c.inputSize,
                                            outChannels: c.outChannels, kernelHeight: c.kernel, kernelWidth: c.kernel,
-                                           stride: (c.stride, c.stride), padding: (c.padding, c.padding))
+                                           stride: (c.stride, c.stride), padding: (c.padding, c.padding), precision: Autocast.precision)
         var g = RandomGenerator(seed: 2)
         let x = Initializer.uniform([geometry.batch, c.inChannels, c.inputSize, c.inputSize], bound: 1, generator: &g)
         let w = Initializer.uniform([c.outChannels, c.inChannels, c.kernel, c.kernel], bound: 0.1, generator: &g)
@@ -125,7 +125,8 @@ public struct KernelBenchmark {
     public func measurePaired(_ c: ConvolutionCase, with main: ConvolutionCase) -> LayerResult {
         let g = ConvolutionGeometry(batch: convolutionBatch, inChannels: main.inChannels, height: main.inputSize, width: main.inputSize,
                                     outChannels: main.outChannels, kernelHeight: main.kernel, kernelWidth: main.kernel,
-                                    stride: (main.stride, main.stride), padding: (main.padding, main.padding))
+                                    stride: (main.stride, main.stride), padding: (main.padding, main.padding),
+                                    precision: Autocast.precision)
         let o2 = c.outChannels
         var r = RandomGenerator(seed: 2)
         let x = Initializer.uniform([g.batch, g.inChannels, g.height, g.width], bound: 1, generator: &r)

@@ -97,4 +97,23 @@ public enum BFloat16 {
             }
         } } }
     }
+
+    /// Calls `body` with `count` matrices op(A) rounded to bf16 once — each `m × k` row-major,
+    /// matrix `i` (read from `matrix(i)`, row stride `lda`, stored transposed with `transposed`)
+    /// at `i·m·k` — for products that share a left-hand side (a convolution's weights across its
+    /// images and slabs); with `nil` in FP32, where there is nothing to round.
+    static func withRounded<R>(_ precision: Precision, count: Int = 1, transposed: Bool, m: Int, k: Int, lda: Int,
+                               matrix: (Int) -> UnsafePointer<Float>, _ body: (UnsafePointer<UInt16>?) -> R) -> R {
+        guard precision == .bf16, count > 0, m > 0, k > 0 else { return body(nil) }
+        let values = UnsafeMutablePointer<UInt16>.allocate(capacity: count * m * k)
+        defer { values.deallocate() }
+        let rowsPerTask = max(1, min(m, (1 << 16) / k))
+        let tasksPerMatrix = (m + rowsPerTask - 1) / rowsPerTask
+        Threading.parallelFor(count * tasksPerMatrix, minimumGrain: 1) { task in
+            let i = task / tasksPerMatrix, r0 = task % tasksPerMatrix * rowsPerTask, rows = min(m - r0, rowsPerTask)
+            let source = matrix(i) + (transposed ? r0 : r0 * lda)
+            fs_bf16_round_matrix(source, lda, transposed ? 1 : 0, rows, k, values + i * m * k + r0 * k)
+        }
+        return body(UnsafePointer(values))
+    }
 }

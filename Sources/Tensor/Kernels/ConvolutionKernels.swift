@@ -5,12 +5,17 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public var batch: Int, inChannels: Int, height: Int, width: Int
     public var outChannels: Int, kernelHeight: Int, kernelWidth: Int
     public var strideY: Int, strideX: Int, padY: Int, padX: Int
+    /// The operands' precision in every product of the convolution (as cuDNN's convolution
+    /// descriptor carries its math type): ``Precision/bf16`` under ``withAutocast(_:_:)``.
+    public var precision: Precision
 
     public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
-                kernelHeight: Int, kernelWidth: Int, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) {
+                kernelHeight: Int, kernelWidth: Int, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                precision: Precision = .fp32) {
         self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
         self.outChannels = outChannels; self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         (strideY, strideX) = stride; (padY, padX) = padding
+        self.precision = precision
     }
 
     public var outHeight: Int { (height + 2 * padY - kernelHeight) / strideY + 1 }
@@ -191,6 +196,7 @@ public enum ConvolutionKernels {
         let group = g.imagesPerGroup
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
         let outCount = group == 1 ? 0 : o * group * p
+        BFloat16.withRounded(g.precision, transposed: false, m: o, k: k, lda: k, matrix: { _ in weight }) { w16 in
         Workspace.shared.withBuffer(colCount + outCount) { scratch in
             let col = scratch, tmp = scratch + colCount
             var n0 = 0
@@ -207,10 +213,11 @@ public enum ConvolutionKernels {
                 if count == 1 && group == 1 {
                     let dst = y + n0 * o * p
                     if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: p) } }
-                    GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p)
+                    GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p,
+                               precision: g.precision, roundedA: w16)
                     epilogue.apply(dst, count: o * p, at: n0 * o * p)
                 } else {
-                    GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols)
+                    GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols, precision: g.precision, roundedA: w16)
                     Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
                         let ch = idx / count, i = idx % count
                         let src = tmp + ch * cols + i * p, dst = y + ((n0 + i) * o + ch) * p
@@ -221,6 +228,7 @@ public enum ConvolutionKernels {
                 }
                 n0 += count
             }
+        }
         }
     }
 
@@ -244,6 +252,7 @@ public enum ConvolutionKernels {
         let direct = g.isPointwise && group == 1
         let colCount = direct ? 0 : k * group * p
         let gatherCount = group == 1 ? 0 : o * group * p
+        BFloat16.withRounded(g.precision, transposed: true, m: k, k: o, lda: k, matrix: { _ in weight }) { w16 in
         Workspace.shared.withBuffer(colCount + gatherCount) { scratch in
             let dcol = scratch, dyg = scratch + colCount
             var n0 = 0
@@ -253,13 +262,16 @@ public enum ConvolutionKernels {
                 let a: UnsafePointer<Float>
                 if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
                 if direct {
-                    GEMM.sgemm(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: a, ldb: p, c: dx + n0 * chw, ldc: p)
+                    GEMM.sgemm(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: a, ldb: p, c: dx + n0 * chw, ldc: p,
+                               precision: g.precision, roundedA: w16)
                 } else {
-                    GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols)
+                    GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols,
+                               precision: g.precision, roundedA: w16)
                     for i in 0..<count { col2im(dcol, ldc: cols, offset: i * p, g, dx + (n0 + i) * chw) }
                 }
                 n0 += count
             }
+        }
         }
     }
 
@@ -304,7 +316,7 @@ public enum ConvolutionKernels {
                     b = UnsafePointer(col)
                 }
                 GEMM.sgemm(transposeB: true, m: o, n: k, k: cols, a: a, lda: cols, b: b, ldb: cols,
-                           beta: n0 == 0 ? 0 : 1, c: dweight, ldc: k)
+                           beta: n0 == 0 ? 0 : 1, c: dweight, ldc: k, precision: g.precision)
                 n0 += count
             }
         }

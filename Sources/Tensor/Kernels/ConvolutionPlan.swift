@@ -89,16 +89,20 @@ public struct ConvolutionPlan: Equatable, Sendable, CustomStringConvertible {
         inputGradient = ImageParallelConvolution.computesInputGradient(g) ? .imageParallel : gemm
     }
 
-    /// The Winograd tile, or nil for im2col + GEMM.
+    /// The Winograd tile, or nil for im2col + GEMM. In bf16 never F(4×4): its error with
+    /// bf16-rounded transforms is 7–9× the direct convolution's (F(2×2)'s 1.5×;
+    /// `Tools/bf16_winograd_error.py`, Docs/PERFORMANCE.md), so F(2×2) stands in for it.
     static func winograd(_ g: ConvolutionGeometry, algorithm: Algorithm, kernels: Kernels) -> WinogradTile? {
         guard WinogradKernels.computes(g) else { return nil }
         if kernels == .v1 { return .f2x2 }
+        let tile: WinogradTile?
         switch algorithm {
-        case .im2col: return nil
-        case .winograd2x2: return .f2x2
-        case .winograd4x4: return .f4x4
-        case .automatic: return WinogradF4Kernels.wins(g) ? .f4x4 : .f2x2
+        case .im2col: tile = nil
+        case .winograd2x2: tile = .f2x2
+        case .winograd4x4: tile = .f4x4
+        case .automatic: tile = WinogradF4Kernels.wins(g) ? .f4x4 : .f2x2
         }
+        return g.precision == .bf16 && tile == .f4x4 ? .f2x2 : tile
     }
 
     /// The Winograd tile of the forward pass, if any: inference without a gradient tape reads
@@ -120,10 +124,12 @@ public struct ConvolutionPlan: Equatable, Sendable, CustomStringConvertible {
     /// Whether the pair's input gradient is one fold of the shared column gradient (else each convolution's own).
     public var sharesInputGradientWithProjection: Bool { sharesColumnsWithProjection && inputGradient == .imageParallel }
 
-    /// `forward winograd-f4, input gradient …, weight gradient …` (one word when all agree).
+    /// `forward winograd-f4, input gradient …, weight gradient …` (one word when all agree),
+    /// followed by `, bf16` in that precision.
     public var description: String {
-        forward == inputGradient && forward == weightGradient ? forward.rawValue
+        let paths = forward == inputGradient && forward == weightGradient ? forward.rawValue
             : "forward \(forward.rawValue), input gradient \(inputGradient.rawValue), weight gradient \(weightGradient.rawValue)"
+        return geometry.precision == .fp32 ? paths : paths + ", \(geometry.precision)"
     }
 }
 

@@ -1,3 +1,4 @@
+import CBFloat16
 import CBLAS
 
 /// Single-precision matrix products through OpenBLAS (row-major), parallelised by
@@ -13,16 +14,26 @@ public enum GEMM {
     static let parallelThreshold = 1 << 21
 
     /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, with `op` the optional transpose;
-    /// `lda`, `ldb`, `ldc` are row strides of the matrices as stored.
+    /// `lda`, `ldb`, `ldc` are row strides of the matrices as stored. In ``Precision/bf16`` the
+    /// operands are rounded to bfloat16 and the products summed in FP32 (``BFloat16``); `alpha`
+    /// must then be 1 and `beta` 0 or 1.
     public static func sgemm(transposeA: Bool = false, transposeB: Bool = false,
                              m: Int, n: Int, k: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: Precision = .fp32) {
+        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+              beta: beta, c: c, ldc: ldc, precision: precision, roundedA: nil)
+    }
+
+    /// The product with, in bf16, op(A) already rounded (`roundedA`, m × k row-major).
+    static func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: Precision, roundedA: UnsafePointer<UInt16>?) {
         _ = GEMM.blasConfigured
         if emptyProduct(m: m, n: n, k: k, beta: beta, c: c, ldc: ldc) { return }
         let p = Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, precision: precision, roundedA: roundedA)
         let blocks = p.blocks
         if blocks == 1 { p.run(block: 0, of: 1); return }
         Threading.parallelRanges(blocks) { r in for blk in r { p.run(block: blk, of: blocks) } }
@@ -32,9 +43,10 @@ public enum GEMM {
     /// (``ImageParallelConvolution``). `m`, `n` and `k` must be positive.
     static func serial(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                       beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: Precision = .fp32,
+                       roundedA: UnsafePointer<UInt16>? = nil) {
         _ = GEMM.blasConfigured
-        call(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+        call(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, precision, roundedA)
     }
 
     /// Several products of one shape (Winograd's 16 components) in one parallel region: each
@@ -47,7 +59,8 @@ public enum GEMM {
         let first = product(0)
         if first.m == 0 || first.n == 0 || first.k == 0 {
             for i in 0..<count { let p = product(i); sgemm(transposeA: p.transposeA, transposeB: p.transposeB, m: p.m, n: p.n, k: p.k,
-                                                       alpha: p.alpha, a: p.a, lda: p.lda, b: p.b, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc) }
+                                                       alpha: p.alpha, a: p.a, lda: p.lda, b: p.b, ldb: p.ldb, beta: p.beta, c: p.c, ldc: p.ldc,
+                                                       precision: p.precision) }
             return
         }
         let blocks = first.blocks
@@ -65,6 +78,10 @@ public enum GEMM {
         var b: UnsafePointer<Float>, ldb: Int
         var beta: Float = 0
         var c: UnsafeMutablePointer<Float>, ldc: Int
+        var precision: Precision = .fp32
+        /// In bf16, op(A) already rounded (``BFloat16/withRounded(_:count:transposed:m:k:lda:matrix:_:)``),
+        /// m × k row-major; nil to round `a` in the call.
+        var roundedA: UnsafePointer<UInt16>? = nil
 
         /// 1 below the parallel threshold; otherwise one block per core along the larger
         /// output dimension (multiples of 16).
@@ -77,17 +94,18 @@ public enum GEMM {
         /// Block `blk` of `blocks` (all of it when `blocks` is 1).
         func run(block blk: Int, of blocks: Int) {
             if blocks == 1 {
-                call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, precision, roundedA)
             } else if n >= m {
                 let lo = (n * blk / blocks) & ~15, hi = blk == blocks - 1 ? n : (n * (blk + 1) / blocks) & ~15
                 if hi <= lo { return }
                 let bOff = transposeB ? lo * ldb : lo
-                call(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, b + bOff, ldb, beta, c + lo, ldc)
+                call(transposeA, transposeB, m, hi - lo, k, alpha, a, lda, b + bOff, ldb, beta, c + lo, ldc, precision, roundedA)
             } else {
                 let lo = (m * blk / blocks) & ~15, hi = blk == blocks - 1 ? m : (m * (blk + 1) / blocks) & ~15
                 if hi <= lo { return }
                 let aOff = transposeA ? lo : lo * lda
-                call(transposeA, transposeB, hi - lo, n, k, alpha, a + aOff, lda, b, ldb, beta, c + lo * ldc, ldc)
+                call(transposeA, transposeB, hi - lo, n, k, alpha, a + aOff, lda, b, ldb, beta, c + lo * ldc, ldc, precision,
+                     roundedA.map { $0 + lo * k })
             }
         }
     }
@@ -116,7 +134,16 @@ public enum GEMM {
 
     fileprivate static func call(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ precision: Precision = .fp32,
+                             _ roundedA: UnsafePointer<UInt16>? = nil) {
+        if precision == .bf16 {
+            precondition(alpha == 1 && (beta == 0 || beta == 1), "GEMM: a bf16 product takes alpha 1 and beta 0 or 1, not \(alpha) and \(beta)")
+            let hardware: Int32 = BFloat16.hardware ? 1 : 0, accumulate: Int32 = beta == 0 ? 0 : 1
+            let status = roundedA.map { fs_bf16_sgemm_rounded_a(hardware, tb ? 1 : 0, m, n, k, $0, k, b, ldb, accumulate, c, ldc) }
+                ?? fs_bf16_sgemm(hardware, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, lda, b, ldb, accumulate, c, ldc)
+            precondition(status == 0, "GEMM: no memory for the bf16 operands of a \(m)×\(k)·\(k)×\(n) product")
+            return
+        }
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

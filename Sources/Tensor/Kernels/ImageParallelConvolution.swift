@@ -70,17 +70,25 @@ enum ImageParallelConvolution {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels
         let ow = g.outWidth, rows = slabRows(g), slabs = slabs(g), tasks = g.batch * slabs
         let slab = g.isPointwise ? 0 : k * rows * ow
-        Workspace.shared.withBuffer(max(1, Threading.chunkCount(tasks) * slab)) { scratch in
-            Threading.parallelChunks(tasks) { chunk, range in
-                for t in range {
-                    let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
-                    let dst = y + s.n * o * p + s.rows.lowerBound * ow
-                    product(weight: weight, bias: bias, outChannels: o, b: s.b, ldb: s.ldb, k: k, cols: cols, dst, ldc: p)
-                    for ch in 0..<o { epilogue.apply(dst + ch * p, count: cols, at: dst + ch * p - y) }
-                    if let q = projection {
-                        let taps = g.kernelHeight * g.kernelWidth
-                        product(weight: q.weight, bias: q.bias, outChannels: q.outChannels, b: s.b + g.centreTap * cols, ldb: taps * cols,
-                                k: g.inChannels, cols: cols, q.y + s.n * q.outChannels * p + s.rows.lowerBound * ow, ldc: p)
+        let q = projection, qo = projection?.outChannels ?? 0
+        BFloat16.withRounded(g.precision, transposed: false, m: o, k: k, lda: k, matrix: { _ in weight }) { w16 in
+            BFloat16.withRounded(g.precision, transposed: false, m: qo, k: g.inChannels, lda: g.inChannels,
+                                 matrix: { _ in q?.weight ?? weight }) { q16 in
+                Workspace.shared.withBuffer(max(1, Threading.chunkCount(tasks) * slab)) { scratch in
+                    Threading.parallelChunks(tasks) { chunk, range in
+                        for t in range {
+                            let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
+                            let dst = y + s.n * o * p + s.rows.lowerBound * ow
+                            product(weight: weight, rounded: w16, bias: bias, outChannels: o, b: s.b, ldb: s.ldb, k: k, cols: cols,
+                                    dst, ldc: p, precision: g.precision)
+                            for ch in 0..<o { epilogue.apply(dst + ch * p, count: cols, at: dst + ch * p - y) }
+                            if let q {
+                                let taps = g.kernelHeight * g.kernelWidth
+                                product(weight: q.weight, rounded: q16, bias: q.bias, outChannels: q.outChannels,
+                                        b: s.b + g.centreTap * cols, ldb: taps * cols, k: g.inChannels, cols: cols,
+                                        q.y + s.n * q.outChannels * p + s.rows.lowerBound * ow, ldc: p, precision: g.precision)
+                            }
+                        }
                     }
                 }
             }
@@ -89,10 +97,12 @@ enum ImageParallelConvolution {
 
     /// `dst = weight · b + bias` for one slab: `outChannels` rows of `cols` columns, row stride `ldc`.
     @inline(__always)
-    private static func product(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels o: Int,
-                                b: UnsafePointer<Float>, ldb: Int, k: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>, ldc: Int) {
+    private static func product(weight: UnsafePointer<Float>, rounded: UnsafePointer<UInt16>?, bias: UnsafePointer<Float>?, outChannels o: Int,
+                                b: UnsafePointer<Float>, ldb: Int, k: Int, cols: Int, _ dst: UnsafeMutablePointer<Float>, ldc: Int,
+                                precision: Precision) {
         if let bias { for ch in 0..<o { (dst + ch * ldc).update(repeating: bias[ch], count: cols) } }
-        GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: ldc)
+        GEMM.serial(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: dst, ldc: ldc,
+                    precision: precision, roundedA: rounded)
     }
 
     /// `dx = convᵀ(dy, weight)`, overwriting `dx`; tasks are images, their slabs in order. Each
@@ -107,29 +117,37 @@ enum ImageParallelConvolution {
         let k = g.patchSize, p = g.outPlane, o = g.outChannels, chw = g.inChannels * g.height * g.width
         let oh = g.outHeight, ow = g.outWidth, rows = slabRows(g), slabs = slabs(g)
         let slab = g.isPointwise ? 0 : k * rows * ow, phases = g.strideX * phaseLength(g)
-        Workspace.shared.withBuffer(max(1, Threading.chunkCount(g.batch) * (slab + phases))) { scratch in
-            Threading.parallelChunks(g.batch) { chunk, range in
-                let dcol = scratch + chunk * (slab + phases), buffer = dcol + slab
-                for n in range {
-                    let dxn = dx + n * chw, dyn = dy + n * o * p
-                    if g.isPointwise {
-                        GEMM.serial(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: dyn, ldb: p,
-                                    beta: accumulate ? 1 : 0, c: dxn, ldc: p)
-                        continue
-                    }
-                    var written = 0
-                    for s in 0..<slabs {
-                        let r0 = s * rows, r1 = min(oh, r0 + rows), cols = (r1 - r0) * ow
-                        GEMM.serial(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: dyn + r0 * ow, ldb: p, c: dcol, ldc: cols)
-                        if let q = projection {
-                            let taps = g.kernelHeight * g.kernelWidth
-                            GEMM.serial(transposeA: true, m: g.inChannels, n: cols, k: q.outChannels, a: q.weight, lda: g.inChannels,
-                                        b: q.dy + n * q.outChannels * p + r0 * ow, ldb: p, beta: 1, c: dcol + g.centreTap * cols, ldc: taps * cols)
+        let q = projection, qo = projection?.outChannels ?? 0
+        BFloat16.withRounded(g.precision, transposed: true, m: k, k: o, lda: k, matrix: { _ in weight }) { w16 in
+            BFloat16.withRounded(g.precision, transposed: true, m: g.inChannels, k: qo, lda: g.inChannels,
+                                 matrix: { _ in q?.weight ?? weight }) { q16 in
+                Workspace.shared.withBuffer(max(1, Threading.chunkCount(g.batch) * (slab + phases))) { scratch in
+                    Threading.parallelChunks(g.batch) { chunk, range in
+                        let dcol = scratch + chunk * (slab + phases), buffer = dcol + slab
+                        for n in range {
+                            let dxn = dx + n * chw, dyn = dy + n * o * p
+                            if g.isPointwise {
+                                GEMM.serial(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: dyn, ldb: p,
+                                            beta: accumulate ? 1 : 0, c: dxn, ldc: p, precision: g.precision, roundedA: w16)
+                                continue
+                            }
+                            var written = 0
+                            for s in 0..<slabs {
+                                let r0 = s * rows, r1 = min(oh, r0 + rows), cols = (r1 - r0) * ow
+                                GEMM.serial(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: dyn + r0 * ow, ldb: p,
+                                            c: dcol, ldc: cols, precision: g.precision, roundedA: w16)
+                                if let q {
+                                    let taps = g.kernelHeight * g.kernelWidth
+                                    GEMM.serial(transposeA: true, m: g.inChannels, n: cols, k: q.outChannels, a: q.weight, lda: g.inChannels,
+                                                b: q.dy + n * q.outChannels * p + r0 * ow, ldb: p, beta: 1, c: dcol + g.centreTap * cols,
+                                                ldc: taps * cols, precision: g.precision, roundedA: q16)
+                                }
+                                let lo = max(0, r0 * g.strideY - g.padY)
+                                let hi = s == slabs - 1 ? g.height : max(written, min(g.height, (r1 - 1) * g.strideY - g.padY + g.kernelHeight))
+                                foldRows(dcol, g, slab: r0..<r1, rows: min(lo, written)..<hi, writeFrom: accumulate ? g.height : written, dxn, buffer)
+                                written = hi
+                            }
                         }
-                        let lo = max(0, r0 * g.strideY - g.padY)
-                        let hi = s == slabs - 1 ? g.height : max(written, min(g.height, (r1 - 1) * g.strideY - g.padY + g.kernelHeight))
-                        foldRows(dcol, g, slab: r0..<r1, rows: min(lo, written)..<hi, writeFrom: accumulate ? g.height : written, dxn, buffer)
-                        written = hi
                     }
                 }
             }
@@ -251,12 +269,12 @@ enum ImageParallelConvolution {
                     let s = self.slab(t, x, g, rows: rows, slabs: slabs, scratch + chunk * slab), cols = s.rows.count * ow
                     let beta: Float = t == range.lowerBound ? 0 : 1
                     GEMM.serial(transposeB: true, m: o, n: k, k: cols, a: dy + s.n * o * p + s.rows.lowerBound * ow, lda: p,
-                                b: s.b, ldb: s.ldb, beta: beta, c: sum, ldc: k)
+                                b: s.b, ldb: s.ldb, beta: beta, c: sum, ldc: k, precision: g.precision)
                     if let q = projection {
                         GEMM.serial(transposeB: true, m: q.outChannels, n: g.inChannels, k: cols,
                                     a: q.dy + s.n * q.outChannels * p + s.rows.lowerBound * ow, lda: p,
                                     b: s.b + g.centreTap * cols, ldb: taps * cols, beta: beta,
-                                    c: chunk == 0 ? q.dweight : sum + ok, ldc: g.inChannels)
+                                    c: chunk == 0 ? q.dweight : sum + ok, ldc: g.inChannels, precision: g.precision)
                     }
                 }
             }

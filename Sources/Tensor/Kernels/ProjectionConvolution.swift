@@ -21,7 +21,7 @@ extension ConvolutionGeometry {
     /// The geometry of the 1×1 projection to `outChannels` that pairs with this convolution.
     public func projection(outChannels: Int) -> ConvolutionGeometry {
         ConvolutionGeometry(batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
-                            kernelHeight: 1, kernelWidth: 1, stride: (strideY, strideX), padding: (0, 0))
+                            kernelHeight: 1, kernelWidth: 1, stride: (strideY, strideX), padding: (0, 0), precision: precision)
     }
 }
 

@@ -39,23 +39,29 @@ enum WinogradTileDriver<T: WinogradTransforms> {
         let tiles = T.Tiles(g)
         let group = T.imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
-        Workspace.shared.withBuffer(k * (c + o) * pMax) { scratch in
-            let v = scratch, m = scratch + k * c * pMax
-            var n0 = 0
-            while n0 < batch {
-                let count = min(group, batch - n0)
-                let p = count * tiles.perImage
-                T.transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
-                GEMM.sgemm(k) { xi in
-                    if let component {
-                        return GEMM.Product(transposeA: true, m: o, n: p, k: c, a: u + component(xi) * o * c, lda: o,
-                                            b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+        // In bf16 each component's weights are rounded once for all the groups (transposed for the input gradient).
+        BFloat16.withRounded(g.precision, count: k, transposed: component != nil, m: o, k: c, lda: component == nil ? c : o,
+                             matrix: { xi in u + (component?(xi) ?? xi) * o * c }) { u16 in
+            Workspace.shared.withBuffer(k * (c + o) * pMax) { scratch in
+                let v = scratch, m = scratch + k * c * pMax
+                var n0 = 0
+                while n0 < batch {
+                    let count = min(group, batch - n0)
+                    let p = count * tiles.perImage
+                    T.transformInput(x + n0 * c * h * w, count: count, channels: c, height: h, width: w, tiles: tiles, v)
+                    GEMM.sgemm(k) { xi in
+                        if let component {
+                            return GEMM.Product(transposeA: true, m: o, n: p, k: c, a: u + component(xi) * o * c, lda: o,
+                                                b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p, precision: g.precision,
+                                                roundedA: u16.map { $0 + xi * o * c })
+                        }
+                        return GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p,
+                                            precision: g.precision, roundedA: u16.map { $0 + xi * o * c })
                     }
-                    return GEMM.Product(m: o, n: p, k: c, a: u + xi * o * c, lda: c, b: v + xi * c * p, ldb: p, c: m + xi * o * p, ldc: p)
+                    T.transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
+                                      epilogue: epilogue.advanced(by: n0 * o * h * w))
+                    n0 += count
                 }
-                T.transformOutput(m, count: count, channels: o, outHeight: h, outWidth: w, tiles: tiles, bias: bias, y + n0 * o * h * w,
-                                  epilogue: epilogue.advanced(by: n0 * o * h * w))
-                n0 += count
             }
         }
     }
@@ -99,7 +105,7 @@ enum WinogradTileDriver<T: WinogradTransforms> {
                 let beta: Float = n0 == 0 ? 0 : 1
                 GEMM.sgemm(k) { xi in
                     GEMM.Product(transposeB: true, m: o, n: c, k: p, a: dm + xi * o * p, lda: p, b: v + xi * c * p, ldb: p,
-                                 beta: beta, c: du + xi * o * c, ldc: c)
+                                 beta: beta, c: du + xi * o * c, ldc: c, precision: g.precision)
                 }
                 n0 += count
             }

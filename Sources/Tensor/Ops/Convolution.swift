@@ -1,6 +1,7 @@
 /// 2-d convolution (`torch.nn.functional.conv2d`, groups = 1, dilation = 1): forward by
 /// ``ConvolutionKernels/forward(_:weight:bias:_:_:)``, backward by the input- and
-/// weight-gradient kernels, side by side.
+/// weight-gradient kernels, side by side. Under ``withAutocast(_:_:)`` in bf16 every product
+/// of the forward and of its backward takes bf16 operands (``ConvolutionGeometry/precision``).
 ///
 /// - Parameters:
 ///   - x: input, N×C×H×W.
@@ -73,7 +74,7 @@ func convolutionGeometry(_ x: Tensor, weight: Tensor, bias: Tensor?,
     precondition(stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0, "conv2d: bad stride \(stride) or padding \(padding)")
     let g = ConvolutionGeometry(batch: x.shape[0], inChannels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                 outChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-                                stride: stride, padding: padding)
+                                stride: stride, padding: padding, precision: Autocast.precision)
     // Not g.outHeight > 0: (h + 2p − k) / s + 1 truncates −1 / 2 to 0 and would say 1.
     precondition(g.height + 2 * g.padY >= g.kernelHeight && g.width + 2 * g.padX >= g.kernelWidth, "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than padded input \(x.shape)")
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) should be [\(g.outChannels)]") }
