@@ -59,7 +59,7 @@ let package = Package(
 
         // One test target per layer (Swift Testing), and what they share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Reference")]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CBFloat16"], resources: [.copy("Reference")]),
         .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision"], resources: [.copy("Reference")]),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset"]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),

@@ -26,6 +26,9 @@ extension Bench {
             var sgemm_ms: Double, sgemm_gflops: Double
             var bf16_ms: Double, bf16_gflops: Double
             var packing_ms: Double
+            /// `GEMM.sgemm` in bf16 precision from the Float operands (what a convolution under
+            /// autocast runs: rounding A, packing B panel by panel, the product).
+            var autocast_ms: Double, autocast_gflops: Double
         }
 
         func run() throws {
@@ -48,13 +51,19 @@ extension Bench {
             let packed = BFloat16.PackedMatrix(rounding: b, k: k, n: n)
             let packing = Date().timeIntervalSince(t0)
             let bf16 = best { BFloat16.gemm(m: m, a: a16, b: packed, c: &c) }
+            let autocast = best {
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    GEMM.sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n, precision: .bf16)
+                } } }
+            }
             let flops = 2 * Double(m) * Double(n) * Double(k)
             let r = Report(m: m, n: n, k: k, threads: Threading.coreCount, path: BFloat16.hardware ? "VDPBF16PS" : "emulated",
                            sgemm_ms: 1e3 * sgemm, sgemm_gflops: flops / sgemm / 1e9, bf16_ms: 1e3 * bf16, bf16_gflops: flops / bf16 / 1e9,
-                           packing_ms: 1e3 * packing)
+                           packing_ms: 1e3 * packing, autocast_ms: 1e3 * autocast, autocast_gflops: flops / autocast / 1e9)
             if json { try Bench.printJSON(r); return }
-            print(String(format: "%d×%d×%d, %d threads: sgemm (OpenBLAS FP32) %.2f ms, %.1f GFLOP/s; bf16 (%@) %.2f ms, %.1f GFLOP/s (%.2f×); rounding and packing B %.2f ms",
-                         m, n, k, r.threads, r.sgemm_ms, r.sgemm_gflops, r.path, r.bf16_ms, r.bf16_gflops, sgemm / bf16, r.packing_ms))
+            print(String(format: "%d×%d×%d, %d threads: sgemm (OpenBLAS FP32) %.2f ms, %.1f GFLOP/s; bf16 (%@) %.2f ms, %.1f GFLOP/s (%.2f×); rounding and packing B %.2f ms; from Float operands (autocast) %.2f ms, %.1f GFLOP/s (%.2f×)",
+                         m, n, k, r.threads, r.sgemm_ms, r.sgemm_gflops, r.path, r.bf16_ms, r.bf16_gflops, sgemm / bf16, r.packing_ms,
+                         r.autocast_ms, r.autocast_gflops, sgemm / autocast))
         }
     }
 }
