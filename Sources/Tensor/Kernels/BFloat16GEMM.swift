@@ -105,15 +105,18 @@ public enum BFloat16 {
     static func withRounded<R>(_ precision: Precision, count: Int = 1, transposed: Bool, m: Int, k: Int, lda: Int,
                                matrix: (Int) -> UnsafePointer<Float>, _ body: (UnsafePointer<UInt16>?) -> R) -> R {
         guard precision == .bf16, count > 0, m > 0, k > 0 else { return body(nil) }
-        let values = UnsafeMutablePointer<UInt16>.allocate(capacity: count * m * k)
-        defer { values.deallocate() }
-        let rowsPerTask = max(1, min(m, (1 << 16) / k))
-        let tasksPerMatrix = (m + rowsPerTask - 1) / rowsPerTask
-        Threading.parallelFor(count * tasksPerMatrix, minimumGrain: 1) { task in
-            let i = task / tasksPerMatrix, r0 = task % tasksPerMatrix * rowsPerTask, rows = min(m - r0, rowsPerTask)
-            let source = matrix(i) + (transposed ? r0 : r0 * lda)
-            fs_bf16_round_matrix(source, lda, transposed ? 1 : 0, rows, k, values + i * m * k + r0 * k)
+        let total = count * m * k
+        return Workspace.shared.withBuffer((total + 1) / 2) { floats in
+            UnsafeMutableRawPointer(floats).withMemoryRebound(to: UInt16.self, capacity: total) { values in
+                let rowsPerTask = max(1, min(m, (1 << 16) / k))
+                let tasksPerMatrix = (m + rowsPerTask - 1) / rowsPerTask
+                Threading.parallelFor(count * tasksPerMatrix, minimumGrain: total >= 1 << 17 ? 1 : count * tasksPerMatrix) { task in
+                    let i = task / tasksPerMatrix, r0 = task % tasksPerMatrix * rowsPerTask, rows = min(m - r0, rowsPerTask)
+                    let source = matrix(i) + (transposed ? r0 : r0 * lda)
+                    fs_bf16_round_matrix(source, lda, transposed ? 1 : 0, rows, k, values + i * m * k + r0 * k)
+                }
+                return body(UnsafePointer(values))
+            }
         }
-        return body(UnsafePointer(values))
     }
 }

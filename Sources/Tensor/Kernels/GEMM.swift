@@ -34,6 +34,14 @@ public enum GEMM {
         if emptyProduct(m: m, n: n, k: k, beta: beta, c: c, ldc: ldc) { return }
         let p = Product(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, precision: precision, roundedA: roundedA)
+        if precision == .bf16 && roundedA == nil && p.blocks > 1 {
+            // Round A once, not once per block.
+            BFloat16.withRounded(.bf16, transposed: transposeA, m: m, k: k, lda: lda, matrix: { _ in a }) { a16 in
+                sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                      beta: beta, c: c, ldc: ldc, precision: precision, roundedA: a16)
+            }
+            return
+        }
         let blocks = p.blocks
         if blocks == 1 { p.run(block: 0, of: 1); return }
         Threading.parallelRanges(blocks) { r in for blk in r { p.run(block: blk, of: blocks) } }
