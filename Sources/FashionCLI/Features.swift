@@ -17,12 +17,14 @@ struct Features: ParsableCommand {
     @Option(help: "Prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(name: [.customLong("out"), .customLong("output")], help: "Output file: NAME.safetensors or NAME.csv; the other format is written beside it.") var out = "runs/features.safetensors"
     @Option(help: "Photos per forward pass.") var batchSize = 32
+    @OptionGroup var kernelOptions: KernelOptions
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be 1 or more") }
     }
 
     func run() throws {
+        kernelOptions.apply()
         let started = Date()
         // Under mpirun every rank computes its share of the batches; rank 0 prepares, gathers and writes.
         let world = try World.join()

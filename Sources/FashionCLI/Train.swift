@@ -63,7 +63,7 @@ struct Train: ParsableCommand {
         run.labelSmoothing = optimizerOptions.labelSmoothing
         run.initialization = initialization == .torchvision ? .torchvision : .kaimingUniform
         run.samples = samples
-        run.seed = seed
+        run.seed = seed; run.precision = kernelOptions.precision ?? .fp32
         run.restart = restart
         let world = try World.join()
         run.communicator = world; run.batchNormGroupSize = bnGroupSize

@@ -56,6 +56,7 @@ struct TrainMNIST: ParsableCommand {
         run.labelSmoothing = optimizerOptions.labelSmoothing
         run.stem = stemKind; run.augment = !noAugment; run.cropPadding = cropPadding
         run.limit = limit; run.testLimit = testLimit; run.seed = seed; run.restart = restart; run.samples = samples
+        run.precision = kernelOptions.precision ?? .fp32
         if exportParity { run.parityNames = o.names }
         let world = try World.join()
         run.communicator = world; run.batchNormGroupSize = bnGroupSize

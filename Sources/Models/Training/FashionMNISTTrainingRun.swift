@@ -46,6 +46,9 @@ public struct FashionMNISTTrainingRun {
     public var limit: Int?, testLimit: Int?
     /// Seed of the initialisation, augmentation and batch order.
     public var seed: UInt64 = 42
+    /// The convolutions' and linear layers' precision (``Precision/bf16``: mixed precision as
+    /// PyTorch's autocast; FP32 weights, optimiser and checkpoints). Part of the run's configuration.
+    public var precision: Precision = .fp32
     /// Start afresh, deleting what `folder` holds.
     public var restart = false
     /// Sample predictions on `samples.png` (0: none).
@@ -80,7 +83,7 @@ public struct FashionMNISTTrainingRun {
         let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: augment, padding: cropPadding,
                                       seed: seed, limit: limit, testLimit: testLimit)
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
-                                                  labelSmoothing: labelSmoothing, seed: seed)
+                                                  labelSmoothing: labelSmoothing, seed: seed, precision: precision)
         // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
         let share = batchSize / max(1, communicator.size)
         try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: share),

@@ -42,6 +42,9 @@ public struct KFashionTrainingRun {
     public var initialization: ResNet18.Initialization = .kaimingUniform
     /// Seed of the initialisation, augmentation and batch order.
     public var seed: UInt64 = 42
+    /// The convolutions' and linear layers' precision (``Precision/bf16``: mixed precision as
+    /// PyTorch's autocast; FP32 weights, optimiser and checkpoints). Part of the run's configuration.
+    public var precision: Precision = .fp32
     /// Start afresh, deleting what `folder` holds.
     public var restart = false
     /// Sample predictions on `samples.png` (0: none).
@@ -149,7 +152,8 @@ public struct KFashionTrainingRun {
         let config = TrainingConfiguration(epochs: totalEpochs, learningRate: learningRate, optimizer: optimizer,
                                            schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
                                            data: recipeDescription(classes: encoder.classes, training: trainCache.count,
-                                                                   validation: validCache.count, mean: data.mean, std: data.std))
+                                                                   validation: validCache.count, mean: data.mean, std: data.std),
+                                           precision: precision)
         let skipped = caches.skipped
         if root {
             if restart { try FolderLock.emptied(folder) }

@@ -30,13 +30,17 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// What the batches are made of (image size, batch size, augmentation target, classes,
     /// photos, normalisation…), as the caller names them: a resume must find the same.
     public var data: [String: String]?
+    /// The precision of the convolutions and linear layers, forward and backward
+    /// (``withAutocast(_:_:)``): weights, optimiser state and checkpoints stay FP32 either way.
+    public var precision: Precision
 
-    /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42.
+    /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32.
     public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
                 schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
-                data: [String: String]? = nil) {
+                data: [String: String]? = nil, precision: Precision = .fp32) {
         self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
         self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed; self.data = data
+        self.precision = precision
     }
 
     /// Why a run saved under `saved` cannot go on under `self`, one phrase per difference (empty
@@ -54,6 +58,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         if labelSmoothing != saved.labelSmoothing { out.append("label smoothing \(saved.labelSmoothing) → \(labelSmoothing)") }
         if seed != saved.seed { out.append("seed \(saved.seed) → \(seed)") }
+        if precision != saved.precision { out.append("precision \(saved.precision) → \(precision)") }
         let before = saved.data ?? [:], now = data ?? [:]
         for key in Set(before.keys).union(now.keys).sorted() where before[key] != now[key] {
             out.append("\(key) \(before[key] ?? "(not recorded)") → \(now[key] ?? "(not given)")")
@@ -61,7 +66,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         return out
     }
 
-    enum CodingKeys: String, CodingKey { case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data }
+    enum CodingKeys: String, CodingKey { case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data, precision }
 
     /// Decodes a saved configuration (older `trainer_state.json` files included).
     public init(from decoder: Decoder) throws {
@@ -73,6 +78,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         labelSmoothing = try c.decode(Double.self, forKey: .labelSmoothing)
         seed = try c.decode(UInt64.self, forKey: .seed)
         data = try c.decodeIfPresent([String: DataSetting].self, forKey: .data)?.mapValues(\.text)
+        let precisionText = try c.decodeIfPresent(String.self, forKey: .precision) ?? Precision.fp32.rawValue
+        guard let precision = Precision(rawValue: precisionText) else {
+            throw DecodingError.dataCorruptedError(forKey: .precision, in: c, debugDescription: "precision \(precisionText) is not fp32 or bf16")
+        }
+        self.precision = precision
     }
 
     /// The data settings are written as typed JSON values where that reads back to the same
@@ -87,6 +97,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try c.encode(labelSmoothing, forKey: .labelSmoothing)
         try c.encode(seed, forKey: .seed)
         try c.encodeIfPresent(data?.mapValues(DataSetting.init), forKey: .data)
+        // Written only when not FP32, so FP32 runs' files read as before mixed precision existed.
+        if precision != .fp32 { try c.encode(precision.rawValue, forKey: .precision) }
     }
 }
 
@@ -410,14 +422,18 @@ public final class Trainer {
             let schedule = configuration.schedule, base = configuration.learningRate
             let perBatch: ((Int) -> Float)? = schedule.perBatch
                 ? { Float(schedule.rate(base: base, epoch: epoch, batch: $0, of: batchCount)) } : nil
-            let fit = try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
-                                                batches: data.trainingBatches(epoch: epoch, shard: parallel.trainingShard), learningRate: perBatch,
-                                                parallel: parallel, batchSize: data.trainingBatchSize) { i, running in
-                events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
+            // Mixed precision as PyTorch's autocast: the convolutions and linear layers in
+            // configuration.precision, everything else (and the weights) FP32.
+            let fit = try withAutocast(configuration.precision) {
+                try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
+                                          batches: data.trainingBatches(epoch: epoch, shard: parallel.trainingShard), learningRate: perBatch,
+                                          parallel: parallel, batchSize: data.trainingBatchSize) { i, running in
+                    events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
+                }
             }
             try parallel.requireSameWeights(model, when: "after epoch \(epoch + 1)")
-            let (validation, truth, predictions, top) = try parallel.evaluate(model, data: data) {
-                events(.validating(epoch: epoch, examples: $0))
+            let (validation, truth, predictions, top) = try withAutocast(configuration.precision) {
+                try parallel.evaluate(model, data: data) { events(.validating(epoch: epoch, examples: $0)) }
             }
             if world.isRoot {
                 lastValidation = (truth, predictions)
