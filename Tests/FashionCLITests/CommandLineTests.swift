@@ -2,6 +2,7 @@ import TestSupport
 import ArgumentParser
 import Foundation
 import Models
+import Tensor
 import Testing
 @testable import FashionCLI
 
@@ -46,6 +47,26 @@ import Testing
         }
         #expect(throws: (any Error).self) { _ = try Predict.parse(["--checkpoint", "c", "--format", "html", "x.jpg"]) }
         #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--stem", "imagenet"]) }
+    }
+
+    /// `--precision` on every command that runs the network: fp32 always parses, bf16 exactly
+    /// where the CPU has AVX512_BF16 (elsewhere it is refused at parse, saying why), anything else never.
+    @Test func precisionIsOfferedAndCheckedAgainstTheCPU() {
+        let commands: [(any ParsableCommand.Type, [String])] = [
+            (Train.self, []), (TrainMNIST.self, []), (Features.self, ["--checkpoint", "c"]), (Evaluate.self, ["--checkpoint", "c"]),
+            (Predict.self, ["--checkpoint", "c", "x.jpg"]), (Bench.Step.self, []), (Bench.Kernels.self, []),
+        ]
+        for (command, arguments) in commands {
+            #expect(throws: Never.self, "\(command)") { _ = try command.parseAsRoot(arguments + ["--precision", "fp32"]) }
+            #expect(throws: (any Error).self, "\(command)") { _ = try command.parseAsRoot(arguments + ["--precision", "fp16"]) }
+            do {
+                _ = try command.parseAsRoot(arguments + ["--precision", "bf16"])
+                #expect(BFloat16.hardware, "\(command) took bf16 on a CPU without AVX512_BF16")
+            } catch {
+                #expect(!BFloat16.hardware, "\(command) refused bf16 on a CPU with AVX512_BF16")
+                #expect(command.message(for: error).contains("AVX512_BF16"))
+            }
+        }
     }
 
     /// Numbers no run can use are refused when the command line is parsed, before any work —

@@ -230,6 +230,46 @@ struct StripesData: TrainingData {
         }
     }
 
+    /// Mixed precision is part of a run: trainer_state.json says `"precision": "bf16"` (and
+    /// nothing for FP32, as before), an unknown precision is refused when read, a resume in
+    /// the other precision is refused naming it, and the bf16 run really computes in bf16 (on
+    /// a CPU without AVX512_BF16 by the emulation, with the same bits): its losses differ from
+    /// the FP32 run's from the first batch, and its training loss falls as the FP32 run's does.
+    @Test func precisionIsPartOfTheRun() throws {
+        var bf16 = configuration
+        bf16.epochs = 2; bf16.precision = .bf16
+        let json = try JSONStyle.encoder().encode(bf16)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(object["precision"] as? String == "bf16")
+        #expect(try JSONStyle.decoder().decode(TrainingConfiguration.self, from: json) == bf16)
+        let plain = try #require(try JSONSerialization.jsonObject(with: try JSONStyle.encoder().encode(configuration)) as? [String: Any])
+        #expect(plain["precision"] == nil)
+        var unknown = object
+        unknown["precision"] = "fp8"
+        #expect(throws: DecodingError.self) {
+            try JSONStyle.decoder().decode(TrainingConfiguration.self, from: try JSONSerialization.data(withJSONObject: unknown))
+        }
+
+        let data = StripesData(count: 32, seed: 4)
+        let dir = folder()
+        let mixed = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: bf16,
+                                metadata: metadata, directory: dir).run(data: data)
+        var fp32 = bf16
+        fp32.precision = .fp32
+        let single = try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small, seed: 3), configuration: fp32,
+                                 metadata: metadata, directory: folder()).run(data: data)
+        #expect(mixed.count == 2 && mixed.allSatisfy { $0.trainLoss.isFinite && $0.validationLoss.isFinite })
+        #expect(mixed[0].trainLoss != single[0].trainLoss)
+        #expect(mixed[1].trainLoss < mixed[0].trainLoss && single[1].trainLoss < single[0].trainLoss)
+        fp32.epochs = 3
+        do {
+            try Trainer(model: ResNet18(classes: 2, inputChannels: 1, stem: .small), configuration: fp32, metadata: metadata, directory: dir).run(data: data)
+            Issue.record("resumed a bf16 run in FP32")
+        } catch let error as TrainerError {
+            #expect(error.reason.contains("precision bf16 → fp32"))
+        }
+    }
+
     /// More epochs on a finished run whose schedule does not span the run (step here): it goes
     /// on from where it stopped and ends bit-identical to a run given the longer count at once.
     @Test func moreEpochsExtendAFinishedRun() throws {
