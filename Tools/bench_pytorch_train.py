@@ -4,6 +4,9 @@
 Run: /tmp/torchenv/bin/python Tools/bench_pytorch_train.py [--batch 16 32] [--steps 3]
      ... --fashion-mnist --batch 128 --steps 10: the Fashion-MNIST model instead (1×28×28,
      10 classes, this project's `compact` stem: 3×3 stride-1 conv1 keeping the max-pool).
+     ... --bf16 [--channels-last]: the step under torch.autocast('cpu', dtype=torch.bfloat16)
+     (what `fashion bench step --precision bf16` is compared with), model and input in
+     channels-last memory format with --channels-last.
 Each batch size: torchvision resnet18(num_classes=31), random 224×224 input, one warm-up
 step, then the mean of --steps steps of forward, cross-entropy, backward, Adam.step.
 Peak RSS is read from /proc/self/status (VmHWM) after resetting it for each batch size,
@@ -40,6 +43,8 @@ def main():
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--fashion-mnist", action="store_true")
+    ap.add_argument("--bf16", action="store_true", help="autocast to bfloat16 (CPU)")
+    ap.add_argument("--channels-last", action="store_true")
     args = ap.parse_args()
     torch.manual_seed(0)
     a = torch.rand(1024, 1024)
@@ -59,10 +64,14 @@ def main():
         opt = torch.optim.Adam(model.parameters())
         x = torch.rand(batch, 1, 28, 28) if args.fashion_mnist else torch.rand(batch, 3, args.size, args.size)
         y = torch.arange(batch) % classes
+        if args.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=torch.channels_last)
 
         def step():
             opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
 
@@ -74,6 +83,7 @@ def main():
         results.append({"batch": batch, "images_per_second": batch / seconds, "step_seconds": seconds,
                         "peak_rss_bytes": peak_rss()})
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "sgemm_gflops": sgemm,
+                      "bf16": args.bf16, "channels_last": args.channels_last,
                       "train": results}))
 
 

@@ -106,7 +106,7 @@ public enum BFloat16 {
                                matrix: (Int) -> UnsafePointer<Float>, _ body: (UnsafePointer<UInt16>?) -> R) -> R {
         guard precision == .bf16, count > 0, m > 0, k > 0 else { return body(nil) }
         let total = count * m * k
-        return Workspace.shared.withBuffer((total + 1) / 2) { floats in
+        return Workspace.bf16Operands.withBuffer((total + 1) / 2) { floats in
             UnsafeMutableRawPointer(floats).withMemoryRebound(to: UInt16.self, capacity: total) { values in
                 let rowsPerTask = max(1, min(m, (1 << 16) / k))
                 let tasksPerMatrix = (m + rowsPerTask - 1) / rowsPerTask

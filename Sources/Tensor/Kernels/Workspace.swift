@@ -5,6 +5,10 @@ import Synchronization
 /// Buffers are lent out and returned; the pool keeps a few of the largest.
 final class Workspace: @unchecked Sendable {
     static let shared = Workspace()
+    /// A pool of its own for the bf16-rounded weights of mixed precision
+    /// (``BFloat16/withRounded(_:count:transposed:m:k:lda:matrix:_:)``), so their smaller buffers
+    /// never push the kernels' large ones out of ``shared`` (a new buffer is a page fault per 4 KiB).
+    static let bf16Operands = Workspace()
     private let free = Mutex<[TensorStorage]>([])
 
     /// Calls `body` with a scratch buffer of at least `count` floats (contents undefined).
