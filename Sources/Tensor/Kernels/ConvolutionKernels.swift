@@ -197,38 +197,38 @@ public enum ConvolutionKernels {
         let colCount = g.isPointwise && group == 1 ? 0 : k * group * p
         let outCount = group == 1 ? 0 : o * group * p
         BFloat16.withRounded(g.precision, transposed: false, m: o, k: k, lda: k, matrix: { _ in weight }) { w16 in
-        Workspace.shared.withBuffer(colCount + outCount) { scratch in
-            let col = scratch, tmp = scratch + colCount
-            var n0 = 0
-            while n0 < g.batch {
-                let count = min(group, g.batch - n0)
-                let cols = count * p
-                let b: UnsafePointer<Float>
-                if g.isPointwise && group == 1 {
-                    b = x + n0 * chw
-                } else {
-                    for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
-                    b = UnsafePointer(col)
-                }
-                if count == 1 && group == 1 {
-                    let dst = y + n0 * o * p
-                    if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: p) } }
-                    GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p,
-                               precision: g.precision, roundedA: w16)
-                    epilogue.apply(dst, count: o * p, at: n0 * o * p)
-                } else {
-                    GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols, precision: g.precision, roundedA: w16)
-                    Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
-                        let ch = idx / count, i = idx % count
-                        let src = tmp + ch * cols + i * p, dst = y + ((n0 + i) * o + ch) * p
-                        let bv = bias?[ch] ?? 0
-                        for j in 0..<p { dst[j] = src[j] + bv }
-                        epilogue.apply(dst, count: p, at: ((n0 + i) * o + ch) * p)
+            Workspace.shared.withBuffer(colCount + outCount) { scratch in
+                let col = scratch, tmp = scratch + colCount
+                var n0 = 0
+                while n0 < g.batch {
+                    let count = min(group, g.batch - n0)
+                    let cols = count * p
+                    let b: UnsafePointer<Float>
+                    if g.isPointwise && group == 1 {
+                        b = x + n0 * chw
+                    } else {
+                        for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
+                        b = UnsafePointer(col)
                     }
+                    if count == 1 && group == 1 {
+                        let dst = y + n0 * o * p
+                        if let bias { for ch in 0..<o { (dst + ch * p).update(repeating: bias[ch], count: p) } }
+                        GEMM.sgemm(m: o, n: p, k: k, a: weight, lda: k, b: b, ldb: p, beta: bias == nil ? 0 : 1, c: dst, ldc: p,
+                                   precision: g.precision, roundedA: w16)
+                        epilogue.apply(dst, count: o * p, at: n0 * o * p)
+                    } else {
+                        GEMM.sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: b, ldb: cols, c: tmp, ldc: cols, precision: g.precision, roundedA: w16)
+                        Threading.parallelFor(o * count, minimumGrain: max(1, 8192 / p)) { idx in
+                            let ch = idx / count, i = idx % count
+                            let src = tmp + ch * cols + i * p, dst = y + ((n0 + i) * o + ch) * p
+                            let bv = bias?[ch] ?? 0
+                            for j in 0..<p { dst[j] = src[j] + bv }
+                            epilogue.apply(dst, count: p, at: ((n0 + i) * o + ch) * p)
+                        }
+                    }
+                    n0 += count
                 }
-                n0 += count
             }
-        }
         }
     }
 
@@ -253,25 +253,25 @@ public enum ConvolutionKernels {
         let colCount = direct ? 0 : k * group * p
         let gatherCount = group == 1 ? 0 : o * group * p
         BFloat16.withRounded(g.precision, transposed: true, m: k, k: o, lda: k, matrix: { _ in weight }) { w16 in
-        Workspace.shared.withBuffer(colCount + gatherCount) { scratch in
-            let dcol = scratch, dyg = scratch + colCount
-            var n0 = 0
-            while n0 < g.batch {
-                let count = min(group, g.batch - n0)
-                let cols = count * p
-                let a: UnsafePointer<Float>
-                if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
-                if direct {
-                    GEMM.sgemm(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: a, ldb: p, c: dx + n0 * chw, ldc: p,
-                               precision: g.precision, roundedA: w16)
-                } else {
-                    GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols,
-                               precision: g.precision, roundedA: w16)
-                    for i in 0..<count { col2im(dcol, ldc: cols, offset: i * p, g, dx + (n0 + i) * chw) }
+            Workspace.shared.withBuffer(colCount + gatherCount) { scratch in
+                let dcol = scratch, dyg = scratch + colCount
+                var n0 = 0
+                while n0 < g.batch {
+                    let count = min(group, g.batch - n0)
+                    let cols = count * p
+                    let a: UnsafePointer<Float>
+                    if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
+                    if direct {
+                        GEMM.sgemm(transposeA: true, m: k, n: p, k: o, a: weight, lda: k, b: a, ldb: p, c: dx + n0 * chw, ldc: p,
+                                   precision: g.precision, roundedA: w16)
+                    } else {
+                        GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols,
+                                   precision: g.precision, roundedA: w16)
+                        for i in 0..<count { col2im(dcol, ldc: cols, offset: i * p, g, dx + (n0 + i) * chw) }
+                    }
+                    n0 += count
                 }
-                n0 += count
             }
-        }
         }
     }
 
