@@ -46,7 +46,7 @@ public struct FashionMNISTTrainingRun {
     public var limit: Int?, testLimit: Int?
     /// Seed of the initialisation, augmentation and batch order.
     public var seed: UInt64 = 42
-    /// The convolutions' and linear layers' precision (``Precision/bf16``: mixed precision as
+    /// The convolutions' and linear layers' precision (`Precision.bf16`: mixed precision as
     /// PyTorch's autocast; FP32 weights, optimiser and checkpoints). Part of the run's configuration.
     public var precision: Precision = .fp32
     /// Start afresh, deleting what `folder` holds.

@@ -42,7 +42,7 @@ public struct KFashionTrainingRun {
     public var initialization: ResNet18.Initialization = .kaimingUniform
     /// Seed of the initialisation, augmentation and batch order.
     public var seed: UInt64 = 42
-    /// The convolutions' and linear layers' precision (``Precision/bf16``: mixed precision as
+    /// The convolutions' and linear layers' precision (`Precision.bf16`: mixed precision as
     /// PyTorch's autocast; FP32 weights, optimiser and checkpoints). Part of the run's configuration.
     public var precision: Precision = .fp32
     /// Start afresh, deleting what `folder` holds.

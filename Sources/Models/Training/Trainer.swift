@@ -31,7 +31,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// photos, normalisation…), as the caller names them: a resume must find the same.
     public var data: [String: String]?
     /// The precision of the convolutions and linear layers, forward and backward
-    /// (``withAutocast(_:_:)``): weights, optimiser state and checkpoints stay FP32 either way.
+    /// (`withAutocast(_:_:)`): weights, optimiser state and checkpoints stay FP32 either way.
     public var precision: Precision
 
     /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32.
