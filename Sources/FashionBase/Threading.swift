@@ -8,7 +8,7 @@ import Glibc
 /// Two pools could fight over the cores: OpenBLAS's and ours (Dispatch). OpenBLAS's
 /// workers also spin for about 2^28 cycles after each GEMM, which would steal a core
 /// from the pooling or batch-norm kernel that follows. So OpenBLAS is kept to one
-/// thread (the caller's), and ``GEMM`` splits each large product into column or row
+/// thread (the caller's), and `GEMM` (Tensor) splits each large product into column or row
 /// blocks that run as single-threaded `sgemm` calls on Dispatch's pool. Every
 /// parallel region — GEMM, im2col, col2im, pooling, batch norm, elementwise — goes
 /// through ``parallelRanges(_:minimumGrain:_:)``, one at a time, so the cores are never

@@ -2,7 +2,7 @@ import Foundation
 import Vision
 
 /// The one chain from a prepared photo to the image a model sees, shared by training's cache,
-/// `evaluate`, `features` and ``Models/Predictor`` so the same photo gives the same input
+/// `evaluate`, `features` and `Predictor` (Models) so the same photo gives the same input
 /// everywhere: the prepared square stored as JPEG (quality ``jpegQuality``), decoded with
 /// libjpeg's DCT scaling down to no less than the model size, made RGB, resized (antialiased
 /// bilinear, torchvision's) to the model size and kept as 8-bit pixels.

@@ -81,7 +81,7 @@ public struct PreparedSet: Sendable {
         public var recipe: String
     }
 
-    /// A short signature of a tree's photos (``signature(_:)`` over each photo's split, name, byte
+    /// A short signature of a tree's photos (`signature(_:)` over each photo's split, name, byte
     /// size and modification time, in order): changes when a photo is added, removed, renamed or rewritten.
     public static func fingerprint(of tree: KFashionTree) throws -> String {
         var lines = ""

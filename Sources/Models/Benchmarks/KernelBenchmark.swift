@@ -19,7 +19,7 @@ public struct KernelBenchmark {
         /// sgemm 1024³ measured right after this row, the yardstick of its percentages (a
         /// shared machine's speed drifts within one run).
         public var sgemm_gflops: Double = 0
-        /// The kernels that ran (``ConvolutionPlan``'s description: one path, or one per pass).
+        /// The kernels that ran (`ConvolutionPlan`'s description: one path, or one per pass).
         public var plan: String? = nil
     }
 
@@ -39,7 +39,7 @@ public struct KernelBenchmark {
         public var threads: Int
         public var image_size: Int
         public var conv_batch: Int
-        /// OpenBLAS's kernels in this run (``BLASCore/current``), e.g. `Haswell`.
+        /// OpenBLAS's kernels in this run (`BLASCore/current`), e.g. `Haswell`.
         public var blas_core: String?
         /// The planner's settings in this run, e.g. `auto, current kernels`.
         public var conv_settings: String?

@@ -36,7 +36,7 @@ public struct CheckpointMetadata: Codable, Equatable, Sendable {
     public var preparation: String?
     /// The side (px) the training photos were prepared at before they were resized to
     /// ``inputSize`` (training at 64 px on photos prepared at 112 px, say), so a new photo goes
-    /// through the same chain (``Dataset/PreparedPhoto``). Nil: prepared at the input size, or unknown.
+    /// through the same chain (`Dataset/PreparedPhoto`). Nil: prepared at the input size, or unknown.
     public var preparedSize: Int?
 
     /// Metadata of a model; epoch and metric are filled in by the trainer.

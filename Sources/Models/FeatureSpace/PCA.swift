@@ -2,7 +2,7 @@ import Tensor
 
 /// Principal component analysis as scikit-learn's `PCA(n_components=k, whiten=…)` with the
 /// full solver: the covariance of the centred rows (denominator n − 1) decomposed by LAPACK
-/// (``SymmetricEigen``), the top `k` eigenvectors as components, each signed so that its
+/// (`SymmetricEigen`), the top `k` eigenvectors as components, each signed so that its
 /// entry of largest magnitude is positive (scikit-learn ≥ 1.5's convention). Used to reduce
 /// ResNet-18's 512-d features for the recommender and to draw the classes in feature space.
 ///

@@ -8,7 +8,7 @@ import Vision
 /// A photo is prepared the way the model's training photos were — the checkpoint's
 /// ``CheckpointMetadata/preparation`` recipe (background to white, crop to the subject, pad,
 /// resize) at the size they were prepared at, stored as JPEG and resized to the input size
-/// exactly as training's cache did (``Dataset/PreparedPhoto``) — unless told otherwise; without a recipe (Fashion-MNIST checkpoints, files from
+/// exactly as training's cache did (`Dataset/PreparedPhoto`) — unless told otherwise; without a recipe (Fashion-MNIST checkpoints, files from
 /// other tools) it is padded to a white square and resized. Channels are converted to the
 /// model's (RGB → luma for a 1-channel model, grey copied to three) and normalised with the
 /// checkpoint's mean and std.

@@ -13,7 +13,7 @@ public struct KFashionFewShotSource: FewShotSource {
     /// Adam's rate for the backbone.
     public var learningRate = 1e-3
 
-    /// The few-shot source of a prepared folder (``PreparedCaches``: the photos the manifest
+    /// The few-shot source of a prepared folder (`PreparedCaches`: the photos the manifest
     /// vouches for, cached at `size`).
     public init(_ caches: PreparedCaches) {
         self.init(training: caches.training, validation: caches.validation, mean: caches.mean, std: caches.std)

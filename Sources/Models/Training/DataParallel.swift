@@ -3,14 +3,14 @@ import Foundation
 import Tensor
 
 /// How each training step computes its batch: over the processes of a data-parallel job
-/// (``Communicator``), and in batch-norm groups ("ghost" batch norm).
+/// (`Communicator`), and in batch-norm groups ("ghost" batch norm).
 ///
 /// A job of N processes with whole batches of B images gives each process B/N consecutive
-/// images of every batch (``BatchShard``). Each process runs forward and backward on its share
+/// images of every batch (`BatchShard`). Each process runs forward and backward on its share
 /// in groups of ``groupSize`` images — batch norm's training statistics are those of one group
 /// — with each group's mean loss weighted by its share of the batch; the gradients, the
 /// groups' running statistics, losses and hit counts then go through one sum in rank order
-/// (``Communicator/reduceSumInRankOrder(_:contributors:)``), the running statistics are
+/// (`Communicator/reduceSumInRankOrder(_:contributors:)`), the running statistics are
 /// averaged over the groups, and every process takes the same optimiser step.
 ///
 /// One process with `groupSize` b computes the same thing as N processes with b = B/N
@@ -22,7 +22,7 @@ import Tensor
 ///
 /// Without groups and with one process (``isPlain``) the trainer keeps its plain step.
 public final class DataParallel {
-    /// The processes of the job (``SingleProcess`` for one).
+    /// The processes of the job (`SingleProcess` for one).
     public let communicator: Communicator
     /// Images whose batch-norm statistics are computed together (nil: a process's whole share).
     public let groupSize: Int?

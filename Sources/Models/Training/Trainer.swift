@@ -142,7 +142,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var imagesPerSecond: Double
     /// Whether this epoch gave the best validation accuracy so far (and `best.safetensors`).
     public var best: Bool
-    /// What the `validation_*` figures were measured on (``TrainingData/heldOutName``):
+    /// What the `validation_*` figures were measured on (`TrainingData/heldOutName`):
     /// `validation`, or `test` for Fashion-MNIST's test set (`held_out` in JSON; records of
     /// older runs, which lack it, read as `validation`).
     public var heldOut: String

@@ -19,7 +19,7 @@ public enum FeatureFile {
     }
 
     /// Reads a features file in the format its extension names (finishing first a committed
-    /// write of its folder that a killed process left half done, ``OutputSet``).
+    /// write of its folder that a killed process left half done, `OutputSet`).
     public static func read(contentsOf url: URL) throws -> FeatureStore {
         OutputSet.settle(in: url.deletingLastPathComponent())
         switch Format(url: url) {
@@ -38,7 +38,7 @@ public enum FeatureFile {
         }
     }
 
-    /// Writes `store` in `format` to `url` whatever its extension (a pending file of an ``OutputSet``).
+    /// Writes `store` in `format` to `url` whatever its extension (a pending file of an `OutputSet`).
     public static func write(_ store: FeatureStore, to url: URL, format: Format) throws {
         switch format {
         case .csv: try writeCSV(store, to: url)

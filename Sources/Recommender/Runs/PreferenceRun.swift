@@ -3,7 +3,7 @@ import Foundation
 import Tensor
 
 /// Missions 3-1 and 3-2 from features and a tree, as `fashion recommend` runs them: the survey
-/// answers joined (``SurveyJoin``), split into training and validation pairs, every method
+/// answers joined (`SurveyJoin`), split into training and validation pairs, every method
 /// scored (``PreferenceEvaluation``) and, when asked, the camp's autoencoder codes scored too.
 ///
 /// ```swift
@@ -109,7 +109,7 @@ public struct PreferenceRunError: Error, CustomStringConvertible, Sendable {
 extension RecommendationReport {
     /// Writes `metrics.json`, `run.json`, `scores.csv`, `answers.csv`, `roc.csv` and `summary.md`
     /// — and the `extra` files given (a picture of the curves) — into `folder` as one
-    /// ``OutputSet`` (all old or all new, whatever interrupts it), and removes the per-method
+    /// `OutputSet` (all old or all new, whatever interrupts it), and removes the per-method
     /// `roc-<method>.csv` files older versions wrote. Returns the names written.
     @discardableResult
     public func write(to folder: URL, extra: [(String, Data)] = []) throws -> [String] {

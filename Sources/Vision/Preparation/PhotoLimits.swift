@@ -1,7 +1,7 @@
 /// The shapes of photo the preparation accepts, checked from the header before any buffer derived
 /// from the photo is allocated. Preparing pads the subject to a white square of its longer side,
 /// so a 1 × 60,000 strip (a 15 KB JPEG) would need a 60,000² square — 43 GB of floats. One rule
-/// for every command: ``PhotoCheck`` (in `stats`, `labels`, `preferences`, `prepare`), the
+/// for every command: `PhotoCheck` (Dataset) (in `stats`, `labels`, `preferences`, `prepare`), the
 /// preparer and `predict` refuse the same photos, with the reason.
 public enum PhotoLimits {
     /// The longest side accepted: its padded square is 100 megapixels (1.2 GB as floats).
