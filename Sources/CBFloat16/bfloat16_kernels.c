@@ -352,17 +352,18 @@ void fs_bf16_pack_bt_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_
     }
 }
 
-// Per-thread scratch for the rounded A and the packed panels of B, grown as needed and kept.
-static __thread uint16_t *scratch_buffer = NULL;
-static __thread size_t scratch_capacity = 0;
+// Per-thread scratch, grown as needed and kept: one for the packed panels of B, one for a
+// rounded A (products in a kernel loop, e.g. a weight gradient's slabs, allocate nothing).
+typedef struct { uint16_t *values; size_t capacity; } scratch_t;
+static __thread scratch_t panel_scratch = { NULL, 0 }, rounded_a_scratch = { NULL, 0 };
 
-static uint16_t *scratch(size_t count) {
-    if (count > scratch_capacity) {
-        free(scratch_buffer);
-        scratch_buffer = (uint16_t *)aligned_alloc(64, (count * 2 + 63) / 64 * 64);
-        scratch_capacity = scratch_buffer ? count : 0;
+static uint16_t *scratch(scratch_t *s, size_t count) {
+    if (count > s->capacity) {
+        free(s->values);
+        s->values = (uint16_t *)aligned_alloc(64, (count * 2 + 63) / 64 * 64);
+        s->capacity = s->values ? count : 0;
     }
-    return scratch_buffer;
+    return s->values;
 }
 
 int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
@@ -372,7 +373,7 @@ int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, s
     // columns, packed once each and kept in L2 while every row of A passes.
     enum { KC = 256, NC = 512 };
     size_t kc = k < KC ? k : KC, nc = n < NC ? n : NC;
-    uint16_t *pb = scratch(fs_bf16_packed_size(kc, nc));
+    uint16_t *pb = scratch(&panel_scratch, fs_bf16_packed_size(kc, nc));
     if (!pb) return -1;
     for (size_t j0 = 0; j0 < n; j0 += nc) {
         size_t cols = n - j0 < nc ? n - j0 : nc;
@@ -394,10 +395,8 @@ int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, s
 int fs_bf16_sgemm(int hardware, int transpose_a, int transpose_b, size_t m, size_t n, size_t k,
                   const float *a, size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
     if (m == 0 || n == 0) return 0;
-    uint16_t *ra = (uint16_t *)malloc((m * k + 1) * 2);
+    uint16_t *ra = scratch(&rounded_a_scratch, m * k + 1);
     if (!ra) return -1;
     fs_bf16_round_matrix(a, lda, transpose_a, m, k, ra);
-    int status = fs_bf16_sgemm_rounded_a(hardware, transpose_b, m, n, k, ra, k, b, ldb, accumulate, c, ldc);
-    free(ra);
-    return status;
+    return fs_bf16_sgemm_rounded_a(hardware, transpose_b, m, n, k, ra, k, b, ldb, accumulate, c, ldc);
 }

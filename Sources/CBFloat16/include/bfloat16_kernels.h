@@ -55,8 +55,8 @@ void fs_bf16_pack_bt_f32(const float *b, size_t ldb, size_t k, size_t n, uint16_
 
 /// C[m×n] (+)= op(A)·op(B) with float operands rounded to bf16 on the way in (PyTorch's
 /// autocast): op(A) m × k, op(B) k × n, row-major with row strides lda, ldb (as stored);
-/// transposes as in cblas_sgemm. A is rounded into a buffer of its own; B is packed in panels
-/// of 256 rows by 512 columns into a per-thread scratch; the sums are those of fs_bf16_gemm_* over the whole k (same pairs, same
+/// transposes as in cblas_sgemm. A is rounded into a per-thread scratch; B is packed in panels
+/// of 256 rows by 512 columns into another; the sums are those of fs_bf16_gemm_* over the whole k (same pairs, same
 /// order), so the blocking does not change a bit. `hardware` selects fs_bf16_gemm_hardware
 /// (needs fs_bf16_hardware()) or the emulation. Serial. Returns 0, or -1 when the scratch
 /// could not be allocated (C is then untouched).

@@ -11,6 +11,7 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// AVX512_BF16, a scalar emulation of the same arithmetic elsewhere (slow; for tests).
     case bf16
 
+    /// `fp32` or `bf16`, as `--precision` spells it.
     public var description: String { rawValue }
 
     /// Why this precision cannot run at full speed on this CPU, or nil when it can: bf16 needs
