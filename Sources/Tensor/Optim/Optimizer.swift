@@ -19,13 +19,24 @@ public final class SGD: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
     public let momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool
+    /// Each parameter's weight decay and learning-rate factor (from its ``ParameterGroup``).
+    public let settings: [ParameterGroup.Settings]
     /// Momentum buffers, one per parameter once it has had a gradient.
     public private(set) var momentumBuffers: [Tensor?]
 
-    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+    public convenience init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                            weightDecay: Float = 0, nesterov: Bool = false) {
+        self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum, dampening: dampening,
+                  weightDecay: weightDecay, nesterov: nesterov)
+    }
+
+    /// SGD over parameter groups (`torch.optim.SGD([{'params': …, 'weight_decay': …, 'lr': …}, …])`):
+    /// ``parameters`` are the groups' in order; a group without its own weight decay takes `weightDecay`.
+    public init(groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
-        self.parameters = parameters; self.learningRate = learningRate
+        parameters = groups.flatMap(\.parameters); self.learningRate = learningRate
+        settings = ParameterGroup.settings(groups, weightDecay: weightDecay)
         self.momentum = momentum; self.dampening = dampening; self.weightDecay = weightDecay; self.nesterov = nesterov
         momentumBuffers = Array(repeating: nil, count: parameters.count)
     }
@@ -34,10 +45,11 @@ public final class SGD: Optimizer {
     func restore(momentumBuffers buffers: [Tensor?]) { momentumBuffers = buffers }
 
     public func step() {
-        let lr = learningRate, mu = momentum, damp = dampening, wd = weightDecay, nesterov = self.nesterov
+        let mu = momentum, damp = dampening, nesterov = self.nesterov
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             let g = grad.pointer
+            let wd = settings[i].weightDecay, lr = learningRate * settings[i].learningRateScale
             let first = momentumBuffers[i] == nil
             if mu != 0 && first { momentumBuffers[i] = Tensor(uninitializedShape: p.shape) }
             let buf = momentumBuffers[i]?.pointer
@@ -82,14 +94,24 @@ public final class Adam: Optimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
     public let beta1: Float, beta2: Float, eps: Float, weightDecay: Float
+    /// Each parameter's weight decay and learning-rate factor (from its ``ParameterGroup``).
+    public let settings: [ParameterGroup.Settings]
     /// Steps taken.
     public private(set) var stepCount = 0
     /// First and second moment estimates, one pair per parameter.
     public private(set) var firstMoments: [Tensor], secondMoments: [Tensor]
 
-    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+    public convenience init(_ parameters: [Parameter], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                            eps: Float = 1e-8, weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps, weightDecay: weightDecay)
+    }
+
+    /// Adam over parameter groups (`torch.optim.Adam([{'params': …, 'weight_decay': …, 'lr': …}, …])`):
+    /// ``parameters`` are the groups' in order; a group without its own weight decay takes `weightDecay`.
+    public init(groups: [ParameterGroup], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 eps: Float = 1e-8, weightDecay: Float = 0) {
-        self.parameters = parameters; self.learningRate = learningRate
+        parameters = groups.flatMap(\.parameters); self.learningRate = learningRate
+        settings = ParameterGroup.settings(groups, weightDecay: weightDecay)
         beta1 = betas.0; beta2 = betas.1; self.eps = eps; self.weightDecay = weightDecay
         firstMoments = parameters.map { .zeros($0.shape) }
         secondMoments = parameters.map { .zeros($0.shape) }
@@ -104,10 +126,10 @@ public final class Adam: Optimizer {
         stepCount += 1
         let t = Double(stepCount)
         let bc1 = Float(1 - _pow(Double(beta1), t)), bc2Sqrt = Float((1 - _pow(Double(beta2), t)).squareRoot())
-        let stepSize = learningRate / bc1
-        let b1 = beta1, b2 = beta2, eps = self.eps, wd = weightDecay
+        let b1 = beta1, b2 = beta2, eps = self.eps
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
+            let wd = settings[i].weightDecay, stepSize = learningRate * settings[i].learningRateScale / bc1
             let g = grad.pointer
             let m = firstMoments[i].pointer, v = secondMoments[i].pointer
             let n = p.value.count
