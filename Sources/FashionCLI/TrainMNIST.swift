@@ -22,6 +22,17 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem: StemOption = .compact
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
     @Option(help: "Padding of the random crop (0: horizontal flips only).") var cropPadding = 2
+    @Option(help: ArgumentHelp("Probability of random erasing (torchvision's RandomErasing: area 2–33 %, aspect 0.3–3.3, erased to the mean; 0: none).", valueName: "p"))
+    var randomErasing: Float = 0
+    @Option(help: ArgumentHelp("Hold out this many training images (a seeded permutation's last) to judge each epoch on; the test set is then read once, after the last epoch (0: judge each epoch on the test set).", valueName: "n"))
+    var validation = 0
+    @Option(help: ArgumentHelp("Evaluate and save an exponential moving average of the weights with this decay (e.g. 0.999; warm-up (1+n)/(10+n)); ema.safetensors holds it, best.safetensors too.", valueName: "decay"))
+    var ema: Double?
+    @Flag(help: "Test-time augmentation: evaluate on the mean of the logits of each image and its mirror image.") var tta = false
+    @Option(help: ArgumentHelp("Weight decay of biases and batch norm's parameters (default: --weight-decay's; 0 as timm's filter_bias_and_bn).", valueName: "wd"))
+    var normBiasWeightDecay: Double?
+    @Option(help: ArgumentHelp("Learning rate of biases and batch norm's parameters as a factor of the schedule's.", valueName: "factor"))
+    var normBiasLrScale = 1.0
     @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
     @Option(help: "Evaluate on only the first this many test images after each epoch (quick runs; default: all 10,000).") var testLimit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
@@ -43,6 +54,13 @@ struct TrainMNIST: ParsableCommand {
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be 1 or more") }
         guard cropPadding >= 0, samples >= 0 else { throw ValidationError("--crop-padding and --samples must be 0 or more") }
         if let bnGroupSize, bnGroupSize < 1 { throw ValidationError("--bn-group-size must be 1 or more") }
+        guard (0...1).contains(randomErasing) else { throw ValidationError("--random-erasing \(randomErasing): a probability, 0 to 1") }
+        guard (0..<60_000).contains(validation) else { throw ValidationError("--validation \(validation): 0 to 59,999 of Fashion-MNIST's 60,000 training images") }
+        if let ema, !(ema > 0 && ema < 1) { throw ValidationError("--ema \(ema): a decay between 0 and 1 (e.g. 0.999)") }
+        if let normBiasWeightDecay, !(normBiasWeightDecay >= 0 && normBiasWeightDecay.isFinite) {
+            throw ValidationError("--norm-bias-weight-decay \(normBiasWeightDecay): 0 or more")
+        }
+        guard normBiasLrScale >= 0, normBiasLrScale.isFinite else { throw ValidationError("--norm-bias-lr-scale \(normBiasLrScale): 0 or more") }
     }
 
     func run() throws {
@@ -56,20 +74,29 @@ struct TrainMNIST: ParsableCommand {
         run.labelSmoothing = optimizerOptions.labelSmoothing
         run.stem = stemKind; run.augment = !noAugment; run.cropPadding = cropPadding
         run.limit = limit; run.testLimit = testLimit; run.seed = seed; run.restart = restart; run.samples = samples
+        run.erasing = randomErasing; run.validation = validation; run.averageDecay = ema; run.testTimeFlip = tta
+        run.vectorWeightDecay = normBiasWeightDecay; run.vectorLearningRateScale = normBiasLrScale
         run.precision = kernelOptions.precision ?? .fp32
         if exportParity { run.parityNames = o.names }
         let world = try World.join()
         run.communicator = world; run.batchNormGroupSize = bnGroupSize
         let started = Date()
-        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun, validationExamples: run.testCount,
-                                        validationName: "test") { r in
-            String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
-                   r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, r.validationLoss, 100 * r.validationAccuracy,
+        let heldOut = validation > 0 ? "val" : "test"
+        let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun,
+                                        validationExamples: validation > 0 ? validation : run.testCount,
+                                        validationName: validation > 0 ? "validation" : "test") { r in
+            String(format: "epoch %d: lr %.2e  train loss %.4f acc %.2f%%  %@ loss %.4f acc %.2f%%  %.0f s (%.0f img/s)%@",
+                   r.epoch, r.learningRate, r.trainLoss, 100 * r.trainAccuracy, heldOut, r.validationLoss, 100 * r.validationAccuracy,
                    r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
         let outcome = try run.run { progress.handle($0, folder: out) }
-        print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png",
-                     100 * outcome.evaluation.accuracy, Date().timeIntervalSince(started), out))
+        if let evaluation = outcome.evaluation {
+            print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png",
+                         100 * evaluation.accuracy, Date().timeIntervalSince(started), out))
+        } else {
+            print(String(format: "%d of %d epochs done; the test set is read after the last (wall time this run %.0f s)",
+                         outcome.records.count, epochs, Date().timeIntervalSince(started)))
+        }
         World.finish(world)
     }
 }

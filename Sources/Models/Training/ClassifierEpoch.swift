@@ -85,13 +85,14 @@ public enum ClassifierEpoch {
     }
 
     /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label, predicted
-    /// class and `k` most probable classes (``topK(logits:k:)``). `progress(examples)` is
+    /// class and `k` most probable classes (``topK(logits:k:)``); `flip` averages in the mirror
+    /// images' logits (``logits(_:_:flip:)``). `progress(examples)` is
     /// called after each batch with the examples seen so far.
-    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int = 3,
+    public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int = 3, flip: Bool = false,
                                           progress: (Int) -> Void = { _ in })
         -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        return combine(evaluateEach(model, batches: batches, k: k, progress: progress), since: t0)
+        return combine(evaluateEach(model, batches: batches, k: k, flip: flip, progress: progress), since: t0)
     }
 
     /// What one evaluation batch gave: its mean loss, truths, predictions and top classes.
@@ -102,15 +103,36 @@ public enum ClassifierEpoch {
         struct Ranked: Equatable { var label: Int, probability: Float }
     }
 
-    /// Each batch's outcome, in evaluation mode, without recording gradients.
-    static func evaluateEach(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int,
+    /// The logits of `images` — with `flip`, the mean of those of the images and of their
+    /// mirror images (horizontal-flip test-time augmentation, as in Page's and Jordan's fast
+    /// CIFAR-10 training). Call without a gradient tape.
+    public static func logits(_ model: some Layer, _ images: Tensor, flip: Bool) -> Tensor {
+        let plain = model(images)
+        guard flip else { return plain }
+        return (plain + model(horizontallyFlipped(images))) * 0.5
+    }
+
+    /// N×C×H×W images mirrored left to right (`torch.flip(x, dims=[3])`), not recorded for gradients.
+    public static func horizontallyFlipped(_ images: Tensor) -> Tensor {
+        precondition(images.rank == 4, "horizontallyFlipped: expected N×C×H×W, got \(images.shape)")
+        let w = images.shape[3], rows = images.count / max(w, 1)
+        var out = [Float](repeating: 0, count: images.count)
+        images.withUnsafeBufferPointer { x in
+            for r in 0..<rows { for j in 0..<w { out[r * w + j] = x[r * w + w - 1 - j] } }
+        }
+        return Tensor(shape: images.shape, scalars: out)
+    }
+
+    /// Each batch's outcome, in evaluation mode, without recording gradients (`flip`: with
+    /// horizontal-flip test-time augmentation, ``logits(_:_:flip:)``).
+    static func evaluateEach(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int, flip: Bool = false,
                              progress: (Int) -> Void = { _ in }) -> [BatchOutcome] {
         model.eval()
         defer { model.train() }
         var outcomes: [BatchOutcome] = [], seen = 0
         withNoGrad {
             for batch in batches {
-                let logits = model(batch.images)
+                let logits = Self.logits(model, batch.images, flip: flip)
                 outcomes.append(BatchOutcome(loss: softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar,
                                              truth: batch.labels, predictions: argmaxRows(logits),
                                              top: topK(logits: logits, k: k).map { $0.map { .init(label: $0.label, probability: $0.probability) } }))
@@ -151,16 +173,17 @@ public enum ClassifierEpoch {
         return (truth, predictions)
     }
 
-    /// Each example's truth and its `k` most probable classes (softmax of the logits), most
-    /// probable first; ties go to the lower class index, as ``argmaxRows(_:)``.
-    public static func predictTopK(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int)
+    /// Each example's truth and its `k` most probable classes (softmax of the logits, or of
+    /// their mean with the mirror images' with `flip`), most probable first; ties go to the
+    /// lower class index, as ``argmaxRows(_:)``.
+    public static func predictTopK(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int, flip: Bool = false)
         -> (truth: [Int], top: [[(label: Int, probability: Float)]]) {
         model.eval()
         defer { model.train() }
         var truth: [Int] = [], top: [[(label: Int, probability: Float)]] = []
         withNoGrad {
             for batch in batches {
-                top += topK(logits: model(batch.images), k: k)
+                top += topK(logits: logits(model, batch.images, flip: flip), k: k)
                 truth += batch.labels
             }
         }

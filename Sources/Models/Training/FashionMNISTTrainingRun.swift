@@ -5,8 +5,10 @@ import Vision
 
 /// ResNet-18 from scratch on Fashion-MNIST, as `fashion train-mnist` runs it: the IDX files
 /// read, ResNet-18 with a small-image stem in a resumable ``Trainer`` folder, then the last
-/// epoch's model on the test set (``EvaluationFiles``; the test set is the run's held-out set,
-/// `held_out: test` in `log.jsonl`).
+/// epoch's model on the test set (``EvaluationFiles``). Without a validation split the test
+/// set is the run's held-out set (`held_out: test` in `log.jsonl`); with `validation` N the
+/// epochs are judged on N held-out training images and the test set is read once, when the
+/// last epoch is done.
 ///
 /// ```swift
 /// var run = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: "runs/fashion-mnist"))
@@ -42,6 +44,20 @@ public struct FashionMNISTTrainingRun {
     public var augment = true
     /// Padding of the random crop (0: horizontal flips only).
     public var cropPadding = 2
+    /// Probability of random erasing (torchvision's `RandomErasing` draws; 0: none).
+    public var erasing: Float = 0
+    /// Training images held out to judge the epochs and choose a recipe on (0: none, the test
+    /// set is judged after every epoch).
+    public var validation = 0
+    /// Decay of an exponential moving average of the weights, evaluated and saved instead of
+    /// the weights (nil: none).
+    public var averageDecay: Double?
+    /// Evaluate with horizontal-flip test-time augmentation.
+    public var testTimeFlip = false
+    /// Weight decay of biases and batch norm's parameters (nil: the optimiser's).
+    public var vectorWeightDecay: Double?
+    /// Learning rate of biases and batch norm's parameters as a factor of the schedule's.
+    public var vectorLearningRateScale = 1.0
     /// Only this many training images an epoch, and test images a pass (quick runs).
     public var limit: Int?, testLimit: Int?
     /// Seed of the initialisation, augmentation and batch order.
@@ -69,8 +85,9 @@ public struct FashionMNISTTrainingRun {
 
     /// What a run gave.
     public struct Outcome {
-        /// The last epoch's model on the test set.
-        public let evaluation: Evaluation
+        /// The last epoch's model on the test set (nil while a run with a validation split has
+        /// epochs to go: its test set is read once, at the end).
+        public let evaluation: Evaluation?
         /// Every epoch done so far (this call's and earlier ones').
         public let records: [EpochRecord]
     }
@@ -80,10 +97,21 @@ public struct FashionMNISTTrainingRun {
     public func run(events: (TrainerEvent) -> Void = { _ in }) throws -> Outcome {
         let train = try FashionMNIST(split: .train, directory: data)
         let test = try FashionMNIST(split: .test, directory: data)
+        guard validation >= 0, validation < train.count else {
+            throw TrainerError(reason: "a validation split of \(validation) images: it must leave training images of the \(train.count)")
+        }
         let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: augment, padding: cropPadding,
-                                      seed: seed, limit: limit, testLimit: testLimit)
+                                      erasing: erasing, seed: seed, limit: limit, testLimit: testLimit, validation: validation)
+        // The data settings recorded (and checked on resume) are those that change the
+        // batches; recorded only when set, so older runs' folders resume as they were.
+        var settings: [String: String] = [:]
+        if validation > 0 { settings["validation"] = String(validation) }
+        if erasing > 0 { settings["random_erasing"] = String(erasing) }
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
-                                                  labelSmoothing: labelSmoothing, seed: seed, precision: precision)
+                                                  labelSmoothing: labelSmoothing, seed: seed, data: settings.isEmpty ? nil : settings,
+                                                  precision: precision, vectorWeightDecay: vectorWeightDecay,
+                                                  vectorLearningRateScale: vectorLearningRateScale, averageDecay: averageDecay,
+                                                  testTimeFlip: testTimeFlip)
         // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
         let share = batchSize / max(1, communicator.size)
         try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: share),
@@ -108,12 +136,16 @@ public struct FashionMNISTTrainingRun {
             try ParityExport.write(model: model, metadata: metadata, order: order, to: folder)
         }
         let records = try trainer.run(data: source, epochLimit: epochsThisRun, events: events)
+        // With a validation split the test set waits for the last epoch.
+        if validation > 0, records.count < epochs { return Outcome(evaluation: nil, records: records) }
         guard root else { return try Outcome(evaluation: .shared(by: communicator), records: records) }
         let (truth, top): ([Int], [[(label: Int, probability: Float)]])
-        if let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
+        if validation == 0, let seen = trainer.lastValidation, let ranked = trainer.lastValidationTop {
             (truth, top) = (seen.truth, ranked)
         } else {
-            (truth, top) = ClassifierEpoch.predictTopK(model, batches: source.validationBatches(), k: 3)
+            (truth, top) = withAutocast(precision) {
+                trainer.withEvaluatedWeights { ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 3, flip: testTimeFlip) }
+            }
         }
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         let plane = test.rows * test.columns

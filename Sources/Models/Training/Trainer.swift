@@ -33,14 +33,29 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// The precision of the convolutions and linear layers, forward and backward
     /// (`withAutocast(_:_:)`): weights, optimiser state and checkpoints stay FP32 either way.
     public var precision: Precision
+    /// The weight decay of the one-dimensional parameters — biases, batch norm's scales and
+    /// shifts (``ParameterGroup/byDimension(_:vectors:)``); nil: the optimiser's, as every other parameter.
+    public var vectorWeightDecay: Double?
+    /// The one-dimensional parameters' learning rate as a factor of the schedule's (1: the same).
+    public var vectorLearningRateScale: Double
+    /// The decay of an exponential moving average of the weights (``ExponentialMovingAverage``,
+    /// with warm-up), which then is what is evaluated and saved as `best.safetensors` and
+    /// `ema.safetensors`; nil: none, the weights themselves are evaluated.
+    public var averageDecay: Double?
+    /// Evaluate with horizontal-flip test-time augmentation (the mean of the logits of each
+    /// image and its mirror image).
+    public var testTimeFlip: Bool
 
-    /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32.
+    /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32,
+    /// no parameter groups, no weight average, no test-time augmentation.
     public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
                 schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
-                data: [String: String]? = nil, precision: Precision = .fp32) {
+                data: [String: String]? = nil, precision: Precision = .fp32, vectorWeightDecay: Double? = nil,
+                vectorLearningRateScale: Double = 1, averageDecay: Double? = nil, testTimeFlip: Bool = false) {
         self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
         self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed; self.data = data
-        self.precision = precision
+        self.precision = precision; self.vectorWeightDecay = vectorWeightDecay; self.vectorLearningRateScale = vectorLearningRateScale
+        self.averageDecay = averageDecay; self.testTimeFlip = testTimeFlip
     }
 
     /// Why a run saved under `saved` cannot go on under `self`, one phrase per difference (empty
@@ -59,6 +74,15 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if labelSmoothing != saved.labelSmoothing { out.append("label smoothing \(saved.labelSmoothing) → \(labelSmoothing)") }
         if seed != saved.seed { out.append("seed \(saved.seed) → \(seed)") }
         if precision != saved.precision { out.append("precision \(saved.precision) → \(precision)") }
+        func text(_ v: Double?) -> String { v.map { String($0) } ?? "none" }
+        if vectorWeightDecay != saved.vectorWeightDecay {
+            out.append("weight decay of vectors \(text(saved.vectorWeightDecay)) → \(text(vectorWeightDecay))")
+        }
+        if vectorLearningRateScale != saved.vectorLearningRateScale {
+            out.append("learning-rate factor of vectors \(saved.vectorLearningRateScale) → \(vectorLearningRateScale)")
+        }
+        if averageDecay != saved.averageDecay { out.append("weight average decay \(text(saved.averageDecay)) → \(text(averageDecay))") }
+        if testTimeFlip != saved.testTimeFlip { out.append("test-time flip \(saved.testTimeFlip) → \(testTimeFlip)") }
         let before = saved.data ?? [:], now = data ?? [:]
         for key in Set(before.keys).union(now.keys).sorted() where before[key] != now[key] {
             out.append("\(key) \(before[key] ?? "(not recorded)") → \(now[key] ?? "(not given)")")
@@ -66,7 +90,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         return out
     }
 
-    enum CodingKeys: String, CodingKey { case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data, precision }
+    enum CodingKeys: String, CodingKey {
+        case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data, precision
+        case vectorWeightDecay, vectorLearningRateScale, averageDecay, testTimeFlip
+    }
 
     /// Decodes a saved configuration (older `trainer_state.json` files included).
     public init(from decoder: Decoder) throws {
@@ -83,6 +110,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .precision, in: c, debugDescription: "precision \(precisionText) is not fp32 or bf16")
         }
         self.precision = precision
+        vectorWeightDecay = try c.decodeIfPresent(Double.self, forKey: .vectorWeightDecay)
+        vectorLearningRateScale = try c.decodeIfPresent(Double.self, forKey: .vectorLearningRateScale) ?? 1
+        averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay)
+        testTimeFlip = try c.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? false
     }
 
     /// The data settings are written as typed JSON values where that reads back to the same
@@ -99,6 +130,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try c.encodeIfPresent(data?.mapValues(DataSetting.init), forKey: .data)
         // Written only when not FP32, so FP32 runs' files read as before mixed precision existed.
         if precision != .fp32 { try c.encode(precision.rawValue, forKey: .precision) }
+        // Likewise the recipe's parts, written only when used.
+        try c.encodeIfPresent(vectorWeightDecay, forKey: .vectorWeightDecay)
+        if vectorLearningRateScale != 1 { try c.encode(vectorLearningRateScale, forKey: .vectorLearningRateScale) }
+        try c.encodeIfPresent(averageDecay, forKey: .averageDecay)
+        if testTimeFlip { try c.encode(true, forKey: .testTimeFlip) }
     }
 }
 
@@ -248,6 +284,10 @@ public final class Trainer {
     /// `best.safetensors`: the model of the best validation accuracy so far.
     public var bestCheckpoint: URL { directory.appendingPathComponent("best.safetensors") }
     var optimizerURL: URL { directory.appendingPathComponent("last.optimizer.safetensors") }
+    /// `ema.safetensors`: the weight average after the last committed epoch (with ``TrainingConfiguration/averageDecay``).
+    public var averageCheckpoint: URL { directory.appendingPathComponent("ema.safetensors") }
+    /// The weight average of a run with ``TrainingConfiguration/averageDecay`` (nil before ``run(data:resume:epochLimit:events:)`` or without one).
+    public private(set) var average: ExponentialMovingAverage?
     /// The epoch's files before the commit.
     static func pending(_ url: URL) -> URL {
         url.deletingPathExtension().appendingPathExtension("next").appendingPathExtension("safetensors")
@@ -274,7 +314,7 @@ public final class Trainer {
             (try? Safetensors.read(contentsOf: url)).flatMap { $0.metadata["epoch"].flatMap(Int.init) }
         }
         for (final, committedEpoch) in [(lastCheckpoint, state.completedEpochs), (optimizerURL, state.completedEpochs),
-                                         (bestCheckpoint, state.bestEpoch)] {
+                                         (bestCheckpoint, state.bestEpoch), (averageCheckpoint, state.completedEpochs)] {
             let next = Self.pending(final)
             guard FileManager.default.fileExists(atPath: next.path) else { continue }
             if epoch(of: next) == committedEpoch {
@@ -290,22 +330,40 @@ public final class Trainer {
         }
     }
 
+    /// The optimiser, over two parameter groups when the vectors have settings of their own.
     func makeOptimizer() -> any StatefulOptimizer {
         let lr = Float(configuration.learningRate)
+        let groups = configuration.vectorWeightDecay == nil && configuration.vectorLearningRateScale == 1
+            ? [ParameterGroup(model.parameters)]
+            : ParameterGroup.byDimension(model.parameters, vectors: .init(weightDecay: configuration.vectorWeightDecay.map(Float.init),
+                                                                          learningRateScale: Float(configuration.vectorLearningRateScale)))
         switch configuration.optimizer {
-        case .adam(let wd): return Adam(model.parameters, learningRate: lr, weightDecay: Float(wd))
-        case .sgd(let m, let wd, let n): return SGD(model.parameters, learningRate: lr, momentum: Float(m), weightDecay: Float(wd), nesterov: n)
+        case .adam(let wd): return Adam(groups: groups, learningRate: lr, weightDecay: Float(wd))
+        case .sgd(let m, let wd, let n): return SGD(groups: groups, learningRate: lr, momentum: Float(m), weightDecay: Float(wd), nesterov: n)
         }
+    }
+
+    /// The names of `optimizer`'s parameters, in its order (its groups').
+    func names(of optimizer: any Optimizer) -> [String] {
+        let byIdentity = Dictionary(uniqueKeysWithValues: model.namedParameters.map { (ObjectIdentifier($0.1), $0.0) })
+        return optimizer.parameters.map { byIdentity[ObjectIdentifier($0)] ?? "?" }
+    }
+
+    /// Runs `body` with the model holding the weights that are evaluated and saved as
+    /// `best.safetensors`: the weight average when the run keeps one, the weights otherwise.
+    public func withEvaluatedWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard let average else { return try body() }
+        return try average.withAverage(in: model, body)
     }
 
     /// Creates and locks the run folder and refuses one that holds a run's files without its state.
     func openFolder() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try FolderLock.acquire(directory)   // one run per folder (FolderLock.Busy names the other process)
-        let runFiles = [lastCheckpoint, optimizerURL, bestCheckpoint, directory.appendingPathComponent("log.jsonl")]
+        let runFiles = [lastCheckpoint, optimizerURL, bestCheckpoint, averageCheckpoint, directory.appendingPathComponent("log.jsonl")]
         if !FileManager.default.fileExists(atPath: stateURL.path) {
             AtomicFile.removeLeftovers(in: directory)
-            for url in runFiles + runFiles.prefix(3).map(Self.pending) where FileManager.default.fileExists(atPath: url.path) {
+            for url in runFiles + runFiles.prefix(4).map(Self.pending) where FileManager.default.fileExists(atPath: url.path) {
                 // Epoch 1 killed before its commit leaves only pending files: nothing to keep.
                 if url.lastPathComponent.contains(".next.") { try FileManager.default.removeItem(at: url); continue }
                 throw TrainerError(reason: "\(directory.path) holds \(url.lastPathComponent) but no \(stateURL.lastPathComponent): not a resumable run; use another folder or --restart")
@@ -314,7 +372,7 @@ public final class Trainer {
     }
 
     /// The saved run's state, with the model and `optimizer` loaded from its last epoch.
-    func resumeState(optimizer: any StatefulOptimizer, names: [String]) throws -> State {
+    func resumeState(optimizer: any StatefulOptimizer, names: [String], batchCount: Int) throws -> State {
         let saved: State
         do { saved = try JSONStyle.decoder().decode(State.self, from: try ReadableFile.read(stateURL, limit: ReadableFile.Limit.json, what: "a trainer state")) } catch {
             throw TrainerError(reason: "\(stateURL.path): unreadable trainer state (\(error)); use another folder or --restart")
@@ -329,6 +387,10 @@ public final class Trainer {
         let (last, _) = try Checkpoint.load(contentsOf: lastCheckpoint)
         try model.load(last.stateDictionary())
         try optimizer.load(Safetensors.read(contentsOf: optimizerURL), names: names)
+        if let average, saved.completedEpochs > 0 {
+            let (averaged, _) = try Checkpoint.load(contentsOf: averageCheckpoint)
+            try average.restore(averaged.stateDictionary(), updates: saved.completedEpochs * batchCount)
+        }
         var state = saved
         state.configuration = configuration   // the same but for a raised --epochs
         return state
@@ -368,7 +430,7 @@ public final class Trainer {
             guard n >= 0, data.endIndex - at >= n else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
             parts.append(data[at..<(at + n)]); at += n
         }
-        guard parts.count == 3 else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
+        guard parts.count == 3 || parts.count == 4 else { throw TrainerError(reason: "rank 0's resumed state arrived damaged") }
         return parts
     }
 
@@ -389,7 +451,9 @@ public final class Trainer {
                                    + " bn-group-size \(parallel.groupSize.map(String.init) ?? "none")", on: "the run's settings")
         try world.requireAgreement(data.fingerprint, on: "the training data (each process read its own copy)")
         let optimizer = makeOptimizer()
-        let names = model.namedParameters.map(\.0)
+        let names = names(of: optimizer)
+        average = configuration.averageDecay.map { ExponentialMovingAverage(model, decay: Float($0)) }
+        let batchCount = data.trainingBatchCount
         var state = State(completedEpochs: 0, bestAccuracy: -1, bestEpoch: -1, configuration: configuration, records: [])
         // Rank 0 owns the folder: it locks it, checks it and resumes from it; the others get
         // the resumed state, weights and optimiser state from it (they may be other machines).
@@ -397,24 +461,28 @@ public final class Trainer {
         let opening = try rootDecides {
             try openFolder()
             guard resume, FileManager.default.fileExists(atPath: stateURL.path) else { return Data() }
-            state = try resumeState(optimizer: optimizer, names: names)
+            state = try resumeState(optimizer: optimizer, names: names, batchCount: batchCount)
             resumed = true
             guard world.size > 1 else { return Data() }
             return Self.pack([try JSONStyle.encoder(pretty: false).encode(state),
                               try Safetensors.encode(.init(state: model.stateDictionary())),
-                              try Safetensors.encode(optimizer.state(names: names))])
+                              try Safetensors.encode(optimizer.state(names: names))]
+                             + (try average.map { [try Safetensors.encode(.init(state: $0.stateDictionary()))] } ?? []))
         }
         if !world.isRoot, !opening.isEmpty {
             let parts = try Self.unpack(opening)
             state = try JSONStyle.decoder().decode(State.self, from: parts[0])
             try model.load(Safetensors.decode(parts[1], path: "rank 0's weights").state)
             try optimizer.load(Safetensors.decode(parts[2], path: "rank 0's optimiser state"), names: names)
+            if let average, state.completedEpochs > 0 {
+                guard parts.count == 4 else { throw TrainerError(reason: "rank 0's resumed state arrived without its weight average") }
+                try average.restore(Safetensors.decode(parts[3], path: "rank 0's weight average").state, updates: state.completedEpochs * batchCount)
+            }
             state.configuration = configuration
             resumed = true
         }
         if resumed { events(.resumed(completedEpochs: state.completedEpochs)) }
         try parallel.requireSameWeights(model, when: resumed ? "after resuming at epoch \(state.completedEpochs)" : "at the start")
-        let batchCount = data.trainingBatchCount
         let end = min(configuration.epochs, state.completedEpochs + (epochLimit ?? configuration.epochs))
         for epoch in state.completedEpochs..<max(state.completedEpochs, end) {
             let lr = configuration.schedule.rate(base: configuration.learningRate, epoch: epoch, batch: 0, of: batchCount)
@@ -428,12 +496,16 @@ public final class Trainer {
                 try ClassifierEpoch.train(model, optimizer: optimizer, epoch: epoch, labelSmoothing: Float(configuration.labelSmoothing),
                                           batches: data.trainingBatches(epoch: epoch, shard: parallel.trainingShard), learningRate: perBatch,
                                           parallel: parallel, batchSize: data.trainingBatchSize) { i, running in
+                    average?.update(from: model)   // after each step
                     events(.batch(epoch: epoch, index: i, of: batchCount, running: running))
                 }
             }
             try parallel.requireSameWeights(model, when: "after epoch \(epoch + 1)")
+            let flip = configuration.testTimeFlip
             let (validation, truth, predictions, top) = try withAutocast(configuration.precision) {
-                try parallel.evaluate(model, data: data) { events(.validating(epoch: epoch, examples: $0)) }
+                try withEvaluatedWeights {
+                    try parallel.evaluate(model, data: data, flip: flip) { events(.validating(epoch: epoch, examples: $0)) }
+                }
             }
             if world.isRoot {
                 lastValidation = (truth, predictions)
@@ -469,14 +541,18 @@ public final class Trainer {
                 }
             }
             if improved {
-                try Checkpoint.save(model, metadata: meta, to: Self.pending(bestCheckpoint)); try stepDone()
+                try withEvaluatedWeights { try Checkpoint.save(model, metadata: meta, to: Self.pending(bestCheckpoint)) }; try stepDone()
             }
             try Checkpoint.save(model, metadata: meta, to: Self.pending(lastCheckpoint)); try stepDone()
+            if let average {
+                try average.withAverage(in: model) { try Checkpoint.save(model, metadata: meta, to: Self.pending(averageCheckpoint)) }
+                try stepDone()
+            }
             var optimizerState = optimizer.state(names: names)
             optimizerState.metadata["epoch"] = String(epoch + 1)
             try Safetensors.write(optimizerState, to: Self.pending(optimizerURL)); try stepDone()
             try AtomicFile.write(try JSONStyle.encoder(pretty: false).encode(state), to: stateURL); try stepDone()
-            for final in (improved ? [bestCheckpoint] : []) + [lastCheckpoint, optimizerURL] {
+            for final in (improved ? [bestCheckpoint] : []) + [lastCheckpoint, optimizerURL] + (average != nil ? [averageCheckpoint] : []) {
                 guard rename(Self.pending(final).path, final.path) == 0 else {
                     throw TrainerError(reason: "\(final.path): cannot move the new epoch's file into place (\(String(cString: strerror(errno))))")
                 }
