@@ -1,4 +1,5 @@
 import TestSupport
+import FashionBase
 import Foundation
 import Testing
 @testable import Dataset
@@ -73,5 +74,44 @@ import Testing
         #expect(test.labels.filter { $0 == 0 }.count == 1000)   // balanced classes
         let b = test.batch([0, 1])
         #expect(b.shape == [2, 1, 28, 28] && b.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+}
+
+@Suite struct FashionMNISTSplitTests {
+    static func set(_ count: Int) -> FashionMNIST {
+        FashionMNIST(pixels: (0..<(count * 784)).map { UInt8(truncatingIfNeeded: $0 / 784) }, labels: (0..<count).map { $0 % 10 }, rows: 28, columns: 28)
+    }
+
+    /// `--validation N`: N training images held out by a seeded permutation, never trained on,
+    /// judged instead of the test set; the test set stays readable for the end.
+    @Test func validationSplitHoldsOutTrainingImages() {
+        let train = Self.set(100), test = Self.set(20)
+        let data = FashionMNISTData(train: train, test: test, batchSize: 16, augment: false, seed: 5, validation: 30)
+        #expect(data.heldOutName == "validation")
+        #expect(data.validationIndices.count == 30 && data.trainingIndices.count == 70)
+        #expect(Set(data.validationIndices).isDisjoint(with: data.trainingIndices))
+        #expect(Set(data.validationIndices + data.trainingIndices) == Set(0..<100))
+        #expect(data.validationIndices != Array(70..<100))   // a permutation's, not the file's last
+        #expect(data.trainingBatchCount == 5)
+        for epoch in 0..<3 { #expect(data.trainingOrder(epoch: epoch).sorted() == data.trainingIndices) }
+        // The held-out batches are those images, in order, with their labels; the test batches the test set.
+        let held = data.validationBatches().flatMap(\.labels)
+        #expect(held == data.validationIndices.map { $0 % 10 })
+        #expect(data.testBatches().flatMap(\.labels) == (0..<20).map { $0 % 10 })
+        let first = data.validationBatches().first { _ in true }
+        #expect(first?.images.scalars.first == (Float(data.validationIndices[0] % 256) / 255 - FashionMNISTData.mean) / FashionMNISTData.std)
+        // The split follows the seed, not the epoch.
+        let again = FashionMNISTData(train: train, test: test, seed: 5, validation: 30), other = FashionMNISTData(train: train, test: test, seed: 6, validation: 30)
+        #expect(again.validationIndices == data.validationIndices && other.validationIndices != data.validationIndices)
+    }
+
+    /// Without a split the epochs walk the whole training set in the order they always did, and
+    /// the test set is the held-out set.
+    @Test func noSplitKeepsTheOrder() {
+        let data = FashionMNISTData(train: Self.set(50), test: Self.set(10), seed: 42)
+        #expect(data.heldOutName == "test" && data.validationIndices.isEmpty)
+        var g = RandomGenerator(seed: 42 &+ 1 &* 7919)
+        #expect(data.trainingOrder(epoch: 1) == g.permutation(50))
+        #expect(data.validationBatches().flatMap(\.labels) == data.testBatches().flatMap(\.labels))
     }
 }
