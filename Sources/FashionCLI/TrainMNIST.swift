@@ -90,6 +90,10 @@ struct TrainMNIST: ParsableCommand {
                    r.seconds, r.imagesPerSecond, r.best ? "  (best)" : "")
         }
         let outcome = try run.run { progress.handle($0, folder: out) }
+        for v in outcome.variants {
+            print(String(format: "validation with the %@ weights%@: acc %.2f%%  loss %.4f", v.weights, v.flip ? " and flips" : "",
+                         100 * v.accuracy, v.loss))
+        }
         if let evaluation = outcome.evaluation {
             print(String(format: "test accuracy (last epoch) %.2f%%; wall time this run %.0f s; %@/evaluation.md, predictions.csv, samples.png",
                          100 * evaluation.accuracy, Date().timeIntervalSince(started), out))

@@ -76,6 +76,9 @@ import Testing
         let bad: [(any ParsableCommand.Type, [String])] = [
             (TrainMNIST.self, ["--batch-size", "0"]), (TrainMNIST.self, ["--limit", "0"]), (TrainMNIST.self, ["--epochs", "0"]),
             (TrainMNIST.self, ["--epochs-this-run", "0"]), (TrainMNIST.self, ["--crop-padding", "-1"]), (TrainMNIST.self, ["--samples", "-1"]),
+            (TrainMNIST.self, ["--random-erasing", "1.5"]), (TrainMNIST.self, ["--random-erasing", "nan"]), (TrainMNIST.self, ["--validation", "60000"]),
+            (TrainMNIST.self, ["--validation", "-1"]), (TrainMNIST.self, ["--ema", "1"]), (TrainMNIST.self, ["--ema", "0"]),
+            (TrainMNIST.self, ["--norm-bias-weight-decay", "-1"]), (TrainMNIST.self, ["--norm-bias-lr-scale", "inf"]),
             (Train.self, ["--epochs-this-run", "0"]), (Train.self, ["--samples", "-2"]), (Evaluate.self, ["--checkpoint", "c", "--samples", "-1"]),
             (Features.self, ["--checkpoint", "c", "--batch-size", "0"]),
             (FewShot.self, ["--test-limit", "0"]), (FewShot.self, ["--majority-per-class", "0"]), (FewShot.self, ["--lr", "0"]),

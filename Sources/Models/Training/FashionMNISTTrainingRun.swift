@@ -90,6 +90,21 @@ public struct FashionMNISTTrainingRun {
         public let evaluation: Evaluation?
         /// Every epoch done so far (this call's and earlier ones').
         public let records: [EpochRecord]
+        /// For a finished run with a validation split and a weight average or flips: the
+        /// validation figures of the last epoch with each of them on and off (also in
+        /// `validation_variants.json`); empty otherwise.
+        public var variants: [HeldOutVariant] = []
+    }
+
+    /// The finished run's validation figures with one choice of evaluated weights and flips —
+    /// the parts of a recipe that change only the evaluation, ablated without training again.
+    public struct HeldOutVariant: Codable, Equatable, Sendable {
+        /// `average` (the weight average) or `trained` (the weights themselves).
+        public var weights: String
+        /// Whether the mirror images' logits were averaged in.
+        public var flip: Bool
+        /// Accuracy and mean cross-entropy on the validation split.
+        public var accuracy: Double, loss: Double
     }
 
     /// Runs (or resumes) the training, then evaluates the last epoch's model on the test set
@@ -148,6 +163,19 @@ public struct FashionMNISTTrainingRun {
             }
         }
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
+        var variants: [HeldOutVariant] = []
+        if validation > 0, averageDecay != nil || testTimeFlip {
+            for averaged in averageDecay != nil ? [true, false] : [false] {
+                for flip in [true, false] {
+                    let summary = withAutocast(precision) {
+                        averaged ? trainer.withEvaluatedWeights { ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip).summary }
+                                 : ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip).summary
+                    }
+                    variants.append(HeldOutVariant(weights: averaged ? "average" : "trained", flip: flip, accuracy: summary.accuracy, loss: summary.loss))
+                }
+            }
+            try AtomicFile.write(JSONStyle.encoder(pretty: true).encode(variants), to: folder.appendingPathComponent("validation_variants.json"))
+        }
         let plane = test.rows * test.columns
         try EvaluationFiles.write(evaluation, title: "Fashion-MNIST test set, last epoch", minority: [],
                                   names: (0..<source.testCount).map { "test/\($0)" }, truth: truth, top: top,
@@ -155,7 +183,7 @@ public struct FashionMNISTTrainingRun {
                                                        pixels: Array(test.pixels[(i * plane)..<((i + 1) * plane)])) },
                                   samples: samples, seed: seed, to: folder)
         _ = try Evaluation.shared(evaluation, by: communicator)
-        return Outcome(evaluation: evaluation, records: records)
+        return Outcome(evaluation: evaluation, records: records, variants: variants)
     }
 
     /// Test images a pass evaluates (all 10,000, or `testLimit`).

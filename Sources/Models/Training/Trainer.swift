@@ -235,7 +235,10 @@ public struct TrainerError: Error, CustomStringConvertible, Equatable {
 ///
 /// The run folder holds `last.safetensors` + `last.optimizer.safetensors` (after every epoch),
 /// `best.safetensors` (whenever validation accuracy improves), `trainer_state.json` and
-/// `log.jsonl`. Resuming loads the last model and optimiser state and continues with the next
+/// `log.jsonl` — and, for a run that keeps a weight average
+/// (``TrainingConfiguration/averageDecay``), `ema.safetensors`: the average is what each epoch
+/// evaluates and what `best.safetensors` holds, while `last.safetensors` keeps the trained
+/// weights to resume from. Resuming loads the last model and optimiser state and continues with the next
 /// epoch; since every epoch's batches depend only on (seed, epoch), the result is
 /// bit-identical to an uninterrupted run. A NaN or infinite loss stops the run with
 /// ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` and leaves the last good files.
