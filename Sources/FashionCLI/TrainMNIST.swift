@@ -22,6 +22,10 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem: StemOption = .compact
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
     @Option(help: "Padding of the random crop (0: horizontal flips only).") var cropPadding = 2
+    /// `--padding-mode` (torchvision's `padding_mode`).
+    enum PaddingModeOption: String, ExpressibleByArgument, CaseIterable { case constant, edge, reflect, symmetric }
+    @Option(help: "How the crop's padding is filled: constant (zeros), edge, reflect or symmetric (torchvision's padding_mode).")
+    var paddingMode: PaddingModeOption = .constant
     @Option(help: ArgumentHelp("Probability of random erasing (torchvision's RandomErasing: area 2–33 %, aspect 0.3–3.3, erased to the mean; 0: none).", valueName: "p"))
     var randomErasing: Float = 0
     @Option(help: ArgumentHelp("Hold out this many training images (a seeded permutation's last) to judge each epoch on; the test set is then read once, after the last epoch (0: judge each epoch on the test set).", valueName: "n"))
@@ -47,6 +51,15 @@ struct TrainMNIST: ParsableCommand {
 
     static let defaults = OptimizerOptions.Defaults(optimizer: .adam, lr: 2e-3, weightDecay: 5e-4, schedule: .cosine)
 
+    var mode: PaddingMode {
+        switch paddingMode {
+        case .constant: return .constant(0)
+        case .edge: return .edge
+        case .reflect: return .reflect
+        case .symmetric: return .symmetric
+        }
+    }
+
     func validate() throws {
         guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be 1 or more") }
         if let epochsThisRun, epochsThisRun < 1 { throw ValidationError("--epochs-this-run must be 1 or more") }
@@ -54,6 +67,7 @@ struct TrainMNIST: ParsableCommand {
         if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be 1 or more") }
         guard cropPadding >= 0, samples >= 0 else { throw ValidationError("--crop-padding and --samples must be 0 or more") }
         if let bnGroupSize, bnGroupSize < 1 { throw ValidationError("--bn-group-size must be 1 or more") }
+        if cropPadding > 0, let why = mode.problem(pad: cropPadding, size: 28) { throw ValidationError("--padding-mode \(paddingMode.rawValue): \(why)") }
         guard (0...1).contains(randomErasing) else { throw ValidationError("--random-erasing \(randomErasing): a probability, 0 to 1") }
         guard (0..<60_000).contains(validation) else { throw ValidationError("--validation \(validation): 0 to 59,999 of Fashion-MNIST's 60,000 training images") }
         if let ema, !(ema > 0 && ema < 1) { throw ValidationError("--ema \(ema): a decay between 0 and 1 (e.g. 0.999)") }
@@ -74,6 +88,7 @@ struct TrainMNIST: ParsableCommand {
         run.labelSmoothing = optimizerOptions.labelSmoothing
         run.stem = stemKind; run.augment = !noAugment; run.cropPadding = cropPadding
         run.limit = limit; run.testLimit = testLimit; run.seed = seed; run.restart = restart; run.samples = samples
+        run.paddingMode = mode
         run.erasing = randomErasing; run.validation = validation; run.averageDecay = ema; run.testTimeFlip = tta
         run.vectorWeightDecay = normBiasWeightDecay; run.vectorLearningRateScale = normBiasLrScale
         run.precision = kernelOptions.precision ?? .fp32

@@ -79,6 +79,7 @@ import Testing
             (TrainMNIST.self, ["--random-erasing", "1.5"]), (TrainMNIST.self, ["--random-erasing", "nan"]), (TrainMNIST.self, ["--validation", "60000"]),
             (TrainMNIST.self, ["--validation", "-1"]), (TrainMNIST.self, ["--ema", "1"]), (TrainMNIST.self, ["--ema", "0"]),
             (TrainMNIST.self, ["--norm-bias-weight-decay", "-1"]), (TrainMNIST.self, ["--norm-bias-lr-scale", "inf"]),
+            (TrainMNIST.self, ["--padding-mode", "reflect", "--crop-padding", "28"]), (TrainMNIST.self, ["--padding-mode", "wrap"]),
             (Train.self, ["--epochs-this-run", "0"]), (Train.self, ["--samples", "-2"]), (Evaluate.self, ["--checkpoint", "c", "--samples", "-1"]),
             (Features.self, ["--checkpoint", "c", "--batch-size", "0"]),
             (FewShot.self, ["--test-limit", "0"]), (FewShot.self, ["--majority-per-class", "0"]), (FewShot.self, ["--lr", "0"]),

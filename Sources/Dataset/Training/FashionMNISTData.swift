@@ -31,17 +31,18 @@ public struct FashionMNISTData: TrainingData {
     /// Fashion-MNIST's training-set pixel mean and std.
     public static let mean: Float = 0.2860, std: Float = 0.3530
 
-    /// The data of a run: `padding` pixels of zero padding for the random crop (0: none),
+    /// The data of a run: `padding` pixels of padding for the random crop (0: none), zeros
+    /// or as `paddingMode` says,
     /// random erasing with probability `erasing` (torchvision's defaults otherwise; erased
     /// pixels become the mean, torchvision's `value=0` after normalisation), and `validation`
     /// training images held out (0: the test set is the held-out set).
     public init(train: FashionMNIST, test: FashionMNIST, batchSize: Int = 128, augment: Bool = true,
-                padding: Int = 2, erasing: Float = 0, seed: UInt64 = 42, limit: Int? = nil, testLimit: Int? = nil,
-                validation: Int = 0) {
+                padding: Int = 2, paddingMode: PaddingMode = .constant(0), erasing: Float = 0, seed: UInt64 = 42,
+                limit: Int? = nil, testLimit: Int? = nil, validation: Int = 0) {
         precondition((0..<train.count).contains(validation), "FashionMNISTData: \(validation) validation images of \(train.count)")
         self.train = train; self.test = test; self.batchSize = batchSize; self.seed = seed; self.limit = limit
         self.testLimit = testLimit
-        let crop: [any ImageTransform] = padding > 0 ? [RandomCrop(height: train.rows, width: train.columns, padding: padding)] : []
+        let crop: [any ImageTransform] = padding > 0 ? [RandomCrop(height: train.rows, width: train.columns, padding: padding, mode: paddingMode)] : []
         let erase: [any ImageTransform] = erasing > 0 ? [RandomErasing(p: erasing, fill: .constant([Self.mean]))] : []
         augmentation = augment ? Compose(crop + [RandomHorizontalFlip()] + erase) : nil
         if validation > 0 {

@@ -44,6 +44,8 @@ public struct FashionMNISTTrainingRun {
     public var augment = true
     /// Padding of the random crop (0: horizontal flips only).
     public var cropPadding = 2
+    /// How the crop's padding is filled (torchvision's `padding_mode`; zeros by default).
+    public var paddingMode: PaddingMode = .constant(0)
     /// Probability of random erasing (torchvision's `RandomErasing` draws; 0: none).
     public var erasing: Float = 0
     /// Training images held out to judge the epochs and choose a recipe on (0: none, the test
@@ -116,12 +118,17 @@ public struct FashionMNISTTrainingRun {
             throw TrainerError(reason: "a validation split of \(validation) images: it must leave training images of the \(train.count)")
         }
         let source = FashionMNISTData(train: train, test: test, batchSize: batchSize, augment: augment, padding: cropPadding,
-                                      erasing: erasing, seed: seed, limit: limit, testLimit: testLimit, validation: validation)
+                                      paddingMode: paddingMode, erasing: erasing, seed: seed, limit: limit, testLimit: testLimit, validation: validation)
         // The data settings recorded (and checked on resume) are those that change the
         // batches; recorded only when set, so older runs' folders resume as they were.
         var settings: [String: String] = [:]
         if validation > 0 { settings["validation"] = String(validation) }
         if erasing > 0 { settings["random_erasing"] = String(erasing) }
+        switch paddingMode {
+        case .constant(0): break
+        case .constant(let v): settings["padding_mode"] = "constant \(v)"
+        default: settings["padding_mode"] = "\(paddingMode)"
+        }
         let configuration = TrainingConfiguration(epochs: epochs, learningRate: learningRate, optimizer: optimizer, schedule: schedule,
                                                   labelSmoothing: labelSmoothing, seed: seed, data: settings.isEmpty ? nil : settings,
                                                   precision: precision, vectorWeightDecay: vectorWeightDecay,

@@ -190,16 +190,23 @@ public struct Normalize: ImageTransform {
 
 import Foundation
 
-/// `RandomCrop(size, padding, fill)`: pads (left, top, right, bottom all `padding`), then
+/// `RandomCrop(size, padding, fill, padding_mode)`: pads (left, top, right, bottom all `padding`), then
 /// crops `height × width` at top ~ randint(0, H − h), left ~ randint(0, W − w).
 public struct RandomCrop: ImageTransform {
     public let height: Int, width: Int, padding: Int
-    public let fill: Float
+    /// How the padding is filled (torchvision's `padding_mode`; constant `fill` by default).
+    public let mode: PaddingMode
+    /// The constant fill (0 unless given; ignored by the other modes).
+    public var fill: Float { if case .constant(let v) = mode { return v } else { return 0 } }
     public init(height: Int, width: Int, padding: Int = 0, fill: Float = 0) {
-        self.height = height; self.width = width; self.padding = padding; self.fill = fill
+        self.init(height: height, width: width, padding: padding, mode: .constant(fill))
+    }
+    /// A crop after `padding` pixels of padding on every side in `mode`.
+    public init(height: Int, width: Int, padding: Int, mode: PaddingMode) {
+        self.height = height; self.width = width; self.padding = padding; self.mode = mode
     }
     public func callAsFunction(_ image: PlanarImage, using generator: inout RandomGenerator) -> PlanarImage {
-        let padded = padding > 0 ? image.padded(left: padding, top: padding, right: padding, bottom: padding, fill: fill) : image
+        let padded = padding > 0 ? image.padded(left: padding, top: padding, right: padding, bottom: padding, mode: mode) : image
         precondition(padded.height >= height && padded.width >= width, "RandomCrop: \(height)×\(width) from \(padded.height)×\(padded.width)")
         let top = generator.int(below: padded.height - height + 1), left = generator.int(below: padded.width - width + 1)
         return padded.cropped(top: top, left: left, height: height, width: width)
