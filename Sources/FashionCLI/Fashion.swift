@@ -9,7 +9,7 @@ struct Fashion: ParsableCommand {
         commandName: "fashion",
         abstract: "Fashion-style recognition and style-preference prediction on the K-Fashion layout.",
         version: "0.9.0",
-        subcommands: [Synth.self, Stats.self, Labels.self, Preferences.self, Prepare.self, Train.self, Evaluate.self, TrainMNIST.self, Predict.self, Features.self, Recommend.self, FewShot.self, Report.self, Bench.self, Demo.self])
+        subcommands: [Synth.self, Stats.self, Labels.self, Preferences.self, Prepare.self, Train.self, Evaluate.self, TrainMNIST.self, EvaluateMNIST.self, Predict.self, Features.self, Recommend.self, FewShot.self, Report.self, Bench.self, Demo.self])
 
     /// Runs the command; a file-system error from Foundation is shown as "path: reason" instead
     /// of an `NSCocoaErrorDomain error 256` dump. Exit code non-zero on any error.
