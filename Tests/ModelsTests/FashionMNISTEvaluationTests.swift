@@ -1,0 +1,60 @@
+import TestSupport
+import Dataset
+import Foundation
+import Testing
+import Tensor
+@testable import Models
+
+@Suite struct FashionMNISTEvaluationTests {
+    /// A Fashion-MNIST folder of `train` and `test` images (IDX, uncompressed under the .gz names).
+    static func dataFolder(train: Int, test: Int) throws -> URL {
+        let dir = TemporaryFolder.name("fmnist-eval")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
+        for (split, n) in [("train", train), ("t10k", test)] {
+            try Data(header([n]) + (0..<n).map { UInt8($0 % 10) }).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
+            try Data(header([n, 28, 28]) + (0..<(n * 784)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+                .write(to: dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
+        }
+        return dir
+    }
+
+    static let metadata = CheckpointMetadata(classes: FashionMNIST.classNames, inputChannels: 1, inputSize: 28, stem: .compact,
+                                             mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
+
+    /// The checkpoint's predictions on the test set (or the validation split) are the model's
+    /// own, with flips as ClassifierEpoch computes them; the files name the images.
+    @Test func evaluatesTheTestSetOrTheValidationSplit() throws {
+        let data = try Self.dataFolder(train: 30, test: 12), out = TemporaryFolder.name("fmnist-eval-out")
+        defer { for f in [data, out] { try? FileManager.default.removeItem(at: f) } }
+        let model = ResNet18(classes: 10, inputChannels: 1, stem: .compact, seed: 5)
+        let checkpoint = out.appendingPathComponent("model.safetensors")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Checkpoint.save(model, metadata: Self.metadata, to: checkpoint)
+        var job = FashionMNISTEvaluation(checkpoint: checkpoint, folder: out.appendingPathComponent("test"))
+        job.data = data.path; job.samples = 0
+        for flip in [false, true] {
+            job.flip = flip
+            let evaluation = try job.run()
+            let source = FashionMNISTData(train: try FashionMNIST(split: .train, directory: data.path),
+                                          test: try FashionMNIST(split: .test, directory: data.path), augment: false)
+            let expected = ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 1, flip: flip)
+            #expect(evaluation.examples == 12, "flip \(flip)")
+            #expect(evaluation == Evaluation(classes: FashionMNIST.classNames, truth: expected.truth, predictions: expected.top.map { $0[0].label }), "flip \(flip)")
+        }
+        job.validation = 10; job.seed = 3
+        #expect(try job.run().examples == 10)
+        let csv = try String(contentsOf: out.appendingPathComponent("test/predictions.csv"), encoding: .utf8)
+        #expect(csv.contains("train/"))
+    }
+
+    @Test func refusesModelsThatAreNotFashionMNISTs() {
+        var kfashion = Self.metadata
+        kfashion.inputChannels = 3; kfashion.inputSize = 224
+        #expect { try FashionMNISTEvaluation.metadata(of: URL(fileURLWithPath: "k.safetensors"), kfashion) } throws: { "\($0)".contains("K-Fashion checkpoint") }
+        var other = Self.metadata
+        other.mean = [0.5]
+        #expect { try FashionMNISTEvaluation.metadata(of: URL(fileURLWithPath: "m.safetensors"), other) } throws: { "\($0)".contains("normalised") }
+        #expect { try FashionMNISTEvaluation.metadata(of: URL(fileURLWithPath: "x.safetensors"), nil) } throws: { "\($0)".contains("no class list") }
+    }
+}
