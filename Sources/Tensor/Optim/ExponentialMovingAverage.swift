@@ -23,6 +23,9 @@ public final class ExponentialMovingAverage {
     public private(set) var updates = 0
     /// The averaged entries, by state-dict name, in the module's order (parameters, then buffers).
     var names: [String], averages: [Tensor], averaged: [Bool]
+    /// The module last updated from and its parameters and buffers, found once rather than by
+    /// reflection at every step.
+    private var sources: (module: ObjectIdentifier, parameters: [Parameter], buffers: [Buffer])?
 
     /// An average starting at `module`'s current weights.
     public init(_ module: Module, decay: Float, warmup: Bool = true) {
@@ -46,14 +49,18 @@ public final class ExponentialMovingAverage {
 
     /// Moves the averages toward `module`'s current weights (after an optimiser step).
     public func update(from module: Module) {
-        let current = Self.entries(module)
+        if sources?.module != ObjectIdentifier(module) {
+            sources = (ObjectIdentifier(module), module.namedParameters.map(\.1), module.namedBuffers.map(\.1))
+        }
+        let (parameters, buffers) = (sources?.parameters ?? [], sources?.buffers ?? [])
+        let current = parameters.map(\.value) + buffers.map(\.value)
         precondition(current.count == averages.count, "ExponentialMovingAverage.update: \(current.count) tensors for \(averages.count) averages")
         let w = 1 - decay(at: updates)
-        for (i, entry) in current.enumerated() {
-            let n = entry.tensor.count, average = averages[i].pointer
+        for (i, tensor) in current.enumerated() {
+            let n = tensor.count, average = averages[i].pointer
             precondition(n == averages[i].count, "ExponentialMovingAverage.update: \(names[i]) has \(n) values, its average \(averages[i].count)")
             let isAveraged = averaged[i]
-            entry.tensor.withUnsafeBufferPointer { value in
+            tensor.withUnsafeBufferPointer { value in
                 guard let value = value.baseAddress else { return }
                 Threading.parallelRanges(n, minimumGrain: 1 << 16) { r in
                     if isAveraged {
@@ -81,8 +88,9 @@ public final class ExponentialMovingAverage {
     public func restore(_ state: StateDictionary, updates: Int) throws {
         var restored: [Tensor] = []
         for (i, name) in names.enumerated() {
-            guard let t = state[name], t.count == averages[i].count else {
-                throw StateDictionaryError.missingKeys([name])
+            guard let t = state[name] else { throw StateDictionaryError.missingKeys([name]) }
+            guard t.count == averages[i].count else {
+                throw StateDictionaryError.shapeMismatch(key: name, expected: averages[i].shape, found: t.shape)
             }
             restored.append(Tensor(shape: averages[i].shape, scalars: t.scalars))
         }
