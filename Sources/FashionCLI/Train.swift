@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
         run.epochsThisRun = epochsThisRun
         let o = optimizerOptions.resolved(Self.defaults, epochs: run.totalEpochs)
         run.optimizer = o.optimizer; run.learningRate = o.lr; run.schedule = o.schedule
-        run.labelSmoothing = optimizerOptions.labelSmoothing
+        run.labelSmoothing = o.labelSmoothing
         run.initialization = initialization == .torchvision ? .torchvision : .kaimingUniform
         run.samples = samples
         run.seed = seed; run.precision = kernelOptions.precision ?? .fp32

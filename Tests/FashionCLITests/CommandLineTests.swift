@@ -118,6 +118,34 @@ import Testing
         #expect(sgd.schedule == .oneCycle(epochs: 10, warmup: 0.3, div: 25, finalDiv: 1e4))
     }
 
+    /// `--recipe hour` configures the run as ``FashionMNISTRecipe/apply(to:)`` does; a flag given
+    /// with it overrides that setting only, and the schedule follows the epochs given.
+    @Test func recipeSetsTheRunAndFlagsOverrideIt() throws {
+        let recipe = FashionMNISTRecipe.hour
+        var expected = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: "r"))
+        recipe.apply(to: &expected)
+        let run = try TrainMNIST.parse(["--recipe", "hour", "--out", "r"]).configuredRun()
+        #expect(run.epochs == expected.epochs && run.learningRate == expected.learningRate)
+        #expect(run.optimizer == expected.optimizer && run.schedule == expected.schedule)
+        #expect(run.labelSmoothing == expected.labelSmoothing && run.cropPadding == expected.cropPadding)
+        #expect(run.validation == expected.validation && run.vectorWeightDecay == expected.vectorWeightDecay)
+        #expect(run.erasing == expected.erasing && run.averageDecay == nil && !run.testTimeFlip && run.stem == .compact)
+        #expect(run.optimizer == .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true) && run.validation == 5000)
+
+        let changed = try TrainMNIST.parse(["--recipe", "HOUR", "--epochs", "3", "--label-smoothing", "0", "--validation", "0",
+                                            "--crop-padding", "0", "--lr", "0.2", "--ema", "0.99", "--tta"]).configuredRun()
+        #expect(changed.epochs == 3 && changed.schedule == .oneCycle(epochs: 3, warmup: 0.25, div: 25, finalDiv: 1e4))
+        #expect(changed.labelSmoothing == 0 && changed.validation == 0 && changed.cropPadding == 0 && changed.learningRate == 0.2)
+        #expect(changed.averageDecay == 0.99 && changed.testTimeFlip && changed.vectorWeightDecay == 0)
+
+        // Without a recipe the command's own defaults stay as they were.
+        let plain = try TrainMNIST.parse([]).configuredRun()
+        #expect(plain.epochs == 5 && plain.cropPadding == 2 && plain.validation == 0 && plain.labelSmoothing == 0 && plain.erasing == 0)
+        #expect(plain.optimizer == .adam(weightDecay: 5e-4) && plain.schedule == .cosine(epochs: 5, minimum: 0))
+        #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--recipe", "day"]) }
+        #expect(FashionMNISTRecipe.named("Hour") == .hour && FashionMNISTRecipe.named("x") == nil)
+    }
+
     @Test func predictTakesFolders() throws {
         let folder = TemporaryFolder.name("predict")
         defer { try? FileManager.default.removeItem(at: folder) }
