@@ -54,6 +54,42 @@ import Testing
         #expect(cache.cachedBytes == 0 && cache.liveBytes == 0)
     }
 
+    /// One "step": the same seeded sequence of requests and frees every time, sizes spread
+    /// over 64 KiB–2 MiB, some buffers freed soon, some held to the end (activations).
+    static func step(_ cache: StorageCache) {
+        var g = RandomGenerator(seed: 5)
+        var held: [(UnsafeMutableRawPointer, Int)] = [], soon: [(UnsafeMutableRawPointer, Int)] = []
+        for _ in 0..<60 {
+            let bytes = (1 << 16) + Int(g.uniform() * Float(2 << 20))
+            let p = cache.allocate(bytes: bytes)
+            if g.uniform() < 0.4 { held.append((p, bytes)) } else { soon.append((p, bytes)) }
+            if soon.count > 3, g.uniform() < 0.6 {
+                let b = soon.remove(at: Int(g.uniform() * Float(soon.count)) % soon.count)
+                cache.release(b.0, bytes: b.1)
+            }
+        }
+        for b in soon + held.reversed() { cache.release(b.0, bytes: b.1) }
+    }
+
+    /// With the default headroom a repeating step stops mapping fresh pages after a few
+    /// rounds; held to the high-water mark (headroom 0) the same steps keep mapping.
+    @Test func aRepeatingStepSettlesWithHeadroom() {
+        func mappedInLaterSteps(headroom: Int) -> Int {
+            let cache = StorageCache()
+            cache.headroomPercent = headroom
+            for _ in 0..<5 { Self.step(cache) }
+            let before = cache.mappedBytes
+            for _ in 0..<20 { Self.step(cache) }
+            defer { cache.releaseAll() }
+            #expect(cache.liveBytes == 0)
+            #expect(cache.cachedBytes <= cache.highWaterBytes + cache.highWaterBytes / 100 * headroom)
+            return cache.mappedBytes - before
+        }
+        #expect(StorageCache().headroomPercent == 25)
+        #expect(mappedInLaterSteps(headroom: 25) == 0)
+        #expect(mappedInLaterSteps(headroom: 0) > 0, "the test's pattern must be one the high-water bound alone cannot settle")
+    }
+
     /// Buffers in use never share a byte: each is filled with its own value after a churn of
     /// frees and differently sized requests, then checked.
     @Test func buffersInUseNeverOverlap() {
@@ -72,7 +108,7 @@ import Testing
                 p.initialize(repeating: Float(round), count: count)
                 live.append((p, count, Float(round)))
             }
-            #expect(cache.liveBytes + cache.cachedBytes <= cache.highWaterBytes)
+            #expect(cache.liveBytes + cache.cachedBytes <= cache.highWaterBytes + cache.highWaterBytes / 100 * cache.headroomPercent)
         }
         for b in live {
             #expect(!(0..<b.count).contains { b.pointer[$0] != b.value })

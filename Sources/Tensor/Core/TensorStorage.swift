@@ -52,8 +52,11 @@ public final class TensorStorage: @unchecked Sendable {
 /// freed ranges that touch are joined again — so memory freed as one phase of a training
 /// step ends (the small activations) serves the next (the large gradients). The cache
 /// never lets the bytes it manages (in use plus kept) grow past the most that were ever
-/// in use at once (``highWaterBytes``): a request no kept range fits first gives the
-/// ranges kept longest back to the system. At most ``limitBytes`` are kept;
+/// in use at once (``highWaterBytes``) plus ``headroomPercent`` of it: a request no kept
+/// range fits first gives the ranges kept longest back to the system. The headroom is what
+/// lets a repeating pattern of requests (a training step) settle: with none, the ranges a
+/// step's requests cut are seldom the ones the next step asks for, and every step maps and
+/// faults in pages afresh (``mappedBytes`` counts them). At most ``limitBytes`` are kept;
 /// ``releaseAll()`` returns them all. Smaller buffers go straight to `malloc`.
 public final class StorageCache: @unchecked Sendable {
     /// The process-wide cache.
@@ -79,6 +82,13 @@ public final class StorageCache: @unchecked Sendable {
         /// Bytes of cached-size buffers in use, and the most there ever were at once.
         var liveBytes = 0, highWater = 0
         var order = 0
+        /// How far past the high-water mark in-use plus kept bytes may go, in percent of it.
+        var headroomPercent = 25
+        /// Bytes obtained from the system as fresh pages.
+        var mapped = 0
+
+        /// The most bytes in use plus kept before a request that no kept range fits unmaps some.
+        var bound: Int { highWater + highWater / 100 * headroomPercent }
 
         /// Takes `bytes` from the smallest kept range that holds them (its front), if any.
         mutating func takeBestFit(_ bytes: Int) -> UnsafeMutableRawPointer? {
@@ -139,6 +149,19 @@ public final class StorageCache: @unchecked Sendable {
         set { state.withLock { $0.limit = max(0, newValue) }; trim() }
     }
 
+    /// How far in-use plus kept bytes may grow past ``highWaterBytes``, in percent of it
+    /// (default 25): room for the kept ranges to settle into the sizes a repeating pattern
+    /// of requests asks for. 0 holds the cache to the high-water mark, at the price of
+    /// mapping pages afresh whenever the kept ranges are cut the wrong way.
+    public var headroomPercent: Int {
+        get { state.withLock { $0.headroomPercent } }
+        set { state.withLock { $0.headroomPercent = max(0, newValue) } }
+    }
+
+    /// Bytes obtained from the system as fresh pages since the cache was made: each one is
+    /// a page fault on first touch. A training loop should stop adding to it after a few steps.
+    public var mappedBytes: Int { state.withLock { $0.mapped } }
+
     /// Bytes currently held for reuse.
     public var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
@@ -146,7 +169,8 @@ public final class StorageCache: @unchecked Sendable {
     public var liveBytes: Int { state.withLock { $0.liveBytes } }
 
     /// The most bytes of cached-size buffers in use at once since the process started or
-    /// ``releaseAll()`` was last called; in-use plus kept bytes stay within it.
+    /// ``releaseAll()`` was last called; in-use plus kept bytes stay within it plus
+    /// ``headroomPercent``.
     public var highWaterBytes: Int { state.withLock { $0.highWater } }
 
     /// The bytes a buffer of `bytes` occupies: whole pages when cached.
@@ -162,8 +186,9 @@ public final class StorageCache: @unchecked Sendable {
             s.liveBytes += size
             s.highWater = max(s.highWater, s.liveBytes)
             if let p = s.takeBestFit(size) { return p }
-            // Nothing kept fits: stay within the high-water mark, ranges kept longest first.
-            while s.liveBytes + s.cachedBytes > s.highWater, let r = s.popOldest() { evicted.append(r) }
+            // Nothing kept fits: stay within the bound, ranges kept longest first.
+            while s.liveBytes + s.cachedBytes > s.bound, let r = s.popOldest() { evicted.append(r) }
+            s.mapped += size
             return nil
         }
         for r in evicted { munmap(r.start, r.bytes) }
