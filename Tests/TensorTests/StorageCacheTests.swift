@@ -82,7 +82,8 @@ import Testing
             for _ in 0..<20 { Self.step(cache) }
             defer { cache.releaseAll() }
             #expect(cache.liveBytes == 0)
-            #expect(cache.cachedBytes <= cache.highWaterBytes + cache.highWaterBytes / 100 * headroom)
+            #expect(cache.boundBytes == cache.highWaterBytes + cache.highWaterBytes / 100 * headroom)
+            #expect(cache.cachedBytes <= cache.boundBytes)
             return cache.mappedBytes - before
         }
         #expect(StorageCache().headroomPercent == 25)
@@ -108,7 +109,7 @@ import Testing
                 p.initialize(repeating: Float(round), count: count)
                 live.append((p, count, Float(round)))
             }
-            #expect(cache.liveBytes + cache.cachedBytes <= cache.highWaterBytes + cache.highWaterBytes / 100 * cache.headroomPercent)
+            #expect(cache.liveBytes + cache.cachedBytes <= cache.boundBytes)
         }
         for b in live {
             #expect(!(0..<b.count).contains { b.pointer[$0] != b.value })

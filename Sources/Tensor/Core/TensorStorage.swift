@@ -170,8 +170,11 @@ public final class StorageCache: @unchecked Sendable {
 
     /// The most bytes of cached-size buffers in use at once since the process started or
     /// ``releaseAll()`` was last called; in-use plus kept bytes stay within it plus
-    /// ``headroomPercent``.
+    /// ``headroomPercent`` of it.
     public var highWaterBytes: Int { state.withLock { $0.highWater } }
+
+    /// The most bytes in use plus kept: ``highWaterBytes`` plus ``headroomPercent`` of it.
+    var boundBytes: Int { state.withLock { $0.bound } }
 
     /// The bytes a buffer of `bytes` occupies: whole pages when cached.
     static func footprint(_ bytes: Int) -> Int {
