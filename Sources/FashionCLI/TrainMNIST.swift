@@ -26,7 +26,7 @@ struct TrainMNIST: ParsableCommand {
     @OptionGroup var optimizerOptions: OptimizerOptions
     /// `--stem` (the small-image stems; `imagenet` is K-Fashion's).
     enum StemOption: String, ExpressibleByArgument, CaseIterable { case compact, small }
-    @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28).") var stem: StemOption = .compact
+    @Option(help: "Stem: compact (3×3 conv + max-pool, layer1 at 14×14) or small (3×3 conv, layer1 at 28×28). Default: compact, or the recipe's.") var stem: StemOption?
     @Flag(help: "No augmentation (random crop with 2 px padding, horizontal flip).") var noAugment = false
     @Option(help: "Padding of the random crop (0: horizontal flips only). Default: 2.") var cropPadding: Int?
     /// `--padding-mode` (torchvision's `padding_mode`).
@@ -73,6 +73,7 @@ struct TrainMNIST: ParsableCommand {
     var padding: Int { cropPadding ?? chosenRecipe?.cropPadding ?? 2 }
     var erasing: Float { randomErasing ?? chosenRecipe?.erasing ?? 0 }
     var heldOut: Int { validation ?? chosenRecipe?.validation ?? 0 }
+    var stemKind: ResNet18.Stem { stem.flatMap { ResNet18.Stem(rawValue: $0.rawValue) } ?? chosenRecipe?.stem ?? .compact }
     /// The optimiser flags' defaults: the recipe's, else the command's.
     var optimizerDefaults: OptimizerOptions.Defaults {
         guard let r = chosenRecipe else { return Self.defaults }
@@ -99,7 +100,6 @@ struct TrainMNIST: ParsableCommand {
 
     /// The run the flags describe: the recipe's settings (if any), each flag given over them.
     func configuredRun() throws -> FashionMNISTTrainingRun {
-        guard let stemKind = ResNet18.Stem(rawValue: stem.rawValue) else { throw ValidationError("--stem: compact, small or imagenet") }
         let o = optimizerOptions.resolved(optimizerDefaults, epochs: totalEpochs)
         var run = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: out))
         run.data = data

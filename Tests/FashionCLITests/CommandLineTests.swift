@@ -137,6 +137,11 @@ import Testing
         #expect(changed.epochs == 3 && changed.schedule == .oneCycle(epochs: 3, warmup: 0.25, div: 25, finalDiv: 1e4))
         #expect(changed.labelSmoothing == 0 && changed.validation == 0 && changed.cropPadding == 0 && changed.learningRate == 0.2)
         #expect(changed.averageDecay == 0.99 && changed.testTimeFlip && changed.vectorWeightDecay == 0)
+        // The stem is the recipe's unless --stem names one.
+        #expect(try TrainMNIST.parse(["--recipe", "hour", "--stem", "small"]).configuredRun().stem == .small)
+        var smallRecipe = recipe; smallRecipe.stem = .small
+        var smallRun = FashionMNISTTrainingRun(folder: URL(fileURLWithPath: "r")); smallRecipe.apply(to: &smallRun)
+        #expect(smallRun.stem == .small && recipe.stem == .compact)
 
         // Without a recipe the command's own defaults stay as they were.
         let plain = try TrainMNIST.parse([]).configuredRun()

@@ -16,6 +16,8 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     public let name: String
     /// One line on what it is for.
     public let summary: String
+    /// The network's stem (``ResNet18/Stem/compact`` or ``ResNet18/Stem/small``).
+    public var stem: ResNet18.Stem
     /// Epochs in total, and the one-cycle schedule's peak learning rate and warm-up fraction.
     public var epochs: Int, learningRate: Double, warmup: Double
     /// SGD's weight decay (L2), and that of biases and batch norm's parameters (nil: the same).
@@ -40,7 +42,7 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     /// after a one-cycle schedule, which already ends near a learning rate of 0.
     public static let hour = FashionMNISTRecipe(
         name: "hour", summary: "12 epochs of one-cycle SGD with crops and label smoothing (about an hour on two cores)",
-        epochs: 12, learningRate: 0.1, warmup: 0.25, weightDecay: 5e-4, vectorWeightDecay: 0, labelSmoothing: 0.1,
+        stem: .compact, epochs: 12, learningRate: 0.1, warmup: 0.25, weightDecay: 5e-4, vectorWeightDecay: 0, labelSmoothing: 0.1,
         cropPadding: 2, erasing: 0, validation: 5000, averageDecay: nil, testTimeFlip: false)
 
     /// Every named recipe.
@@ -64,7 +66,7 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
         run.epochs = epochs
         run.optimizer = optimizer; run.learningRate = learningRate; run.schedule = schedule(epochs: epochs)
         run.labelSmoothing = labelSmoothing
-        run.stem = .compact; run.augment = true; run.cropPadding = cropPadding; run.paddingMode = .constant(0)
+        run.stem = stem; run.augment = true; run.cropPadding = cropPadding; run.paddingMode = .constant(0)
         run.erasing = erasing; run.validation = validation
         run.averageDecay = averageDecay; run.testTimeFlip = testTimeFlip
         run.vectorWeightDecay = vectorWeightDecay; run.vectorLearningRateScale = 1
