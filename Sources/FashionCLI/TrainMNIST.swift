@@ -73,7 +73,14 @@ struct TrainMNIST: ParsableCommand {
     var padding: Int { cropPadding ?? chosenRecipe?.cropPadding ?? 2 }
     var erasing: Float { randomErasing ?? chosenRecipe?.erasing ?? 0 }
     var heldOut: Int { validation ?? chosenRecipe?.validation ?? 0 }
-    var stemKind: ResNet18.Stem { stem.flatMap { ResNet18.Stem(rawValue: $0.rawValue) } ?? chosenRecipe?.stem ?? .compact }
+    /// `--stem`'s network stem, else the recipe's, else compact.
+    var stemKind: ResNet18.Stem {
+        switch stem {
+        case .compact: return .compact
+        case .small: return .small
+        case nil: return chosenRecipe?.stem ?? .compact
+        }
+    }
     /// The optimiser flags' defaults: the recipe's, else the command's.
     var optimizerDefaults: OptimizerOptions.Defaults {
         guard let r = chosenRecipe else { return Self.defaults }
