@@ -41,13 +41,11 @@ let package = Package(
 
         // bfloat16 kernels (VDPBF16PS) behind a runtime CPU check, and their scalar emulation.
         .target(name: "CBFloat16"),
-        // Eight-tile gathers and scatters for the Winograd transforms of narrow maps (AVX2 behind a runtime check).
-        .target(name: "CTileGather"),
 
         // The layers.
         // What is not tensors: the seeded random generator, atomic files, JSON style, the thread pool.
         .target(name: "FashionBase"),
-        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS", "CLAPACKE", "CBFloat16", "CTileGather"]),
+        .target(name: "Tensor", dependencies: ["FashionBase", "CBLAS", "CLAPACKE", "CBFloat16"]),
         .target(name: "Vision", dependencies: ["FashionBase", "CImageCodecs"]),
         .target(name: "Dataset", dependencies: ["FashionBase", "Tensor", "Vision", "CZlib"]),
         .target(name: "Models", dependencies: ["Tensor", "Vision", "Dataset"]),
@@ -61,7 +59,7 @@ let package = Package(
 
         // One test target per layer (Swift Testing), and what they share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CBFloat16", "CTileGather"], resources: [.copy("Reference")]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CBFloat16"], resources: [.copy("Reference")]),
         .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision"], resources: [.copy("Reference")]),
         .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset"]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),

@@ -1,5 +1,3 @@
-import CTileGather
-
 /// Winograd F(4×4, 3×3) for 3×3 stride-1 padding-1 convolutions (Lavin & Gray, 2015): each
 /// 4×4 output tile costs 36 multiplies per channel pair instead of 144, as 36 independent
 /// GEMMs over transformed tiles — 2.25 multiplies an output against F(2×2, 3×3)'s 4
@@ -16,9 +14,7 @@ import CTileGather
 /// row by row. Every transform works eight stream columns (tiles of any row or image, or eight
 /// weight pairs) at a time in SIMD lanes; a last partial group runs the same lane code on
 /// repeated inputs and stores only its valid lanes, so there is one formula per transform.
-/// The image side goes through zero-bordered copies of the planes, so no tile needs a bounds check;
-/// eight tiles that are not one tile row's (maps under 32 px) are gathered into, or scattered
-/// from, a small window by ``fs_gather_tiles8`` / ``fs_scatter_tiles8`` (AVX2 transposes).
+/// The image side goes through zero-bordered copies of the planes, so no tile needs a bounds check.
 enum WinogradF4Kernels {
     typealias Lanes = SIMD8<Float>
 
@@ -117,16 +113,6 @@ enum WinogradF4Kernels {
         e.evenHalf = v.0; e.oddHalf = v.2; o.evenHalf = v.1; o.oddHalf = v.3
         a.evenHalf = e; a.oddHalf = o
         UnsafeMutableRawPointer(p).storeBytes(of: a, as: SIMD32<Float>.self)
-    }
-
-    /// Row `k` of a gathered window (``fs_gather_tiles8``'s layout: eight lanes a row).
-    @inline(__always) static func windowLanes(_ window: UnsafePointer<Float>, _ k: Int) -> Lanes {
-        UnsafeRawPointer(window + 8 * k).loadUnaligned(as: Lanes.self)
-    }
-
-    /// Sets row `k` of a window for ``fs_scatter_tiles8``.
-    @inline(__always) static func setWindowLanes(_ window: UnsafeMutablePointer<Float>, _ k: Int, _ value: Lanes) {
-        UnsafeMutableRawPointer(window + 8 * k).storeBytes(of: value, as: Lanes.self)
     }
 
     /// Calls `body(q, n)` for groups of `n` ≤ 8 consecutive stream columns covering `0..<p`. Maps
@@ -231,8 +217,7 @@ enum WinogradF4Kernels {
             let padded = UnsafeMutablePointer<Float>.allocate(capacity: count * pp + 8)
             padded.initialize(repeating: 0, count: count * pp + 8)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: p)
-            let window = UnsafeMutablePointer<Float>.allocate(capacity: 36 * 8)   // eight gathered tiles, [row][column][lane]
-            defer { padded.deallocate(); offsets.deallocate(); window.deallocate() }
+            defer { padded.deallocate(); offsets.deallocate() }
             for q in 0..<p { let k = q % t; offsets[q] = (q / t) * pp + 4 * (k / tiles.columns) * pw + 4 * (k % tiles.columns) }
             for ch in range {
                 for i in 0..<count {
@@ -241,17 +226,18 @@ enum WinogradF4Kernels {
                 }
                 let out = v + ch * p
                 forEachGroup(p, tiles) { q, n in
+                    let o0 = offsets[q], o1 = offsets[q + min(1, n - 1)], o2 = offsets[q + min(2, n - 1)], o3 = offsets[q + min(3, n - 1)]
+                    let o4 = offsets[q + min(4, n - 1)], o5 = offsets[q + min(5, n - 1)], o6 = offsets[q + min(6, n - 1)], o7 = offsets[q + min(7, n - 1)]
                     // Eight consecutive tiles of one tile row (offsets 4 apart) read each input row
-                    // with two 32-float loads; any other eight are gathered into `window` first.
-                    let o0 = offsets[q], consecutive = n == 8 && offsets[q + 7] - o0 == 28
-                    if !consecutive { fs_gather_tiles8(padded, offsets + q, Int32(n), pw, 6, 6, window) }
+                    // with two 32-float loads; any other eight are gathered value by value.
+                    let consecutive = n == 8 && o7 - o0 == 28
                     @inline(__always) func inputRow(_ r: Int) -> (Lanes, Lanes, Lanes, Lanes, Lanes, Lanes) {
+                        let b = padded + r * pw
                         if consecutive {
-                            let b = padded + r * pw
                             let a = deinterleave4(b + o0), c = deinterleave4(b + o0 + 4)
                             return (a.0, a.1, a.2, a.3, c.0, c.1)
                         }
-                        @inline(__always) func d(_ s: Int) -> Lanes { windowLanes(window, r * 6 + s) }
+                        @inline(__always) func d(_ s: Int) -> Lanes { Lanes(b[o0 + s], b[o1 + s], b[o2 + s], b[o3 + s], b[o4 + s], b[o5 + s], b[o6 + s], b[o7 + s]) }
                         return (d(0), d(1), d(2), d(3), d(4), d(5))
                     }
                     let x0 = inputRow(0), x1 = inputRow(1), x2 = inputRow(2), x3 = inputRow(3), x4 = inputRow(4), x5 = inputRow(5)
@@ -283,8 +269,7 @@ enum WinogradF4Kernels {
         Threading.parallelRanges(o, minimumGrain: max(1, 4096 / max(p, 1))) { range in
             let planes = UnsafeMutablePointer<Float>.allocate(capacity: count * tp)
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: p)
-            let window = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 8)   // eight tiles' outputs, [row][column][lane]
-            defer { planes.deallocate(); offsets.deallocate(); window.deallocate() }
+            defer { planes.deallocate(); offsets.deallocate() }
             for q in 0..<p { let k = q % t; offsets[q] = (q / t) * tp + 4 * (k / tiles.columns) * tw + 4 * (k % tiles.columns) }
             for ch in range {
                 let b = Lanes(repeating: bias?[ch] ?? 0)
@@ -301,12 +286,13 @@ enum WinogradF4Kernels {
                         let z = outputTransform(a)
                         let y0 = z.0 + b, y1 = z.1 + b, y2 = z.2 + b, y3 = z.3 + b
                         if consecutive { interleave4((y0, y1, y2, y3), planes + offsets[q] + r * tw); return }
-                        setWindowLanes(window, r * 4, y0); setWindowLanes(window, r * 4 + 1, y1)
-                        setWindowLanes(window, r * 4 + 2, y2); setWindowLanes(window, r * 4 + 3, y3)
+                        for l in 0..<n {
+                            let at = planes + offsets[q + l] + r * tw
+                            at[0] = y0[l]; at[1] = y1[l]; at[2] = y2[l]; at[3] = y3[l]
+                        }
                     }
                     row(0, (c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)); row(1, (c0.1, c1.1, c2.1, c3.1, c4.1, c5.1))
                     row(2, (c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)); row(3, (c0.3, c1.3, c2.3, c3.3, c4.3, c5.3))
-                    if !consecutive { fs_scatter_tiles8(window, planes, offsets + q, Int32(n), tw, 4, 4) }
                 }
                 for i in 0..<count {
                     let out = y + (i * o + ch) * oh * ow, plane = planes + i * tp
@@ -327,8 +313,7 @@ enum WinogradF4Kernels {
             let planes = UnsafeMutablePointer<Float>.allocate(capacity: count * tp)
             planes.initialize(repeating: 0, count: count * tp)   // past the map stays zero
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: p)
-            let window = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 8)   // eight gathered tiles, [row][column][lane]
-            defer { planes.deallocate(); offsets.deallocate(); window.deallocate() }
+            defer { planes.deallocate(); offsets.deallocate() }
             for q in 0..<p { let k = q % t; offsets[q] = (q / t) * tp + 4 * (k / tiles.columns) * tw + 4 * (k % tiles.columns) }
             for ch in range {
                 for i in 0..<count {
@@ -337,11 +322,14 @@ enum WinogradF4Kernels {
                 }
                 let out = dm + ch * p
                 forEachGroup(p, tiles) { q, n in
-                    let o0 = offsets[q], consecutive = n == 8 && offsets[q + 7] - o0 == 28   // one tile row: a 32-float load per row
-                    if !consecutive { fs_gather_tiles8(planes, offsets + q, Int32(n), tw, 4, 4, window) }
+                    let o0 = offsets[q], o1 = offsets[q + min(1, n - 1)], o2 = offsets[q + min(2, n - 1)], o3 = offsets[q + min(3, n - 1)]
+                    let o4 = offsets[q + min(4, n - 1)], o5 = offsets[q + min(5, n - 1)], o6 = offsets[q + min(6, n - 1)], o7 = offsets[q + min(7, n - 1)]
+                    let consecutive = n == 8 && o7 - o0 == 28   // one tile row: a 32-float load per row
                     @inline(__always) func gradientRow(_ r: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                        if consecutive { return deinterleave4(planes + r * tw + o0) }
-                        return (windowLanes(window, r * 4), windowLanes(window, r * 4 + 1), windowLanes(window, r * 4 + 2), windowLanes(window, r * 4 + 3))
+                        let b = planes + r * tw
+                        if consecutive { return deinterleave4(b + o0) }
+                        @inline(__always) func d(_ s: Int) -> Lanes { Lanes(b[o0 + s], b[o1 + s], b[o2 + s], b[o3 + s], b[o4 + s], b[o5 + s], b[o6 + s], b[o7 + s]) }
+                        return (d(0), d(1), d(2), d(3))
                     }
                     let x0 = gradientRow(0), x1 = gradientRow(1), x2 = gradientRow(2), x3 = gradientRow(3)
                     // A down each of the four columns, then A along each of the six rows.

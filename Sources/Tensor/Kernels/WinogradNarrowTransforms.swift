@@ -1,11 +1,9 @@
-import CTileGather
-
 /// The Winograd tile transforms for narrow maps (fewer than eight tiles a row: ResNet-18's
 /// layers at 28–112 px, where the row-wise transforms of ``WinogradKernels`` run their
 /// scalar tails and spend their time on per-row set-up). Here eight consecutive columns of
 /// a channel's stream — tiles of any row and image — are the eight lanes: the transformed
 /// side is read or written with contiguous 8-wide loads and stores, the image side gathered
-/// or scattered through a table of tile offsets (the input's 4×4 windows by ``fs_gather_tiles8``). Every lane computes the scalar formula of
+/// or scattered through a table of tile offsets. Every lane computes the scalar formula of
 /// the row-wise transform operation for operation, so the two paths agree bit for bit.
 extension WinogradKernels {
     typealias Lanes = SIMD8<Float>
@@ -32,8 +30,7 @@ extension WinogradKernels {
             let padded = UnsafeMutablePointer<Float>.allocate(capacity: count * pp)
             padded.initialize(repeating: 0, count: count * pp)   // borders stay zero; interiors are overwritten
             let offsets = UnsafeMutablePointer<Int>.allocate(capacity: p)
-            let window = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 8)   // eight gathered tiles, [row][column][lane]
-            defer { padded.deallocate(); offsets.deallocate(); window.deallocate() }
+            defer { padded.deallocate(); offsets.deallocate() }
             for q in 0..<p { offsets[q] = (q / t) * pp + corners[q % t] }
             for ch in range {
                 for i in 0..<count {
@@ -43,9 +40,10 @@ extension WinogradKernels {
                 let out = v + ch * p
                 var q = 0
                 while q + 8 <= p {
-                    fs_gather_tiles8(padded, offsets + q, 8, pw, 4, 4, window)
+                    let o = offsets + q
                     @inline(__always) func d(_ r: Int, _ s: Int) -> Lanes {
-                        UnsafeRawPointer(window + 8 * (r * 4 + s)).loadUnaligned(as: Lanes.self)
+                        let b = padded + r * pw + s
+                        return Lanes(b[o[0]], b[o[1]], b[o[2]], b[o[3]], b[o[4]], b[o[5]], b[o[6]], b[o[7]])
                     }
                     @inline(__always) func store(_ k: Int, _ value: Lanes) {
                         UnsafeMutableRawPointer(out + k * cp + q).storeBytes(of: value, as: Lanes.self)
