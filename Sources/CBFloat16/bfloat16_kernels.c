@@ -1,4 +1,5 @@
 #include "bfloat16_kernels.h"
+#include "bfloat16_internal.h"
 
 #include <cpuid.h>
 #include <immintrin.h>
@@ -202,16 +203,53 @@ FS_BF16_BLOCK(8)
 FS_BF16_BLOCK(4)
 FS_BF16_BLOCK(1)
 
+// The last ≤ 16 columns: one panel, half the work of a 32-column block (the same sums).
+#define FS_BF16_BLOCK16(ROWS)                                                                             \
+FS_BF16_TARGET                                                                                            \
+static void block_##ROWS##x16(size_t rows, size_t k, const uint16_t *a, size_t lda, const uint16_t *b0,   \
+                              float *c, size_t ldc, size_t columns, int accumulate) {                     \
+    size_t whole = k / 2;                                                                                 \
+    __m512 acc[ROWS];                                                                                     \
+    __mmask16 mask = columns >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << columns) - 1);               \
+    for (size_t r = 0; r < ROWS; r++)                                                                     \
+        acc[r] = (accumulate && r < rows) ? _mm512_maskz_loadu_ps(mask, c + r * ldc) : _mm512_setzero_ps(); \
+    const uint16_t *arow[ROWS];                                                                           \
+    for (size_t r = 0; r < ROWS; r++) arow[r] = a + (r < rows ? r : 0) * lda;                             \
+    for (size_t p = 0; p < whole; p++) {                                                                  \
+        __m512bh v0 = (__m512bh)_mm512_loadu_si512((const void *)(b0 + p * 32));                          \
+        for (size_t r = 0; r < ROWS; r++) {                                                               \
+            int32_t pair;                                                                                 \
+            memcpy(&pair, arow[r] + 2 * p, 4);                                                            \
+            acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32(pair), v0);                     \
+        }                                                                                                 \
+    }                                                                                                     \
+    if (k & 1) {                                                                                          \
+        __m512bh v0 = (__m512bh)_mm512_loadu_si512((const void *)(b0 + whole * 32));                      \
+        for (size_t r = 0; r < ROWS; r++)                                                                 \
+            acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_set1_epi32((int32_t)arow[r][k - 1]), v0);  \
+    }                                                                                                     \
+    for (size_t r = 0; r < rows; r++) _mm512_mask_storeu_ps(c + r * ldc, mask, acc[r]);                   \
+}
+
+FS_BF16_BLOCK16(8)
+FS_BF16_BLOCK16(1)
+
 FS_BF16_TARGET
 void fs_bf16_gemm_hardware(size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
                            const uint16_t *packed_b, float *c, size_t ldc, int accumulate) {
     size_t pairs = (k + 1) / 2;
     for (size_t j = 0; j < n; j += 32) {
         const uint16_t *b0 = packed_b + (j / 16) * pairs * 32;
-        // Past n the second panel repeats the first: its sums are computed and never stored.
+        // Past n the second panel repeats the first: its sums are computed and never stored (a last
+        // block of at most 16 columns takes the one-panel kernels).
         const uint16_t *b1 = j + 16 < n ? packed_b + (j / 16 + 1) * pairs * 32 : b0;
         size_t columns = n - j < 32 ? n - j : 32;
         size_t i = 0;
+        if (columns <= 16) {
+            for (; i + 8 <= m; i += 8) block_8x16(8, k, a + i * lda, lda, b0, c + i * ldc + j, ldc, columns, accumulate);
+            for (; i < m; i++) block_1x16(1, k, a + i * lda, lda, b0, c + i * ldc + j, ldc, columns, accumulate);
+            continue;
+        }
         for (; i + 8 <= m; i += 8) block_8x32(8, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
         for (; i + 4 <= m; i += 4) block_4x32(4, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
         for (; i < m; i++) block_1x32(1, k, a + i * lda, lda, b0, b1, c + i * ldc + j, ldc, columns, accumulate);
@@ -230,19 +268,23 @@ static inline __m512i round_lanes(__m512i u) {
     return _mm512_mask_mov_epi32(rounded, nan, quiet);
 }
 
+// Every block, the last partial one too (masked loads: the columns past n read as zeros, which
+// round to the scalar packer's zero padding).
 FS_BF16_TARGET
 static void pack_b_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
-    size_t pairs = (k + 1) / 2, whole_pairs = k / 2, blocks = n / 16;
+    size_t pairs = (k + 1) / 2, whole_pairs = k / 2, blocks = (n + 15) / 16;
     for (size_t block = 0; block < blocks; block++) {
         const float *column = b + block * 16;
         uint16_t *out = packed + block * pairs * 32;
+        size_t left = n - block * 16;
+        __mmask16 live = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
         for (size_t p = 0; p < whole_pairs; p++) {
-            __m512i lo = round_lanes(_mm512_loadu_si512((const void *)(column + 2 * p * ldb)));
-            __m512i hi = round_lanes(_mm512_loadu_si512((const void *)(column + (2 * p + 1) * ldb)));
+            __m512i lo = round_lanes(_mm512_maskz_loadu_epi32(live, (const void *)(column + 2 * p * ldb)));
+            __m512i hi = round_lanes(_mm512_maskz_loadu_epi32(live, (const void *)(column + (2 * p + 1) * ldb)));
             _mm512_storeu_si512((void *)(out + p * 32), _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16)));
         }
         if (k & 1) {
-            __m512i lo = round_lanes(_mm512_loadu_si512((const void *)(column + (k - 1) * ldb)));
+            __m512i lo = round_lanes(_mm512_maskz_loadu_epi32(live, (const void *)(column + (k - 1) * ldb)));
             _mm512_storeu_si512((void *)(out + whole_pairs * 32), lo);
         }
     }
@@ -281,10 +323,11 @@ static void pack_bt_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uin
     }
 }
 
-// The packers with whole 16-column blocks done by the vector code when the CPU has AVX-512
-// (any CPU with AVX512_BF16 has), the last partial block by the scalar code.
-static void pack_b_any(const float *b, size_t ldb, int transposed, size_t k, size_t n, uint16_t *packed, int vector) {
-    size_t whole = vector ? n / 16 * 16 : 0, pairs = (k + 1) / 2;
+// The packers done by the vector code when the CPU has AVX-512 (any CPU with AVX512_BF16 has):
+// every block of B, or B transposed's whole 16-column blocks and its last partial one by the
+// scalar code.
+void fs_bf16_pack_b_any(const float *b, size_t ldb, int transposed, size_t k, size_t n, uint16_t *packed, int vector) {
+    size_t whole = vector ? (transposed ? n / 16 * 16 : n) : 0, pairs = (k + 1) / 2;
     if (whole) {
         if (transposed) pack_bt_f32_fast(b, ldb, k, whole, packed);
         else pack_b_f32_fast(b, ldb, k, whole, packed);
@@ -383,7 +426,7 @@ int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, s
         }
         for (size_t k0 = 0; k0 < k; k0 += kc) {
             size_t rows = k - k0 < kc ? k - k0 : kc;
-            pack_b_any(transpose_b ? b + j0 * ldb + k0 : b + k0 * ldb + j0, ldb, transpose_b, rows, cols, pb, hardware);
+            fs_bf16_pack_b_any(transpose_b ? b + j0 * ldb + k0 : b + k0 * ldb + j0, ldb, transpose_b, rows, cols, pb, hardware);
             int add = accumulate || k0 > 0;
             if (hardware) fs_bf16_gemm_hardware(m, cols, rows, a + k0, lda, pb, c + j0, ldc, add);
             else fs_bf16_gemm_emulated(m, cols, rows, a + k0, lda, pb, c + j0, ldc, add);

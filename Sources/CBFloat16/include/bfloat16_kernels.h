@@ -68,6 +68,19 @@ int fs_bf16_sgemm(int hardware, int transpose_a, int transpose_b, size_t m, size
 int fs_bf16_sgemm_rounded_a(int hardware, int transpose_b, size_t m, size_t n, size_t k, const uint16_t *a, size_t lda,
                             const float *b, size_t ldb, int accumulate, float *c, size_t ldc);
 
+/// Winograd F(2×2, 3×3) (3×3, stride 1, padding 1) in bf16 for tile rows [ty0, ty1) of one
+/// image x (c × h × w, NCHW): the input transform in float, rounded to bf16 and packed; for each
+/// of the 16 components the product with u (16 × o × c bf16, the components' transformed
+/// weights, each o × c row-major) summed in float; the output transform, + bias (or nothing),
+/// + residual (y's layout, or NULL), then ReLU when `relu` — into output rows 2·ty0 … 2·ty1 − 1 of
+/// y (o × h × w). The same operations as the Swift driver (the same bits). Everything between
+/// lives in a per-thread scratch of fs_bf16_winograd2_block_bytes(c, o, w, tiles) bytes, tiles =
+/// (ty1 − ty0)·⌈w/2⌉. `hardware` as in fs_bf16_sgemm. Returns 0, or −1 when the scratch could
+/// not be allocated (y is then untouched).
+size_t fs_bf16_winograd2_block_bytes(size_t c, size_t o, size_t w, size_t tiles);
+int fs_bf16_winograd2_block(int hardware, const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1,
+                            const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,11 +30,13 @@ enum WinogradTileDriver<T: WinogradTransforms> {
     /// `y = conv(x)` with the weights' transform `u` (components × O × C), or — with
     /// `component` mapping an output component to the one of `u` it reads, transposed — the
     /// input gradient of F(2×2), whose flipped kernels' transform is a permutation of the forward's.
+    /// F(2×2) in bf16 on narrow channels runs ``WinogradBFloat16Blocks`` (the same bits) unless
+    /// `blocks` is false.
     @inline(__always)
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
                          height h: Int, width w: Int, _ g: ConvolutionGeometry, epilogue: OutputEpilogue,
-                         transposedComponent component: ((Int) -> Int)? = nil) {
+                         transposedComponent component: ((Int) -> Int)? = nil, blocks: Bool = true) {
         let k = T.components
         let tiles = T.Tiles(g)
         let group = T.imagesPerGroup(g, inChannels: c, outChannels: o)
@@ -42,6 +44,12 @@ enum WinogradTileDriver<T: WinogradTransforms> {
         // In bf16 each component's weights are rounded once for all the groups (transposed for the input gradient).
         BFloat16.withRounded(g.precision, count: k, transposed: component != nil, m: o, k: c, lda: component == nil ? c : o,
                              matrix: { xi in u + (component?(xi) ?? xi) * o * c }) { u16 in
+            // F(2×2) in bf16 on narrow channels: a cache-sized block of tiles at a time, the same bits.
+            if blocks, k == 16, let u16, WinogradBFloat16Blocks.applies(inChannels: c, outChannels: o) {
+                WinogradBFloat16Blocks.convolve(x, roundedWeights: u16, bias: bias, y, batch: batch, inChannels: c, outChannels: o,
+                                                height: h, width: w, epilogue: epilogue)
+                return
+            }
             Workspace.shared.withBuffer(k * (c + o) * pMax) { scratch in
                 let v = scratch, m = scratch + k * c * pMax
                 var n0 = 0
