@@ -17,10 +17,11 @@
 #define FS_INLINE static inline __attribute__((always_inline))
 
 // V = Bᵀ d B for tile rows [ty0, ty1) of one image (c × h × w) into v ([16][c][P], P the block's
-// tiles, row by row): Bᵀ over the four padded input rows of a tile row, then · B per tile.
+// tiles, row by row): Bᵀ over the four padded input rows of a tile row, then · B per tile — the
+// components of Bᵀ's rows [first_row, end_row) only (4·row … 4·row + 3; the others untouched).
 // `rows` holds 8 padded rows (2·tw + 2 values each).
 FS_INLINE void input_transform(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1, size_t tw,
-                               float *v, float *rows) {
+                               size_t first_row, size_t end_row, float *v, float *rows) {
     size_t p = (ty1 - ty0) * tw, cp = c * p, pw = 2 * tw + 2;
     float *r0 = rows, *r1 = rows + pw, *r2 = rows + 2 * pw, *r3 = rows + 3 * pw;
     float *e = rows + 4 * pw;
@@ -43,7 +44,7 @@ FS_INLINE void input_transform(const float *x, size_t c, size_t h, size_t w, siz
                 e0[j] = r0[j] - r2[j]; e1[j] = r1[j] + r2[j]; e2[j] = r2[j] - r1[j]; e3[j] = r1[j] - r3[j];
             }
             size_t col = ch * p + (ty - ty0) * tw;
-            for (size_t r = 0; r < 4; r++) {
+            for (size_t r = first_row; r < end_row; r++) {
                 const float *er = e + r * pw;
                 float *o0 = v + (r * 4 + 0) * cp + col, *o1 = v + (r * 4 + 1) * cp + col;
                 float *o2 = v + (r * 4 + 2) * cp + col, *o3 = v + (r * 4 + 3) * cp + col;
@@ -104,7 +105,7 @@ FS_INLINE void output_transform(const float *m, size_t o, size_t h, size_t w, si
 FS_INLINE __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << count) - 1); }
 
 FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1,
-                                                     size_t tw, float *v, float *rows) {
+                                                     size_t tw, size_t first_row, size_t end_row, float *v, float *rows) {
     size_t p = (ty1 - ty0) * tw, cp = c * p, pw = 2 * tw + 2;
     float *r0 = rows, *r1 = rows + pw, *r2 = rows + 2 * pw, *r3 = rows + 3 * pw;
     float *e = rows + 4 * pw;
@@ -136,7 +137,7 @@ FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, s
                 _mm512_mask_storeu_ps(e3 + j, k, _mm512_sub_ps(b, d));
             }
             size_t col = ch * p + (ty - ty0) * tw;
-            for (size_t r = 0; r < 4; r++) {
+            for (size_t r = first_row; r < end_row; r++) {
                 const float *er = e + r * pw;
                 float *o0 = v + (r * 4 + 0) * cp + col, *o1 = v + (r * 4 + 1) * cp + col;
                 float *o2 = v + (r * 4 + 2) * cp + col, *o3 = v + (r * 4 + 3) * cp + col;
@@ -228,7 +229,7 @@ static void block_avx512(const float *x, size_t c, size_t h, size_t w, size_t ty
                          const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y,
                          float *v, uint16_t *packed, size_t packed_count, float *m, float *rows) {
     size_t p = (ty1 - ty0) * tw;
-    input_transform_avx512(x, c, h, w, ty0, ty1, tw, v, rows);
+    input_transform_avx512(x, c, h, w, ty0, ty1, tw, 0, 4, v, rows);
     for (size_t xi = 0; xi < 16; xi++) {
         fs_bf16_pack_b_any(v + xi * c * p, p, 0, c, p, packed + xi * packed_count, 1);
         fs_bf16_gemm_hardware(o, p, c, u + xi * o * c, c, packed + xi * packed_count, m + xi * o * p, p, 0);
@@ -240,7 +241,7 @@ static void block_baseline(const float *x, size_t c, size_t h, size_t w, size_t 
                            const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y,
                            float *v, uint16_t *packed, size_t packed_count, float *m, float *rows) {
     size_t p = (ty1 - ty0) * tw;
-    input_transform(x, c, h, w, ty0, ty1, tw, v, rows);
+    input_transform(x, c, h, w, ty0, ty1, tw, 0, 4, v, rows);
     for (size_t xi = 0; xi < 16; xi++) {
         fs_bf16_pack_b_any(v + xi * c * p, p, 0, c, p, packed + xi * packed_count, 0);
         fs_bf16_gemm_emulated(o, p, c, u + xi * o * c, c, packed + xi * packed_count, m + xi * o * p, p, 0);
@@ -268,5 +269,145 @@ int fs_bf16_winograd2_block(int hardware, const float *x, size_t c, size_t h, si
     float *rows = (float *)((char *)m + round64(16 * o * p * sizeof(float)));
     if (hardware) block_avx512(x, c, h, w, ty0, ty1, tw, u, o, bias, residual, relu, y, v, packed, packed_count, m, rows);
     else block_baseline(x, c, h, w, ty0, ty1, tw, u, o, bias, residual, relu, y, v, packed, packed_count, m, rows);
+    return 0;
+}
+
+// MARK: The weight gradient
+
+// dM = A dY Aᵀ (the adjoint of the output transform) for tile rows [ty0, ty1) of one image's
+// gradient dy (o × h × w) into dm ([16][o][P]), components of A's rows [first_row, end_row) only:
+// A over the two gradient rows of a tile row (rows d0, d0 + d1, d0 − d1, −d1; zeros past the
+// map), then · Aᵀ per tile. `rows` holds 6 rows of 2·tw values.
+FS_INLINE void output_gradient_transform(const float *dy, size_t o, size_t h, size_t w, size_t ty0, size_t ty1, size_t tw,
+                                         size_t first_row, size_t end_row, float *dm, float *rows) {
+    size_t p = (ty1 - ty0) * tw, op = o * p, pw = 2 * tw;
+    float *d0 = rows, *d1 = rows + pw, *e = rows + 2 * pw;
+    for (size_t ch = 0; ch < o; ch++) {
+        const float *g = dy + ch * h * w;
+        for (size_t ty = ty0; ty < ty1; ty++) {
+            size_t y0 = 2 * ty;
+            memset(d0, 0, 2 * pw * sizeof(float));
+            memcpy(d0, g + y0 * w, w * sizeof(float));
+            if (y0 + 1 < h) memcpy(d1, g + (y0 + 1) * w, w * sizeof(float));
+            float *e0 = e, *e1 = e + pw, *e2 = e + 2 * pw, *e3 = e + 3 * pw;
+            for (size_t j = 0; j < pw; j++) { e0[j] = d0[j]; e1[j] = d0[j] + d1[j]; e2[j] = d0[j] - d1[j]; e3[j] = -d1[j]; }
+            size_t col = ch * p + (ty - ty0) * tw;
+            for (size_t r = first_row; r < end_row; r++) {
+                const float *er = e + r * pw;
+                float *o0 = dm + (r * 4 + 0) * op + col, *o1 = dm + (r * 4 + 1) * op + col;
+                float *o2 = dm + (r * 4 + 2) * op + col, *o3 = dm + (r * 4 + 3) * op + col;
+                for (size_t tx = 0; tx < tw; tx++) {
+                    float a0 = er[2 * tx], a1 = er[2 * tx + 1];
+                    o0[tx] = a0; o1[tx] = a0 + a1; o2[tx] = a0 - a1; o3[tx] = -a1;
+                }
+            }
+        }
+    }
+}
+
+// −v as C's unary minus (the sign bit flipped: −(+0) is −0, not 0 − (+0)).
+FS_BF16_TARGET FS_INLINE __m512 negate(__m512 v) {
+    return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), _mm512_set1_epi32((int)0x80000000u)));
+}
+
+FS_BF16_TARGET FS_INLINE void output_gradient_transform_avx512(const float *dy, size_t o, size_t h, size_t w, size_t ty0,
+                                                               size_t ty1, size_t tw, size_t first_row, size_t end_row,
+                                                               float *dm, float *rows) {
+    size_t p = (ty1 - ty0) * tw, op = o * p, pw = 2 * tw;
+    float *e = rows;
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 zero = _mm512_setzero_ps();
+    for (size_t ch = 0; ch < o; ch++) {
+        const float *g = dy + ch * h * w;
+        for (size_t ty = ty0; ty < ty1; ty++) {
+            size_t y0 = 2 * ty;
+            int second = y0 + 1 < h;
+            float *e0 = e, *e1 = e + pw, *e2 = e + 2 * pw, *e3 = e + 3 * pw;
+            for (size_t j = 0; j < pw; j += 16) {
+                __mmask16 k = lanes(pw - j), in = lanes(j < w ? w - j : 0);
+                __m512 a = _mm512_maskz_loadu_ps(in, g + y0 * w + j);
+                __m512 b = second ? _mm512_maskz_loadu_ps(in, g + (y0 + 1) * w + j) : zero;
+                _mm512_mask_storeu_ps(e0 + j, k, a);
+                _mm512_mask_storeu_ps(e1 + j, k, _mm512_add_ps(a, b));
+                _mm512_mask_storeu_ps(e2 + j, k, _mm512_sub_ps(a, b));
+                _mm512_mask_storeu_ps(e3 + j, k, negate(b));
+            }
+            size_t col = ch * p + (ty - ty0) * tw;
+            for (size_t r = first_row; r < end_row; r++) {
+                const float *er = e + r * pw;
+                float *o0 = dm + (r * 4 + 0) * op + col, *o1 = dm + (r * 4 + 1) * op + col;
+                float *o2 = dm + (r * 4 + 2) * op + col, *o3 = dm + (r * 4 + 3) * op + col;
+                for (size_t tx = 0; tx < tw; tx += 16) {
+                    size_t at = 2 * tx, left = pw - at;
+                    __m512 lo = _mm512_maskz_loadu_ps(lanes(left), er + at);
+                    __m512 hi = _mm512_maskz_loadu_ps(lanes(left > 16 ? left - 16 : 0), er + at + 16);
+                    __m512 a0 = _mm512_permutex2var_ps(lo, even, hi), a1 = _mm512_permutex2var_ps(lo, odd, hi);
+                    __mmask16 k = lanes(tw - tx);
+                    _mm512_mask_storeu_ps(o0 + tx, k, a0);
+                    _mm512_mask_storeu_ps(o1 + tx, k, _mm512_add_ps(a0, a1));
+                    _mm512_mask_storeu_ps(o2 + tx, k, _mm512_sub_ps(a0, a1));
+                    _mm512_mask_storeu_ps(o3 + tx, k, negate(a1));
+                }
+            }
+        }
+    }
+}
+
+size_t fs_bf16_winograd2_weight_block_bytes(size_t c, size_t o, size_t w, size_t tiles) {
+    size_t tw = (w + 1) / 2;
+    return round64(16 * c * tiles * sizeof(float)) + round64(16 * o * tiles * sizeof(float))
+         + round64(o * tiles * sizeof(uint16_t)) + round64(fs_bf16_packed_size(tiles, c) * sizeof(uint16_t))
+         + round64(8 * (2 * tw + 2) * sizeof(float));
+}
+
+// One block's contribution to du's components of rows [first_row, end_row): for each component,
+// dU += round(dM) · round(V)ᵀ, k the block's tiles in order.
+#define FS_WEIGHT_BLOCK(NAME, TARGET, INPUT, GRADIENT, HARDWARE, GEMM)                                      \
+TARGET static void NAME(const float *x, const float *dy, size_t c, size_t o, size_t h, size_t w, size_t ty0,   \
+                        size_t ty1, size_t tw, size_t first_row, size_t end_row, float *du, int accumulate,    \
+                        float *v, float *dm, uint16_t *a16, uint16_t *packed, float *rows) {                   \
+    size_t p = (ty1 - ty0) * tw;                                                                             \
+    INPUT(x, c, h, w, ty0, ty1, tw, first_row, end_row, v, rows);                                            \
+    GRADIENT(dy, o, h, w, ty0, ty1, tw, first_row, end_row, dm, rows);                                       \
+    for (size_t xi = 4 * first_row; xi < 4 * end_row; xi++) {                                                \
+        fs_f32_to_bf16(dm + xi * o * p, a16, o * p);                                                         \
+        fs_bf16_pack_b_any(v + xi * c * p, p, 1, p, c, packed, HARDWARE);                                    \
+        GEMM(o, c, p, a16, p, packed, du + xi * o * c, c, accumulate);                                       \
+    }                                                                                                        \
+}
+
+FS_WEIGHT_BLOCK(weight_block_avx512, FS_BF16_TARGET, input_transform_avx512, output_gradient_transform_avx512, 1,
+                fs_bf16_gemm_hardware)
+FS_WEIGHT_BLOCK(weight_block_baseline, , input_transform, output_gradient_transform, 0, fs_bf16_gemm_emulated)
+
+int fs_bf16_winograd2_weight_gradient(int hardware, const float *x, const float *dy, size_t n, size_t c, size_t o,
+                                      size_t h, size_t w, size_t rows_per_block, size_t first_row, size_t end_row, float *du) {
+    size_t tw = (w + 1) / 2, th = (h + 1) / 2;
+    if (rows_per_block == 0) rows_per_block = 1;
+    if (end_row > 4) end_row = 4;
+    if (first_row >= end_row || o == 0 || c == 0) return 0;
+    if (n == 0 || th == 0 || tw == 0) {   // an empty sum
+        for (size_t xi = 4 * first_row; xi < 4 * end_row; xi++) memset(du + xi * o * c, 0, o * c * sizeof(float));
+        return 0;
+    }
+    size_t most = (rows_per_block < th ? rows_per_block : th) * tw;
+    char *base = (char *)block_buffer(fs_bf16_winograd2_weight_block_bytes(c, o, w, most));
+    if (!base) return -1;
+    float *v = (float *)base;
+    float *dm = (float *)(base + round64(16 * c * most * sizeof(float)));
+    uint16_t *a16 = (uint16_t *)((char *)dm + round64(16 * o * most * sizeof(float)));
+    uint16_t *packed = (uint16_t *)((char *)a16 + round64(o * most * sizeof(uint16_t)));
+    float *rows = (float *)((char *)packed + round64(fs_bf16_packed_size(most, c) * sizeof(uint16_t)));
+    int accumulate = 0;
+    for (size_t image = 0; image < n; image++) {
+        const float *xi = x + image * c * h * w, *dyi = dy + image * o * h * w;
+        for (size_t ty0 = 0; ty0 < th; ty0 += rows_per_block) {
+            size_t ty1 = ty0 + rows_per_block < th ? ty0 + rows_per_block : th;
+            if (hardware) weight_block_avx512(xi, dyi, c, o, h, w, ty0, ty1, tw, first_row, end_row, du, accumulate, v, dm, a16, packed, rows);
+            else weight_block_baseline(xi, dyi, c, o, h, w, ty0, ty1, tw, first_row, end_row, du, accumulate, v, dm, a16, packed, rows);
+            accumulate = 1;
+        }
+    }
     return 0;
 }

@@ -85,6 +85,57 @@ import Testing
         #expect(dx(blocks: true) == expected)
     }
 
+    /// The weight gradient's component sums (before the adjoint weight transform) against the
+    /// same sums in Double of the bf16-rounded transformed operands — each product exact in
+    /// Float, so the only error is the Float accumulation of P = batch × tiles terms, at most
+    /// γ_P·Σ|products| (Higham 3.1) — for every block size; and equal to the bit however the
+    /// component rows are split over threads, and emulated or on the AVX512_BF16 kernel.
+    @Test(arguments: [(2, 8, 6, 8, 8), (1, 35, 17, 11, 13), (2, 16, 24, 2, 3), (1, 64, 64, 14, 14)])
+    func weightGradientSumsAreWithinTheirBoundAndSplitFree(_ shape: (Int, Int, Int, Int, Int)) {
+        let (n, c, o, h, w) = shape
+        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o,
+                                    kernelHeight: 3, kernelWidth: 3, padding: (1, 1), precision: .bf16)
+        let x = Self.random(n * c * h * w, seed: 50), dy = Self.random(n * o * h * w, seed: 51)
+        let tiles = WinogradKernels.Tiles(g), p = n * tiles.perImage
+        var v = [Float](repeating: 0, count: 16 * c * p), dm = [Float](repeating: 0, count: 16 * o * p)
+        WinogradKernels.transformInput(x, count: n, channels: c, height: h, width: w, tiles: tiles, &v)
+        WinogradKernels.transformOutputGradient(dy, count: n, channels: o, outHeight: h, outWidth: w, tiles: tiles, &dm)
+        let rv = BFloat16.widen(BFloat16.round(v)).map(Double.init), rdm = BFloat16.widen(BFloat16.round(dm)).map(Double.init)
+        var exact = [Double](repeating: 0, count: 16 * o * c), magnitude = exact
+        for xi in 0..<16 { for oc in 0..<o { for ic in 0..<c {
+            var sum = 0.0, size = 0.0
+            for t in 0..<p { let q = rdm[(xi * o + oc) * p + t] * rv[(xi * c + ic) * p + t]; sum += q; size += abs(q) }
+            exact[(xi * o + oc) * c + ic] = sum; magnitude[(xi * o + oc) * c + ic] = size
+        } } }
+        let u = 0x1p-24, gamma = Double(p) * u / (1 - Double(p) * u)
+        func du(hardware: Int32, rows: Int, split: [Int]) -> [Float] {
+            var out = [Float](repeating: .nan, count: 16 * o * c)
+            for (first, end) in zip(split, split.dropFirst()) {
+                let status = fs_bf16_winograd2_weight_gradient(hardware, x, dy, n, c, o, h, w, rows, first, end, &out)
+                #expect(status == 0)
+            }
+            return out
+        }
+        for rows in 1...3 {
+            let whole = du(hardware: 0, rows: rows, split: [0, 4])
+            let worst = zip(whole, zip(exact, magnitude)).map { abs(Double($0) - $1.0) / max(gamma * $1.1, .leastNormalMagnitude) }.max() ?? 0
+            #expect(worst <= 1, "\(shape) rows \(rows): \(worst) of the bound")
+            #expect(du(hardware: 0, rows: rows, split: [0, 2, 4]) == whole)
+            #expect(du(hardware: 0, rows: rows, split: [0, 1, 2, 3, 4]) == whole)
+            if BFloat16.hardware {
+                #expect(du(hardware: 1, rows: rows, split: [0, 4]) == whole)
+                #expect(du(hardware: 1, rows: rows, split: [0, 1, 3, 4]) == whole)
+            }
+        }
+        // The driver's dispatch takes the blocks for these channels; the group driver's sum of the
+        // same products in another order is within the same bound of the exact one (both are
+        // checked against the convolution itself by AutocastTests).
+        var dwBlocks = [Float](repeating: .nan, count: o * c * 9), dwGroups = dwBlocks
+        WinogradTileDriver<WinogradKernels>.backwardWeight(dy, x, dweight: &dwBlocks, g)
+        WinogradTileDriver<WinogradKernels>.backwardWeight(dy, x, dweight: &dwGroups, g, blocks: false)
+        #expect(!dwBlocks.contains { $0.isNaN } && !dwGroups.contains { $0.isNaN })
+    }
+
     /// The blocks take layer1's and layer2's channels only, and a block holds at least one tile
     /// row and at most the map.
     @Test func blockSizes() {

@@ -81,6 +81,19 @@ size_t fs_bf16_winograd2_block_bytes(size_t c, size_t o, size_t w, size_t tiles)
 int fs_bf16_winograd2_block(int hardware, const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1,
                             const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y);
 
+/// The weight gradient of the same convolution in bf16: for the components of Bᵀ's rows
+/// [first_row, end_row) (components 4·first_row … 4·end_row − 1), du[ξ] (o × c) = Σ over every
+/// tile of the n images of round(dM[ξ])·round(V[ξ])ᵀ — dM = A dY Aᵀ of dy (n × o × h × w), V = Bᵀ d B
+/// of x (n × c × h × w) — summed in float, blocks of `rows_per_block` tile rows in order (images
+/// in order, tile rows down each), a block's tiles in pairs as VDPBF16PS adds them. So the
+/// bits depend on rows_per_block, not on how the component rows are split (callers run
+/// disjoint row ranges on different threads). The other components are untouched. Scratch per
+/// thread: fs_bf16_winograd2_weight_block_bytes(c, o, w, tiles of one block). Returns 0, or −1
+/// when the scratch could not be allocated.
+size_t fs_bf16_winograd2_weight_block_bytes(size_t c, size_t o, size_t w, size_t tiles);
+int fs_bf16_winograd2_weight_gradient(int hardware, const float *x, const float *dy, size_t n, size_t c, size_t o,
+                                      size_t h, size_t w, size_t rows_per_block, size_t first_row, size_t end_row, float *du);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,4 +42,27 @@ enum WinogradBFloat16Blocks {
             precondition(status == 0, "Winograd bf16: no memory for a block of \(rows) tile rows of \(c) → \(o) channels")
         }
     }
+
+    /// Tile rows a block of the weight gradient takes: as many as fit ``blockBytes``.
+    static func weightGradientRowsPerBlock(inChannels c: Int, outChannels o: Int, height h: Int, width w: Int) -> Int {
+        let tw = (w + 1) / 2, th = (h + 1) / 2
+        var rows = 1
+        while rows < th && fs_bf16_winograd2_weight_block_bytes(c, o, w, (rows + 1) * tw) <= blockBytes { rows += 1 }
+        return rows
+    }
+
+    /// `du` (16 × o × c, the components' gradients before the adjoint weight transform) of
+    /// `batch` images: the threads split the 16 components by Bᵀ's four rows (each transforms
+    /// only its components' tiles and sums them over every block in order), so the bits do not
+    /// depend on the thread count.
+    static func weightGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, du: UnsafeMutablePointer<Float>,
+                               batch: Int, inChannels c: Int, outChannels o: Int, height h: Int, width w: Int) {
+        let rows = weightGradientRowsPerBlock(inChannels: c, outChannels: o, height: h, width: w)
+        let parts = min(4, Threading.coreCount), hardware: Int32 = BFloat16.hardware ? 1 : 0
+        Threading.parallelFor(parts) { part in
+            let status = fs_bf16_winograd2_weight_gradient(hardware, x, dy, batch, c, o, h, w, rows, 4 * part / parts,
+                                                           4 * (part + 1) / parts, du)
+            precondition(status == 0, "Winograd bf16: no memory for a weight-gradient block of \(rows) tile rows of \(c) → \(o) channels")
+        }
+    }
 }

@@ -95,10 +95,18 @@ enum WinogradTileDriver<T: WinogradTransforms> {
 
     /// `dweight`: per group, the transformed input and output gradient, one GEMM per component
     /// summed over the groups; then the adjoint of the weight transform.
+    /// F(2×2) in bf16 on narrow channels sums ``WinogradBFloat16Blocks`` (unless `blocks` is false).
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                               dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+                               dweight: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, blocks: Bool = true) {
         let k = T.components
         let o = g.outChannels, c = g.inChannels, h = g.height, w = g.width
+        if blocks, k == 16, g.precision == .bf16, WinogradBFloat16Blocks.applies(inChannels: c, outChannels: o) {
+            Workspace.shared.withBuffer(k * o * c) { du in
+                WinogradBFloat16Blocks.weightGradient(dy, x, du: du, batch: g.batch, inChannels: c, outChannels: o, height: h, width: w)
+                T.transformWeightGradient(du, outChannels: o, inChannels: c, dweight)
+            }
+            return
+        }
         let tiles = T.Tiles(g)
         let group = T.imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
