@@ -107,7 +107,6 @@ FS_INLINE __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xffff
 FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1,
                                                      size_t tw, size_t first_row, size_t end_row, float *v, float *rows) {
     size_t p = (ty1 - ty0) * tw, cp = c * p, pw = 2 * tw + 2;
-    float *r0 = rows, *r1 = rows + pw, *r2 = rows + 2 * pw, *r3 = rows + 3 * pw;
     float *e = rows + 4 * pw;
     // Even and odd floats of 32 consecutive ones (a0/a2 and a1/a3 of 16 tiles).
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -115,22 +114,24 @@ FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, s
     for (size_t ch = 0; ch < c; ch++) {
         const float *plane = x + ch * h * w;
         for (size_t ty = ty0; ty < ty1; ty++) {
+            // The four padded input rows read in place: padded column j is input column j − 1 (zero
+            // at j = 0, past w, and for rows outside the map; masked lanes are never read).
+            const float *src[4];
             for (size_t r = 0; r < 4; r++) {
-                float *row = rows + r * pw;
                 long iy = 2 * (long)ty - 1 + (long)r;
-                if (iy >= 0 && iy < (long)h) {
-                    row[0] = 0;
-                    memcpy(row + 1, plane + (size_t)iy * w, w * sizeof(float));
-                    for (size_t j = w + 1; j < pw; j++) row[j] = 0;
-                } else {
-                    memset(row, 0, pw * sizeof(float));
-                }
+                src[r] = iy >= 0 && iy < (long)h ? plane + (size_t)iy * w : NULL;
             }
             float *e0 = e, *e1 = e + pw, *e2 = e + 2 * pw, *e3 = e + 3 * pw;
             for (size_t j = 0; j < pw; j += 16) {
-                __mmask16 k = lanes(pw - j);
-                __m512 a = _mm512_maskz_loadu_ps(k, r0 + j), b = _mm512_maskz_loadu_ps(k, r1 + j);
-                __m512 cc = _mm512_maskz_loadu_ps(k, r2 + j), d = _mm512_maskz_loadu_ps(k, r3 + j);
+                __mmask16 k = lanes(pw - j), in = lanes(w + 1 > j ? w + 1 - j : 0);
+                __m512 row[4];
+                for (size_t r = 0; r < 4; r++) {
+                    if (!src[r]) row[r] = _mm512_setzero_ps();
+                    // Lane 0 of the first 16 is the left padding: the row's first values go to lanes 1….
+                    else if (j == 0) row[r] = _mm512_maskz_expandloadu_ps(in & (__mmask16)0xfffe, src[r]);
+                    else row[r] = _mm512_maskz_loadu_ps(in, src[r] + j - 1);
+                }
+                __m512 a = row[0], b = row[1], cc = row[2], d = row[3];
                 _mm512_mask_storeu_ps(e0 + j, k, _mm512_sub_ps(a, cc));
                 _mm512_mask_storeu_ps(e1 + j, k, _mm512_add_ps(b, cc));
                 _mm512_mask_storeu_ps(e2 + j, k, _mm512_sub_ps(cc, b));
