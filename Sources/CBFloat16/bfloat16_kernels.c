@@ -342,15 +342,41 @@ void fs_bf16_pack_b_any(const float *b, size_t ldb, int transposed, size_t k, si
 
 // MARK: An FP32-interface product (operands rounded on the way in)
 
+// Whole 16 × 16 tiles of a transposed A (stored k × m) rounded by AVX-512: 16 stored rows rounded
+// into a table, then each destination row gathered from it — the same bits as the scalar loop.
+FS_BF16_TARGET
+static void round_transposed_fast(const float *a, size_t lda, size_t m, size_t k, uint16_t *destination) {
+    uint32_t table[16 * 16] __attribute__((aligned(64)));
+    const __m512i index = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240);
+    for (size_t i0 = 0; i0 + 16 <= m; i0 += 16) {
+        for (size_t p0 = 0; p0 + 16 <= k; p0 += 16) {
+            for (size_t p = 0; p < 16; p++)
+                _mm512_store_si512((void *)(table + p * 16), round_lanes(_mm512_loadu_si512((const void *)(a + (p0 + p) * lda + i0))));
+            for (size_t i = 0; i < 16; i++) {
+                __m512i column = _mm512_i32gather_epi32(_mm512_add_epi32(index, _mm512_set1_epi32((int)i)), (const void *)table, 4);
+                _mm256_storeu_si256((__m256i *)(destination + (i0 + i) * k + p0), _mm512_cvtepi32_epi16(column));
+            }
+        }
+    }
+}
+
 void fs_bf16_round_matrix(const float *a, size_t lda, int transposed, size_t m, size_t k, uint16_t *destination) {
     if (!transposed) {
         for (size_t i = 0; i < m; i++) fs_f32_to_bf16(a + i * lda, destination + i * k, k);
         return;
     }
     // Stored k × m: tiles of 16 × 16, so both the reads and the writes stay within a few lines.
+    // With AVX-512 the whole tiles go to the vector code and the loop below takes the rest.
+    int vector = __atomic_load_n(&vector_rounding, __ATOMIC_RELAXED);
+    if (vector < 0) {
+        vector = fs_bf16_hardware();
+        __atomic_store_n(&vector_rounding, vector, __ATOMIC_RELAXED);
+    }
+    size_t mw = vector ? m / 16 * 16 : 0, kw = vector ? k / 16 * 16 : 0;
+    if (mw && kw) round_transposed_fast(a, lda, m, k, destination);
     for (size_t i0 = 0; i0 < m; i0 += 16) {
         size_t i1 = i0 + 16 < m ? i0 + 16 : m;
-        for (size_t p0 = 0; p0 < k; p0 += 16) {
+        for (size_t p0 = i0 < mw ? kw : 0; p0 < k; p0 += 16) {
             size_t p1 = p0 + 16 < k ? p0 + 16 : k;
             for (size_t p = p0; p < p1; p++) {
                 for (size_t i = i0; i < i1; i++) {

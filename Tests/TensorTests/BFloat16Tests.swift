@@ -1,3 +1,4 @@
+import CBFloat16
 import Foundation
 import Testing
 @testable import Tensor
@@ -75,6 +76,22 @@ import Testing
         if b.count > 2 { b[1] = .nan; b[2] = Float(bitPattern: 0x3F80_8000) }   // a NaN and a tie
         let fused = BFloat16.PackedMatrix(rounding: b, k: k, n: n), twoStep = BFloat16.PackedMatrix(BFloat16.round(b), k: k, n: n)
         #expect(fused.values == twoStep.values)
+    }
+
+    /// Rounding a matrix stored transposed (whole 16 × 16 tiles by AVX-512 where the CPU has it,
+    /// the edges and other CPUs by the scalar loop) gives the bits of rounding each value, in
+    /// the transposed place — a row stride of its own, ragged edges on both sides, NaN and a tie.
+    @Test(arguments: [(16, 16), (37, 50), (64, 33), (5, 70), (48, 7)])
+    func roundingTransposedEqualsRoundingEachValue(_ shape: (Int, Int)) {
+        let (m, k) = shape, lda = m + 3
+        var g = RandomGenerator(seed: UInt64(m * 1000 + k))
+        var a = (0..<(k * lda)).map { _ in g.normal() * 5 }
+        a[1] = .nan; a[lda + 2] = Float(bitPattern: 0x3F80_8000)
+        var got = [UInt16](repeating: 0xFFFF, count: m * k)
+        fs_bf16_round_matrix(a, lda, 1, m, k, &got)
+        var expected = [UInt16](repeating: 0, count: m * k)
+        for i in 0..<m { for p in 0..<k { expected[i * k + p] = BFloat16.round([a[p * lda + i]])[0] } }
+        #expect(got == expected)
     }
 
     /// k = 0 is an empty sum: C becomes 0, or stays as it was when accumulating.

@@ -71,6 +71,13 @@ public enum GEMM {
                                                        precision: p.precision) }
             return
         }
+        // bf16: whole products per core when there are enough — a product split by rows would
+        // pack its B on every core. The bits are the same: each output sums over k in order however
+        // the products are split.
+        if first.precision == .bf16 && Threading.coreCount > 1 && count >= Threading.coreCount {
+            Threading.parallelFor(count) { i in product(i).run(block: 0, of: 1) }
+            return
+        }
         let blocks = first.blocks
         Threading.parallelRanges(blocks) { r in
             for blk in r { for i in 0..<count { product(i).run(block: blk, of: blocks) } }
