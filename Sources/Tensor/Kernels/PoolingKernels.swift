@@ -43,14 +43,27 @@ enum PoolingKernels {
                     var best = V(repeating: -.infinity)
                     let lane = I(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sx)
                     var bestIndex = I(repeating: Int32(y0 * w + start)) &+ lane
-                    for iy in y0..<y1 {
-                        for dx in 0..<kx {
-                            let at = iy * w + start + dx
-                            let p = src + at
-                            let v = V(p[0], p[sx], p[2 * sx], p[3 * sx], p[4 * sx], p[5 * sx], p[6 * sx], p[7 * sx])
-                            let take = (v .> best) .| (v .!= v)
-                            best.replace(with: v, where: take)
-                            bestIndex.replace(with: I(repeating: Int32(at)) &+ lane, where: take)
+                    @inline(__always) func visit(_ v: V, at: Int) {
+                        let take = (v .> best) .| (v .!= v)
+                        best.replace(with: v, where: take)
+                        bestIndex.replace(with: I(repeating: Int32(at)) &+ lane, where: take)
+                    }
+                    if sx == 2 && kx == 3 && start + 18 <= w {
+                        // ResNet's 3×3/2 pool: the window's three columns of eight outputs are the
+                        // even and odd halves of two 16-wide loads (no gather), visited in the same order.
+                        for iy in y0..<y1 {
+                            let at = iy * w + start
+                            let a = UnsafeRawPointer(src + at).loadUnaligned(as: SIMD16<Float>.self)
+                            let b = UnsafeRawPointer(src + at + 2).loadUnaligned(as: SIMD16<Float>.self)
+                            visit(a.evenHalf, at: at); visit(a.oddHalf, at: at + 1); visit(b.evenHalf, at: at + 2)
+                        }
+                    } else {
+                        for iy in y0..<y1 {
+                            for dx in 0..<kx {
+                                let at = iy * w + start + dx
+                                let p = src + at
+                                visit(V(p[0], p[sx], p[2 * sx], p[3 * sx], p[4 * sx], p[5 * sx], p[6 * sx], p[7 * sx]), at: at)
+                            }
                         }
                     }
                     for l in 0..<8 { dst[oy * ow + ox + l] = best[l]; arg[oy * ow + ox + l] = bestIndex[l] }
