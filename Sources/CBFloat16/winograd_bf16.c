@@ -104,13 +104,20 @@ FS_INLINE void output_transform(const float *m, size_t o, size_t h, size_t w, si
 // Lanes below `count` (≤ 16) of a 16-lane mask.
 FS_INLINE __mmask16 lanes(size_t count) { return count >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << count) - 1); }
 
+// The even and odd floats of the 32 at `at` (a0 and a1 of 16 tiles' rows), `left` of them
+// readable (the rest read as zeros).
+FS_BF16_TARGET FS_INLINE void halves(const float *at, size_t left, __m512 *even_floats, __m512 *odd_floats) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512 lo = _mm512_maskz_loadu_ps(lanes(left), at), hi = _mm512_maskz_loadu_ps(lanes(left > 16 ? left - 16 : 0), at + 16);
+    *even_floats = _mm512_permutex2var_ps(lo, even, hi);
+    *odd_floats = _mm512_permutex2var_ps(lo, odd, hi);
+}
+
 FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1,
                                                      size_t tw, size_t first_row, size_t end_row, float *v, float *rows) {
     size_t p = (ty1 - ty0) * tw, cp = c * p, pw = 2 * tw + 2;
     float *e = rows + 4 * pw;
-    // Even and odd floats of 32 consecutive ones (a0/a2 and a1/a3 of 16 tiles).
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (size_t ch = 0; ch < c; ch++) {
         const float *plane = x + ch * h * w;
         for (size_t ty = ty0; ty < ty1; ty++) {
@@ -145,12 +152,9 @@ FS_BF16_TARGET FS_INLINE void input_transform_avx512(const float *x, size_t c, s
                 for (size_t tx = 0; tx < tw; tx += 16) {
                     // Tiles tx … tx + 15 read er[2tx … 2tx + 33]; past the row's pw floats, zeros.
                     size_t at = 2 * tx, left = pw - at;
-                    __m512 lo = _mm512_maskz_loadu_ps(lanes(left), er + at);
-                    __m512 hi = _mm512_maskz_loadu_ps(lanes(left > 16 ? left - 16 : 0), er + at + 16);
-                    __m512 lo2 = _mm512_maskz_loadu_ps(lanes(left - 2), er + at + 2);
-                    __m512 hi2 = _mm512_maskz_loadu_ps(lanes(left > 18 ? left - 18 : 0), er + at + 18);
-                    __m512 a0 = _mm512_permutex2var_ps(lo, even, hi), a1 = _mm512_permutex2var_ps(lo, odd, hi);
-                    __m512 a2 = _mm512_permutex2var_ps(lo2, even, hi2), a3 = _mm512_permutex2var_ps(lo2, odd, hi2);
+                    __m512 a0, a1, a2, a3;
+                    halves(er + at, left, &a0, &a1);
+                    halves(er + at + 2, left - 2, &a2, &a3);
                     __mmask16 k = lanes(tw - tx);
                     _mm512_mask_storeu_ps(o0 + tx, k, _mm512_sub_ps(a0, a2));
                     _mm512_mask_storeu_ps(o1 + tx, k, _mm512_add_ps(a1, a2));
@@ -225,30 +229,21 @@ static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 // One block: transform, pack, multiply, transform back — in AVX-512 with the AVX512_BF16 kernel,
 // or in portable C with the emulation. Both give the same bits.
-FS_BF16_TARGET
-static void block_avx512(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1, size_t tw,
-                         const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y,
-                         float *v, uint16_t *packed, size_t packed_count, float *m, float *rows) {
-    size_t p = (ty1 - ty0) * tw;
-    input_transform_avx512(x, c, h, w, ty0, ty1, tw, 0, 4, v, rows);
-    for (size_t xi = 0; xi < 16; xi++) {
-        fs_bf16_pack_b_any(v + xi * c * p, p, 0, c, p, packed + xi * packed_count, 1);
-        fs_bf16_gemm_hardware(o, p, c, u + xi * o * c, c, packed + xi * packed_count, m + xi * o * p, p, 0);
-    }
-    output_transform_avx512(m, o, h, w, ty0, ty1, tw, bias, residual, relu, y);
+#define FS_FORWARD_BLOCK(NAME, TARGET, INPUT, OUTPUT, HARDWARE, GEMM)                                        \
+TARGET static void NAME(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1, size_t tw,       \
+                        const uint16_t *u, size_t o, const float *bias, const float *residual, int relu,       \
+                        float *y, float *v, uint16_t *packed, size_t packed_count, float *m, float *rows) {    \
+    size_t p = (ty1 - ty0) * tw;                                                                             \
+    INPUT(x, c, h, w, ty0, ty1, tw, 0, 4, v, rows);                                                          \
+    for (size_t xi = 0; xi < 16; xi++) {                                                                     \
+        fs_bf16_pack_b_any(v + xi * c * p, p, 0, c, p, packed + xi * packed_count, HARDWARE);                \
+        GEMM(o, p, c, u + xi * o * c, c, packed + xi * packed_count, m + xi * o * p, p, 0);                  \
+    }                                                                                                        \
+    OUTPUT(m, o, h, w, ty0, ty1, tw, bias, residual, relu, y);                                               \
 }
 
-static void block_baseline(const float *x, size_t c, size_t h, size_t w, size_t ty0, size_t ty1, size_t tw,
-                           const uint16_t *u, size_t o, const float *bias, const float *residual, int relu, float *y,
-                           float *v, uint16_t *packed, size_t packed_count, float *m, float *rows) {
-    size_t p = (ty1 - ty0) * tw;
-    input_transform(x, c, h, w, ty0, ty1, tw, 0, 4, v, rows);
-    for (size_t xi = 0; xi < 16; xi++) {
-        fs_bf16_pack_b_any(v + xi * c * p, p, 0, c, p, packed + xi * packed_count, 0);
-        fs_bf16_gemm_emulated(o, p, c, u + xi * o * c, c, packed + xi * packed_count, m + xi * o * p, p, 0);
-    }
-    output_transform(m, o, h, w, ty0, ty1, tw, bias, residual, relu, y);
-}
+FS_FORWARD_BLOCK(block_avx512, FS_BF16_TARGET, input_transform_avx512, output_transform_avx512, 1, fs_bf16_gemm_hardware)
+FS_FORWARD_BLOCK(block_baseline, , input_transform, output_transform, 0, fs_bf16_gemm_emulated)
 
 size_t fs_bf16_winograd2_block_bytes(size_t c, size_t o, size_t w, size_t tiles) {
     size_t tw = (w + 1) / 2;
@@ -316,8 +311,6 @@ FS_BF16_TARGET FS_INLINE void output_gradient_transform_avx512(const float *dy, 
                                                                float *dm, float *rows) {
     size_t p = (ty1 - ty0) * tw, op = o * p, pw = 2 * tw;
     float *e = rows;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     const __m512 zero = _mm512_setzero_ps();
     for (size_t ch = 0; ch < o; ch++) {
         const float *g = dy + ch * h * w;
@@ -340,10 +333,8 @@ FS_BF16_TARGET FS_INLINE void output_gradient_transform_avx512(const float *dy, 
                 float *o0 = dm + (r * 4 + 0) * op + col, *o1 = dm + (r * 4 + 1) * op + col;
                 float *o2 = dm + (r * 4 + 2) * op + col, *o3 = dm + (r * 4 + 3) * op + col;
                 for (size_t tx = 0; tx < tw; tx += 16) {
-                    size_t at = 2 * tx, left = pw - at;
-                    __m512 lo = _mm512_maskz_loadu_ps(lanes(left), er + at);
-                    __m512 hi = _mm512_maskz_loadu_ps(lanes(left > 16 ? left - 16 : 0), er + at + 16);
-                    __m512 a0 = _mm512_permutex2var_ps(lo, even, hi), a1 = _mm512_permutex2var_ps(lo, odd, hi);
+                    __m512 a0, a1;
+                    halves(er + 2 * tx, pw - 2 * tx, &a0, &a1);
                     __mmask16 k = lanes(tw - tx);
                     _mm512_mask_storeu_ps(o0 + tx, k, a0);
                     _mm512_mask_storeu_ps(o1 + tx, k, _mm512_add_ps(a0, a1));
