@@ -469,3 +469,52 @@ int fs_bf16_sgemm(int hardware, int transpose_a, int transpose_b, size_t m, size
     fs_bf16_round_matrix(a, lda, transpose_a, m, k, ra);
     return fs_bf16_sgemm_rounded_a(hardware, transpose_b, m, n, k, ra, k, b, ldb, accumulate, c, ldc);
 }
+
+// MARK: The dense matrix of a convolution on a tiny map
+
+// Entries of row `row` of the dense matrix: in D (not transposed), row (c, q) holds at (o, p)
+// w[(o·C + c)·KK + taps[q·P + p]]; in Dᵀ, row (o, p) holds it at (c, q). Lane-wise: 16 / P
+// channels of the other side at a time, gathered and rounded as round_lanes does.
+FS_BF16_TARGET
+static void dense_row_fast(const float *w, size_t o, size_t c, size_t kk, size_t pp, const int32_t *taps, int transposed,
+                           size_t row, uint16_t *d) {
+    size_t per = 16 / pp, own = row / pp, pixel = row % pp, across = transposed ? c : o;
+    // Lane l: channel +l/P of the other side, pixel l%P; its offset from the block's first kernel.
+    int32_t offsets[16];
+    for (size_t l = 0; l < 16; l++) {
+        size_t other = l / pp, at = l % pp;
+        int32_t tap = transposed ? taps[at * pp + pixel] : taps[pixel * pp + at];
+        offsets[l] = (int32_t)(other * (transposed ? kk : c * kk)) + tap;
+    }
+    __m512i index = _mm512_loadu_si512((const void *)offsets);
+    uint16_t *out = d + row * across * pp;
+    for (size_t first = 0; first < across; first += per) {
+        size_t left = (across - first) * pp;
+        __mmask16 k = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+        const float *base = transposed ? w + (own * c + first) * kk : w + (first * c + own) * kk;
+        __m512i v = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), k, index, (const void *)base, 4);
+        _mm512_mask_cvtepi32_storeu_epi16(out + first * pp, k, round_lanes(v));
+    }
+}
+
+void fs_bf16_dense_taps(int vector, const float *w, size_t o, size_t c, size_t kk, size_t pp, const int32_t *taps,
+                        int transposed, size_t first_row, size_t end_row, uint16_t *d) {
+    size_t across = transposed ? c : o;
+    for (size_t row = first_row; row < end_row; row++) {
+        if (vector && pp <= 16 && 16 % pp == 0) {
+            dense_row_fast(w, o, c, kk, pp, taps, transposed, row, d);
+            continue;
+        }
+        size_t own = row / pp, pixel = row % pp;
+        uint16_t *out = d + row * across * pp;
+        for (size_t other = 0; other < across; other++) {
+            for (size_t at = 0; at < pp; at++) {
+                size_t oc = transposed ? own : other, ic = transposed ? other : own;
+                int32_t tap = transposed ? taps[at * pp + pixel] : taps[pixel * pp + at];
+                uint32_t u;
+                memcpy(&u, w + (oc * c + ic) * kk + tap, 4);
+                out[other * pp + at] = round_bits(u);
+            }
+        }
+    }
+}

@@ -20,7 +20,7 @@ import Testing
 
     @Test(arguments: [(3, 2, 1), (2, 2, 0), (3, 1, 1), (3, 2, 0), (5, 3, 2)])
     func maxPoolMatchesTheScalarScan(_ k: Int, _ s: Int, _ p: Int) {
-        for (h, w) in [(7, 9), (28, 28), (14, 40), (3, 3), (20, 17)] where h + 2 * p >= k && w + 2 * p >= k {
+        for (h, w) in [(7, 9), (28, 28), (14, 40), (3, 3), (20, 17), (9, 21), (6, 35), (4, 19)] where h + 2 * p >= k && w + 2 * p >= k {
             let g = PoolingKernels.Geometry(planes: 3, height: h, width: w, kernel: (k, k), stride: (s, s), padding: (p, p))
             let x = Self.input(3 * h * w, seed: UInt64(h * w + k))
             let oh = g.outHeight, ow = g.outWidth

@@ -94,6 +94,14 @@ size_t fs_bf16_winograd2_weight_block_bytes(size_t c, size_t o, size_t w, size_t
 int fs_bf16_winograd2_weight_gradient(int hardware, const float *x, const float *dy, size_t n, size_t c, size_t o,
                                       size_t h, size_t w, size_t rows_per_block, size_t first_row, size_t end_row, float *du);
 
+/// The dense matrix of a stride-1 convolution on a map whose every output pixel sees every
+/// input pixel (w: o × c × kk, the map's pp pixels; taps[q·pp + p] the kernel offset joining
+/// input pixel q to output pixel p), rows [first_row, end_row), rounded to bf16: without
+/// `transposed` D, (c·pp) × (o·pp), row (c, q) holding w[o, c, taps[q·pp + p]] at (o, p); with
+/// it Dᵀ, (o·pp) × (c·pp). `vector` (AVX-512F) gathers 16 entries at a time: the same bits.
+void fs_bf16_dense_taps(int vector, const float *w, size_t o, size_t c, size_t kk, size_t pp, const int32_t *taps,
+                        int transposed, size_t first_row, size_t end_row, uint16_t *d);
+
 #ifdef __cplusplus
 }
 #endif

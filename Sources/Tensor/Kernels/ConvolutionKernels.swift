@@ -186,6 +186,7 @@ public enum ConvolutionKernels {
         case .winogradF4: WinogradF4Kernels.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
         case .imageParallel: ImageParallelConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
         case .grouped, .pointwise: groupedForward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
+        case .tinyMap: TinyMapConvolution.forward(x, weight: weight, bias: bias, y, g, epilogue: epilogue)
         }
     }
 
@@ -241,6 +242,7 @@ public enum ConvolutionKernels {
         case .winogradF4: WinogradF4Kernels.backwardInput(dy, weight: weight, dx, g)
         case .imageParallel: ImageParallelConvolution.backwardInput(dy, weight: weight, dx, g)
         case .grouped, .pointwise: groupedBackwardInput(dy, weight: weight, dx, g)
+        case .tinyMap: TinyMapConvolution.backwardInput(dy, weight: weight, dx, g)
         }
     }
 
@@ -291,6 +293,7 @@ public enum ConvolutionKernels {
         case .winogradF4: WinogradF4Kernels.backwardWeight(dy, x, dweight: dweight, g)
         case .imageParallel: ImageParallelConvolution.backwardWeight(dy, x, dweight: dweight, g)
         case .grouped, .pointwise: groupedBackwardWeight(dy, x, dweight: dweight, g)
+        case .tinyMap: TinyMapConvolution.backwardWeight(dy, x, dweight: dweight, g)
         }
     }
 

@@ -27,6 +27,9 @@ public struct ConvolutionPlan: Equatable, Sendable, CustomStringConvertible {
         /// A 1×1 stride-1 unpadded convolution, one image at a time: the input is the column
         /// matrix, a plain GEMM (the grouped kernel without its im2col).
         case pointwise
+        /// A stride-1 convolution on a map so small that every output pixel sees every input
+        /// pixel (3×3 on at most 2×2): one dense GEMM per pass (`TinyMapConvolution`).
+        case tinyMap = "tiny-map"
 
         /// The Winograd tile of this path, if it is one.
         var winogradTile: WinogradTile? {
@@ -74,6 +77,10 @@ public struct ConvolutionPlan: Equatable, Sendable, CustomStringConvertible {
     public init(_ g: ConvolutionGeometry, algorithm: Algorithm = ConvolutionPlanner.algorithm,
                 kernels: Kernels = ConvolutionPlanner.kernels) {
         geometry = g
+        if Self.tinyMap(g, algorithm: algorithm, kernels: kernels) {
+            (forward, inputGradient, weightGradient) = (.tinyMap, .tinyMap, .tinyMap)
+            return
+        }
         if let tile = Self.winograd(g, algorithm: algorithm, kernels: kernels) {
             let path: Path = tile == .f4x4 ? .winogradF4 : .winogradF2
             (forward, inputGradient, weightGradient) = (path, path, path)
@@ -87,6 +94,15 @@ public struct ConvolutionPlan: Equatable, Sendable, CustomStringConvertible {
         let slabs = ImageParallelConvolution.computes(g) ? Path.imageParallel : gemm
         forward = slabs; weightGradient = slabs
         inputGradient = ImageParallelConvolution.computesInputGradient(g) ? .imageParallel : gemm
+    }
+
+    /// Whether the dense GEMM of tiny maps takes `g`: in bf16 (automatic algorithm, current
+    /// kernels) wherever it computes it. On 2×2 maps it does Winograd F(2×2)'s multiplies in one
+    /// GEMM of K = 4·C without transforms — ResNet-18's layer4 at 28 px, batch 128, on an AMD EPYC
+    /// Zen 4: Docs/PERFORMANCE.md. FP32 keeps its Winograd, whose bits the documented FP32
+    /// figures are.
+    static func tinyMap(_ g: ConvolutionGeometry, algorithm: Algorithm, kernels: Kernels) -> Bool {
+        g.precision == .bf16 && algorithm == .automatic && kernels == .current && TinyMapConvolution.computes(g)
     }
 
     /// The Winograd tile, or nil for im2col + GEMM. In bf16 never F(4×4): its error with

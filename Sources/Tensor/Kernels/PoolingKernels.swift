@@ -35,8 +35,7 @@ enum PoolingKernels {
                 // Eight outputs in lanes, the window scanned in the scalar order (rows, then
                 // columns) with the same rule — a larger value or a NaN takes over — so values
                 // and indices are the scalar loop's exactly.
-                var ox = interiorLo
-                while ox + 8 <= interiorHi {
+                @inline(__always) func eight(_ ox: Int) {
                     typealias V = SIMD8<Float>
                     typealias I = SIMD8<Int32>
                     let start = ox * sx - px
@@ -48,14 +47,15 @@ enum PoolingKernels {
                         best.replace(with: v, where: take)
                         bestIndex.replace(with: I(repeating: Int32(at)) &+ lane, where: take)
                     }
-                    if sx == 2 && kx == 3 && start + 18 <= w {
+                    if sx == 2 && kx == 3 && start + 17 <= w {
                         // ResNet's 3×3/2 pool: the window's three columns of eight outputs are the
-                        // even and odd halves of two 16-wide loads (no gather), visited in the same order.
+                        // even and odd halves of two 16-wide loads (no gather; the second starts one
+                        // further, so both stay within the row), visited in the same order.
                         for iy in y0..<y1 {
                             let at = iy * w + start
                             let a = UnsafeRawPointer(src + at).loadUnaligned(as: SIMD16<Float>.self)
-                            let b = UnsafeRawPointer(src + at + 2).loadUnaligned(as: SIMD16<Float>.self)
-                            visit(a.evenHalf, at: at); visit(a.oddHalf, at: at + 1); visit(b.evenHalf, at: at + 2)
+                            let b = UnsafeRawPointer(src + at + 1).loadUnaligned(as: SIMD16<Float>.self)
+                            visit(a.evenHalf, at: at); visit(a.oddHalf, at: at + 1); visit(b.oddHalf, at: at + 2)
                         }
                     } else {
                         for iy in y0..<y1 {
@@ -67,8 +67,12 @@ enum PoolingKernels {
                         }
                     }
                     for l in 0..<8 { dst[oy * ow + ox + l] = best[l]; arg[oy * ow + ox + l] = bestIndex[l] }
-                    ox += 8
                 }
+                var ox = interiorLo
+                while ox + 8 <= interiorHi { eight(ox); ox += 8 }
+                // The interior's last outputs: eight ending at its end, overlapping outputs
+                // already written (computed again, the same values and indices).
+                if ox < interiorHi && interiorHi - 8 >= interiorLo { eight(interiorHi - 8); ox = interiorHi }
                 while ox < ow { scalar(ox); ox += 1 }
             }
         }
