@@ -68,14 +68,16 @@ public enum ConvolutionKernels {
 
     // MARK: im2col / col2im
 
-    /// Writes the patches of image `x` (C×H×W) into columns `[offset, offset + OH·OW)` of
-    /// the `patchSize × ldc` matrix `col`. Parallel over (channel, kernel row) pairs, so a
-    /// 3-channel input (conv1) still splits evenly over the cores.
+    /// Writes the patches of `images` consecutive images from `x` (each C×H×W) into columns
+    /// `[offset, offset + images·OH·OW)` of the `patchSize × ldc` matrix `col`, image after
+    /// image. One parallel region over (image, channel, kernel row), so a 3-channel input (conv1)
+    /// still splits evenly over the cores and a group of small maps costs one region, not one an image.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-                       _ col: UnsafeMutablePointer<Float>, ldc: Int, offset: Int) {
-        let kh = g.kernelHeight
-        Threading.parallelFor(g.inChannels * kh, minimumGrain: max(1, 4096 / max(1, g.kernelWidth * g.outPlane))) { task in
-            im2col(x, g, channel: task / kh, kernelRow: task % kh, rows: 0..<g.outHeight, col + offset, ldc: ldc)
+                       _ col: UnsafeMutablePointer<Float>, ldc: Int, offset: Int, images: Int = 1) {
+        let kh = g.kernelHeight, perImage = g.inChannels * kh, chw = g.inChannels * g.height * g.width, p = g.outPlane
+        Threading.parallelFor(images * perImage, minimumGrain: max(1, 4096 / max(1, g.kernelWidth * p))) { task in
+            let i = task / perImage, t = task % perImage
+            im2col(x + i * chw, g, channel: t / kh, kernelRow: t % kh, rows: 0..<g.outHeight, col + offset + i * p, ldc: ldc)
         }
     }
 
@@ -120,14 +122,17 @@ public enum ConvolutionKernels {
         }
     }
 
-    /// Sums columns `[offset, offset + OH·OW)` of `col` back into image `dx` (C×H×W),
-    /// overwriting it (the adjoint of ``im2col(_:_:_:ldc:offset:)``). Parallel over channels.
+    /// Sums columns `[offset, offset + images·OH·OW)` of `col` back into `images` consecutive
+    /// images from `dx` (each C×H×W), overwriting them (the adjoint of
+    /// ``im2col(_:_:_:ldc:offset:images:)``). One parallel region over (image, channel).
     static func col2im(_ col: UnsafePointer<Float>, ldc: Int, offset: Int, _ g: ConvolutionGeometry,
-                       _ dx: UnsafeMutablePointer<Float>) {
-        let hw = g.height * g.width
-        Threading.parallelFor(g.inChannels, minimumGrain: max(1, 4096 / max(1, g.kernelHeight * g.kernelWidth * g.outPlane))) { c in
-            (dx + c * hw).update(repeating: 0, count: hw)
-            col2im(col + offset, ldc: ldc, g, channel: c, rows: 0..<g.outHeight, dx)
+                       _ dx: UnsafeMutablePointer<Float>, images: Int = 1) {
+        let hw = g.height * g.width, c = g.inChannels, p = g.outPlane
+        Threading.parallelFor(images * c, minimumGrain: max(1, 4096 / max(1, g.kernelHeight * g.kernelWidth * p))) { task in
+            let i = task / c, ch = task % c
+            let image = dx + i * c * hw
+            (image + ch * hw).update(repeating: 0, count: hw)
+            col2im(col + offset + i * p, ldc: ldc, g, channel: ch, rows: 0..<g.outHeight, image)
         }
     }
 
@@ -208,7 +213,7 @@ public enum ConvolutionKernels {
                     if g.isPointwise && group == 1 {
                         b = x + n0 * chw
                     } else {
-                        for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
+                        im2col(x + n0 * chw, g, col, ldc: cols, offset: 0, images: count)
                         b = UnsafePointer(col)
                     }
                     if count == 1 && group == 1 {
@@ -269,7 +274,7 @@ public enum ConvolutionKernels {
                     } else {
                         GEMM.sgemm(transposeA: true, m: k, n: cols, k: o, a: weight, lda: k, b: a, ldb: cols, c: dcol, ldc: cols,
                                    precision: g.precision, roundedA: w16)
-                        for i in 0..<count { col2im(dcol, ldc: cols, offset: i * p, g, dx + (n0 + i) * chw) }
+                        col2im(dcol, ldc: cols, offset: 0, g, dx + n0 * chw, images: count)
                     }
                     n0 += count
                 }
@@ -315,7 +320,7 @@ public enum ConvolutionKernels {
                 if group == 1 { a = dy + n0 * o * p } else { gather(dy, first: n0, count: count, g, into: dyg); a = UnsafePointer(dyg) }
                 let b: UnsafePointer<Float>
                 if direct { b = x + n0 * chw } else {
-                    for i in 0..<count { im2col(x + (n0 + i) * chw, g, col, ldc: cols, offset: i * p) }
+                    im2col(x + n0 * chw, g, col, ldc: cols, offset: 0, images: count)
                     b = UnsafePointer(col)
                 }
                 GEMM.sgemm(transposeB: true, m: o, n: k, k: cols, a: a, lda: cols, b: b, ldb: cols,
