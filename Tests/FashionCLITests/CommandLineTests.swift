@@ -151,6 +151,27 @@ import Testing
         #expect(FashionMNISTRecipe.named("Hour") == .hour && FashionMNISTRecipe.named("x") == nil)
     }
 
+    /// `--recipe hour-bf16` is `hour` with 16 epochs, flips without crops, in bf16 — refused with
+    /// the reason on a CPU without AVX512_BF16 unless `--precision fp32` is given.
+    @Test func bf16RecipeNeedsTheInstructionsOrAnExplicitPrecision() throws {
+        let recipe = FashionMNISTRecipe.hourBF16
+        #expect(recipe.precision == .bf16 && recipe.epochs == 16 && recipe.cropPadding == 0 && FashionMNISTRecipe.named("HOUR-BF16") == recipe)
+        var hour = FashionMNISTRecipe.hour
+        #expect(hour.precision == .fp32)
+        hour.epochs = 16; hour.cropPadding = 0; hour.precision = .bf16
+        #expect(hour.learningRate == recipe.learningRate && hour.labelSmoothing == recipe.labelSmoothing && hour.stem == recipe.stem
+                && hour.validation == recipe.validation && hour.weightDecay == recipe.weightDecay)
+        let fp32 = try TrainMNIST.parse(["--recipe", "hour-bf16", "--precision", "fp32"]).configuredRun()
+        #expect(fp32.precision == .fp32 && fp32.epochs == 16 && fp32.cropPadding == 0)
+        if Precision.bf16.unavailableReason == nil {
+            let run = try TrainMNIST.parse(["--recipe", "hour-bf16"]).configuredRun()
+            #expect(run.precision == .bf16 && run.schedule == .oneCycle(epochs: 16, warmup: 0.25, div: 25, finalDiv: 1e4))
+        } else {
+            #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--recipe", "hour-bf16"]) }
+        }
+        #expect(try TrainMNIST.parse(["--recipe", "hour"]).configuredRun().precision == .fp32)
+    }
+
     @Test func predictTakesFolders() throws {
         let folder = TemporaryFolder.name("predict")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -47,7 +47,8 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 
 /// The convolution kernels' entry points: forward, input gradient and weight gradient, each
 /// switching once on the ``ConvolutionPlan`` of its geometry (Winograd F(2×2) or F(4×4),
-/// image-parallel im2col, grouped im2col + GEMM + col2im, pointwise), and the grouped path
+/// image-parallel im2col, grouped im2col + GEMM + col2im, pointwise, the dense GEMM of tiny
+/// maps), and the grouped path
 /// itself. Strided and padded convolutions take the same paths. Plain functions over raw pointers.
 public enum ConvolutionKernels {
     /// The algorithm choice, now ``ConvolutionPlan/Algorithm``.

@@ -75,7 +75,7 @@ enum TinyMapConvolution {
         let c = g.inChannels, o = g.outChannels, pp = g.height * g.width, kk = g.kernelHeight * g.kernelWidth
         let rows = (transposed ? o : c) * pp, vector: Int32 = BFloat16.hardware ? 1 : 0
         taps(g).map { Int32($0) }.withUnsafeBufferPointer { taps in
-            Threading.parallelRanges(rows, minimumGrain: max(1, 16384 / max(1, rows))) { range in
+            Threading.parallelRanges(rows, minimumGrain: max(1, 16384 / max(1, (transposed ? c : o) * pp))) { range in
                 fs_bf16_dense_taps(vector, weight, o, c, kk, pp, taps.baseAddress, transposed ? 1 : 0, range.lowerBound, range.upperBound, d)
             }
         }
