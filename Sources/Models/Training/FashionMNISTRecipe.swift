@@ -38,8 +38,8 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     /// AVX512_BF16; ``Precision/unavailableReason`` says why not).
     public var precision: Precision = .fp32
 
-    /// What fits an hour on two cores — 93.58 % test in 58 minutes (Docs/RESULTS.md; issue 34's
-    /// reach of 94 % is not met yet): the compact stem,
+    /// What fits an hour on two cores in FP32 — 93.58 % test in 58 minutes (Docs/RESULTS.md; on
+    /// CPUs with AVX512_BF16 ``hourBF16`` reaches issue 34's 94 %): the compact stem,
     /// SGD with Nesterov momentum peaking at 0.1 under one-cycle (25 % warm-up), weight decay
     /// 5e-4 on the weights and none on biases and batch norm, label smoothing 0.1, crops with
     /// 2 px of zero padding and flips, 12 epochs, 5,000 training images held out. The weight
@@ -50,10 +50,11 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
         stem: .compact, epochs: 12, learningRate: 0.1, warmup: 0.25, weightDecay: 5e-4, vectorWeightDecay: 0, labelSmoothing: 0.1,
         cropPadding: 2, erasing: 0, validation: 5000, averageDecay: nil, testTimeFlip: false)
 
-    /// The hour on a CPU with AVX512_BF16, where a bf16 step at 28 px is ~20 % shorter than an
-    /// FP32 one — 94.05 % test in 50 minutes on an AMD EPYC Zen 4, issue 34's 94 % reach (Docs/RESULTS.md): ``hour`` with 16 epochs instead of 12, in
-    /// mixed precision (``Precision/bf16``), and flips without crops (the ablation measured
-    /// crops of 2 px as worth nothing in twelve epochs, +0.12 points without them).
+    /// The hour on a CPU with AVX512_BF16, where a bf16 step at 28 px is 14–22 % shorter than an
+    /// FP32 one — 94.05 % test in 50 minutes on an AMD EPYC Zen 4, issue 34's 94 % reach
+    /// (Docs/RESULTS.md): ``hour`` with 16 epochs instead of 12, in mixed precision
+    /// (``Precision/bf16``), and flips without crops (the ablation measured crops of 2 px as
+    /// worth nothing in twelve epochs, +0.12 points without them).
     public static let hourBF16 = FashionMNISTRecipe(
         name: "hour-bf16", summary: "16 epochs of one-cycle SGD in bf16 with flips and label smoothing (about an hour on two cores with AVX512_BF16)",
         stem: .compact, epochs: 16, learningRate: 0.1, warmup: 0.25, weightDecay: 5e-4, vectorWeightDecay: 0, labelSmoothing: 0.1,
