@@ -4,6 +4,8 @@
 Run: /root/skenv/bin/python Tools/bench_pytorch_features.py [--batch 32] [--size 224] [--batches 8] [--threads 2]
 torchvision resnet18(num_classes=31) with fc = Identity, eval mode, torch.inference_mode(),
 random N×3×size×size input, one warm-up batch, then the mean rate over --batches batches.
+--bf16 runs it under torch.autocast('cpu', dtype=torch.bfloat16) (what `fashion bench features
+--precision bf16` is compared with), --channels-last with model and input in channels-last.
 Prints one JSON object (images_per_second, peak RSS from /proc/self/status VmHWM).
 """
 import argparse
@@ -27,6 +29,8 @@ ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--size", type=int, default=224)
 ap.add_argument("--batches", type=int, default=8)
 ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--bf16", action="store_true", help="autocast to bfloat16 (CPU)")
+ap.add_argument("--channels-last", action="store_true")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
@@ -34,7 +38,10 @@ model = torchvision.models.resnet18(num_classes=31)
 model.fc = torch.nn.Identity()
 model.eval()
 x = torch.randn(a.batch, 3, a.size, a.size)
-with torch.inference_mode():
+if a.channels_last:
+    model = model.to(memory_format=torch.channels_last)
+    x = x.contiguous(memory_format=torch.channels_last)
+with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
     model(x)
     start = time.perf_counter()
     for _ in range(a.batches):
@@ -42,4 +49,5 @@ with torch.inference_mode():
     seconds = time.perf_counter() - start
 assert f.shape == (a.batch, 512)
 print(json.dumps({"batch": a.batch, "size": a.size, "images_per_second": a.batch * a.batches / seconds,
-                  "peak_rss_bytes": peak_rss(), "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                  "peak_rss_bytes": peak_rss(), "threads": torch.get_num_threads(), "torch": torch.__version__,
+                  "bf16": a.bf16, "channels_last": a.channels_last}))

@@ -293,20 +293,41 @@ static void pack_b_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uint
 FS_BF16_TARGET
 static void pack_bt_f32_fast(const float *b, size_t ldb, size_t k, size_t n, uint16_t *packed) {
     // 16 columns (rows of b) by 16 k at a time: each row's 16 floats rounded and narrowed to
-    // 8 pairs (one YMM), stored in a 16 × 8 table, then each pair's 16 columns gathered.
+    // 8 pairs (one YMM); rows j and j + 8 share a ZMM, and the 16 × 8 table of pairs is
+    // transposed in registers (32- and 64-bit unpacks within 128-bit lanes, then one
+    // two-source permute per output) into each pair's 16 columns.
     size_t pairs = (k + 1) / 2, blocks = n / 16, chunks = k / 16;
-    uint32_t table[16 * 8] __attribute__((aligned(64)));
-    const __m512i index = _mm512_setr_epi32(0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120);
+    // Output pair q (and q + 4) from s_q (rows 0–3 | pairs 4… of rows 0–3 | rows 8–11 …) and s_{q+4} (rows 4–7 …).
+    const __m512i low_pairs = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+    const __m512i high_pairs = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
     for (size_t block = 0; block < blocks; block++) {
         uint16_t *out = packed + block * pairs * 32;
+        const float *rows = b + block * 16 * ldb;
         for (size_t chunk = 0; chunk < chunks; chunk++) {
-            for (size_t j = 0; j < 16; j++) {
-                __m512i r = round_lanes(_mm512_loadu_si512((const void *)(b + (block * 16 + j) * ldb + chunk * 16)));
-                _mm256_store_si256((__m256i *)(table + j * 8), _mm512_cvtepi32_epi16(r));
+            __m512i r[8];
+            for (size_t j = 0; j < 8; j++) {
+                __m256i top = _mm512_cvtepi32_epi16(round_lanes(_mm512_loadu_si512((const void *)(rows + j * ldb + chunk * 16))));
+                __m256i bottom = _mm512_cvtepi32_epi16(round_lanes(_mm512_loadu_si512((const void *)(rows + (j + 8) * ldb + chunk * 16))));
+                r[j] = _mm512_inserti64x4(_mm512_castsi256_si512(top), bottom, 1);
             }
-            for (size_t p = 0; p < 8; p++) {
-                __m512i v = _mm512_i32gather_epi32(_mm512_add_epi32(index, _mm512_set1_epi32((int)p)), (const void *)table, 4);
-                _mm512_storeu_si512((void *)(out + (chunk * 8 + p) * 32), v);
+            // Within each 128-bit lane (4 pairs of one row): after the two unpacks, s[q] holds pair
+            // q of rows 0–3 (lane 0), pair q + 4 of rows 0–3 (lane 1), and the same of rows 8–11
+            // (lanes 2, 3); s[q + 4] the same of rows 4–7 and 12–15.
+            __m512i t[8], s[8];
+            for (size_t i = 0; i < 4; i++) {
+                t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+            }
+            for (size_t half = 0; half < 2; half++) {
+                __m512i a0 = t[4 * half], a1 = t[4 * half + 1], a2 = t[4 * half + 2], a3 = t[4 * half + 3];
+                s[4 * half + 0] = _mm512_unpacklo_epi64(a0, a2);
+                s[4 * half + 1] = _mm512_unpackhi_epi64(a0, a2);
+                s[4 * half + 2] = _mm512_unpacklo_epi64(a1, a3);
+                s[4 * half + 3] = _mm512_unpackhi_epi64(a1, a3);
+            }
+            for (size_t q = 0; q < 4; q++) {
+                _mm512_storeu_si512((void *)(out + (chunk * 8 + q) * 32), _mm512_permutex2var_epi64(s[q], low_pairs, s[q + 4]));
+                _mm512_storeu_si512((void *)(out + (chunk * 8 + q + 4) * 32), _mm512_permutex2var_epi64(s[q], high_pairs, s[q + 4]));
             }
         }
         // The last k % 16 rows, one pair at a time.
