@@ -52,22 +52,35 @@ import Testing
     }
 }
 
-/// Inference reuses a convolution's transformed weights (WinogradWeightCache) — and never a
-/// stale one: the same outputs as with the tape, bit for bit, before and after the weights
-/// change in place (an optimiser step) or are replaced (a checkpoint load).
+/// Inference reuses a convolution's transformed weights (WinogradWeightCache; in bf16 their
+/// rounded copy too) — and never a stale one: the same outputs as with the tape, bit for bit,
+/// before and after the weights change in place (an optimiser step) or are replaced (a
+/// checkpoint load). In bf16 on narrow channels (the blocks) and wide ones (the group driver).
 @Suite struct WinogradWeightCacheTests {
-    @Test func inferenceMatchesTheTapeAndSeesEveryChange() {
+    @Test(arguments: [(Precision.fp32, 8, 16), (.bf16, 8, 16), (.bf16, 136, 130)])
+    func inferenceMatchesTheTapeAndSeesEveryChange(_ setting: (Precision, Int, Int)) {
+        let (precision, c, o) = setting
         var g = RandomGenerator(seed: 5)
-        let x = Tensor(shape: [2, 8, 6, 6], scalars: (0..<(2 * 8 * 36)).map { _ in g.normal() })
-        let p = Parameter(Tensor(shape: [16, 8, 3, 3], scalars: (0..<(16 * 8 * 9)).map { _ in g.normal() }))
+        let x = Tensor(shape: [2, c, 6, 6], scalars: (0..<(2 * c * 36)).map { _ in g.normal() })
+        let p = Parameter(Tensor(shape: [o, c, 3, 3], scalars: (0..<(o * c * 9)).map { _ in g.normal() }))
+        let tile = ConvolutionPlan(ConvolutionGeometry(batch: 2, inChannels: c, height: 6, width: 6, outChannels: o, kernelHeight: 3,
+                                                       kernelWidth: 3, stride: (1, 1), padding: (1, 1), precision: precision)).winogradTile
+        #expect(tile != nil && (precision == .fp32 || tile == .f2x2), "a Winograd convolution (F(2×2) in bf16)")
         func both() -> (taped: [Float], cached: [Float]) {
-            let taped = conv2d(x, weight: p.value, padding: (1, 1)).scalars
-            let cached = withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars
-            return (taped, cached)
+            withAutocast(precision) {
+                let taped = conv2d(x, weight: p.value, padding: (1, 1)).scalars
+                let cached = withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars
+                return (taped, cached)
+            }
         }
         let first = both()
         #expect(first.taped.map(\.bitPattern) == first.cached.map(\.bitPattern))
-        #expect(withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars.map(\.bitPattern) == first.cached.map(\.bitPattern))
+        let again = withAutocast(precision) { withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars }
+        #expect(again.map(\.bitPattern) == first.cached.map(\.bitPattern))
+        if precision == .bf16 {   // really rounded: FP32 gives other values
+            let fp32 = withNoGrad { conv2d(x, weight: p.value, padding: (1, 1)) }.scalars
+            #expect(fp32 != first.cached)
+        }
         // An optimiser step changes the weights in place.
         let sgd = SGD([p], learningRate: 0.1)
         (conv2d(x, weight: p.value, padding: (1, 1)).sum()).backward()
@@ -76,7 +89,7 @@ import Testing
         #expect(second.taped.map(\.bitPattern) == second.cached.map(\.bitPattern))
         #expect(second.cached != first.cached)
         // A new value (a checkpoint load).
-        p.assign(Tensor(shape: [16, 8, 3, 3], repeating: 0.01))
+        p.assign(Tensor(shape: [o, c, 3, 3], repeating: 0.01))
         let third = both()
         #expect(third.taped.map(\.bitPattern) == third.cached.map(\.bitPattern))
         #expect(third.cached != second.cached)

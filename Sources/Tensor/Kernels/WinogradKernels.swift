@@ -324,9 +324,11 @@ enum WinogradKernels {
 
     /// The forward with weights already transformed (``transformWeights(_:outChannels:inChannels:_:)``), e.g. cached
     /// between inference batches.
+    /// In bf16, `roundedWeights` is `u` rounded (``WinogradWeightCache/rounded(_:outChannels:inChannels:)``).
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none) {
-        WinogradTileDriver<Self>.forward(x, transformedWeights: u, bias: bias, y, g, epilogue: epilogue)
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue = .none,
+                        roundedWeights: UnsafePointer<UInt16>? = nil) {
+        WinogradTileDriver<Self>.forward(x, transformedWeights: u, bias: bias, y, g, epilogue: epilogue, roundedWeights: roundedWeights)
     }
 
     /// The input gradient: the same convolution with flipped, transposed weights. Flipping a

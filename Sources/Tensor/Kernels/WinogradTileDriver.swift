@@ -36,14 +36,20 @@ enum WinogradTileDriver<T: WinogradTransforms> {
     static func convolve(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                          _ y: UnsafeMutablePointer<Float>, batch: Int, inChannels c: Int, outChannels o: Int,
                          height h: Int, width w: Int, _ g: ConvolutionGeometry, epilogue: OutputEpilogue,
-                         transposedComponent component: ((Int) -> Int)? = nil, blocks: Bool = true) {
+                         transposedComponent component: ((Int) -> Int)? = nil, blocks: Bool = true,
+                         roundedWeights cached: UnsafePointer<UInt16>? = nil) {
         let k = T.components
         let tiles = T.Tiles(g)
         let group = T.imagesPerGroup(g, inChannels: c, outChannels: o)
         let pMax = group * tiles.perImage
-        // In bf16 each component's weights are rounded once for all the groups (transposed for the input gradient).
-        BFloat16.withRounded(g.precision, count: k, transposed: component != nil, m: o, k: c, lda: component == nil ? c : o,
-                             matrix: { xi in u + (component?(xi) ?? xi) * o * c }) { u16 in
+        // In bf16 each component's weights are rounded once for all the groups (transposed for the input gradient),
+        // or were rounded once for many batches (`cached`, the forward's layout).
+        @inline(__always) func withWeights(_ body: (UnsafePointer<UInt16>?) -> Void) {
+            if let cached, component == nil, g.precision == .bf16 { body(cached); return }
+            BFloat16.withRounded(g.precision, count: k, transposed: component != nil, m: o, k: c, lda: component == nil ? c : o,
+                                 matrix: { xi in u + (component?(xi) ?? xi) * o * c }, body)
+        }
+        withWeights { u16 in
             // F(2×2) in bf16 on narrow channels: a cache-sized block of tiles at a time, the same bits.
             if blocks, k == 16, let u16, WinogradBFloat16Blocks.applies(inChannels: c, outChannels: o) {
                 WinogradBFloat16Blocks.convolve(x, roundedWeights: u16, bias: bias, y, batch: batch, inChannels: c, outChannels: o,
@@ -87,10 +93,12 @@ enum WinogradTileDriver<T: WinogradTransforms> {
 
     /// The forward with weights already transformed (``WinogradTransforms/transformWeights(_:outChannels:inChannels:_:)``),
     /// e.g. cached between inference batches.
+    /// In bf16, `roundedWeights` (`u` rounded, the same layout) saves rounding it again.
     static func forward(_ x: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue) {
+                        _ y: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry, epilogue: OutputEpilogue,
+                        roundedWeights: UnsafePointer<UInt16>? = nil) {
         convolve(x, transformedWeights: u, bias: bias, y, batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                 height: g.height, width: g.width, g, epilogue: epilogue)
+                 height: g.height, width: g.width, g, epilogue: epilogue, roundedWeights: roundedWeights)
     }
 
     /// `dweight`: per group, the transformed input and output gradient, one GEMM per component

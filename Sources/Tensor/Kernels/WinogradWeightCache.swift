@@ -1,4 +1,16 @@
+import CBFloat16
 import Synchronization
+
+/// Values rounded to bfloat16 that outlive the call that made them (a cached transform's).
+final class BFloat16Storage: @unchecked Sendable {
+    let count: Int
+    let pointer: UnsafeMutablePointer<UInt16>
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(1, count))
+    }
+    deinit { pointer.deallocate() }
+}
 
 /// Winograd-transformed weights kept between inference passes.
 ///
@@ -7,7 +19,9 @@ import Synchronization
 /// (U = G g Gᵀ, 16/9 or 36/9 of the weights written) costs as much as the convolution itself on
 /// small images. Entries are keyed by the weight storage and its ``TensorStorage/version``
 /// (bumped by every in-place write), so a stale transform is never used; an entry whose
-/// weights are gone is dropped, and the whole cache is cleared past ``budget`` floats.
+/// weights are gone is dropped, and the whole cache is cleared past ``budget`` floats. In bf16
+/// an entry also keeps its transform rounded to bf16 (``rounded(_:outChannels:inChannels:)``), as
+/// the convolution would otherwise round it again every batch.
 final class WinogradWeightCache: @unchecked Sendable {
     static let shared = WinogradWeightCache()
     /// Largest total of cached transforms, in floats (256 MiB; ResNet-18's are 74 MiB).
@@ -17,6 +31,7 @@ final class WinogradWeightCache: @unchecked Sendable {
         weak var weights: TensorStorage?
         let version: UInt64
         let transformed: TensorStorage
+        var rounded: BFloat16Storage?
     }
     private struct Key: Hashable {
         let weights: ObjectIdentifier
@@ -45,9 +60,27 @@ final class WinogradWeightCache: @unchecked Sendable {
         entries.withLock { list in
             list = list.filter { $0.value.weights != nil }
             if list.values.reduce(u.count, { $0 + $1.transformed.count }) > Self.budget { list.removeAll() }
-            list[key] = Entry(weights: weights, version: weights.version, transformed: u)
+            list[key] = Entry(weights: weights, version: weights.version, transformed: u, rounded: nil)
         }
         return u
+    }
+
+    /// The F(2×2) transform of `weights` and its values rounded to bf16 in the same layout
+    /// (16 × O × C: what the convolution rounds on each call, by the same function, so the same
+    /// bits), both computed once per version of the weights.
+    func rounded(_ weights: TensorStorage, outChannels o: Int, inChannels c: Int) -> (TensorStorage, BFloat16Storage) {
+        let u = transformed(weights, outChannels: o, inChannels: c, tile: .f2x2)
+        let key = Key(weights: ObjectIdentifier(weights), tile: .f2x2)
+        if let hit = entries.withLock({ list -> BFloat16Storage? in
+            guard let e = list[key], e.transformed === u else { return nil }
+            return e.rounded
+        }) { return (u, hit) }
+        let r = BFloat16Storage(count: u.count)
+        fs_bf16_round_matrix(u.pointer, c, 0, 16 * o, c, r.pointer)
+        entries.withLock { list in
+            if var e = list[key], e.transformed === u { e.rounded = r; list[key] = e }
+        }
+        return (u, r)
     }
 
     /// Forgets every transform (tests; memory pressure).

@@ -87,7 +87,15 @@ func convolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: Convolu
     let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
     guard g.batch > 0 else { return y }   // an empty batch gives an empty output, as in PyTorch
     if !GradMode.isEnabled, let tile = ConvolutionPlan(g).winogradTile {
-        // Inference: the weights' transform is cached across batches (WinogradWeightCache).
+        // Inference: the weights' transform (in bf16 rounded too) is cached across batches (WinogradWeightCache).
+        if tile == .f2x2, g.precision == .bf16 {
+            let (u, u16) = WinogradWeightCache.shared.rounded(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels)
+            withExtendedLifetime(u16) {
+                WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g, epilogue: epilogue,
+                                        roundedWeights: UnsafePointer(u16.pointer))
+            }
+            return y
+        }
         let u = WinogradWeightCache.shared.transformed(weight.storage, outChannels: g.outChannels, inChannels: g.inChannels, tile: tile)
         switch tile {
         case .f2x2: WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g, epilogue: epilogue)
