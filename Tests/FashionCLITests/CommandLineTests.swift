@@ -172,6 +172,31 @@ import Testing
         #expect(try TrainMNIST.parse(["--recipe", "hour"]).configuredRun().precision == .fp32)
     }
 
+    /// `--recipe four-hours-bf16` is the four-hour run's command written out (Docs/RESULTS.md):
+    /// `hour-bf16` with 56 epochs, 2-px crops, random erasing 0.25, a weight average of decay
+    /// 0.998 and test-time flips — every setting that reaches the trainer the same.
+    @Test func fourHourRecipeIsTheDocumentedCommand() throws {
+        let named = try TrainMNIST.parse(["--recipe", "four-hours-bf16", "--precision", "fp32"]).configuredRun()
+        let written = try TrainMNIST.parse(["--recipe", "hour-bf16", "--epochs", "56", "--crop-padding", "2", "--random-erasing", "0.25",
+                                            "--ema", "0.998", "--tta", "--precision", "fp32"]).configuredRun()
+        #expect(named.epochs == 56 && named.cropPadding == 2 && named.erasing == 0.25 && named.averageDecay == 0.998 && named.testTimeFlip)
+        #expect(named.epochs == written.epochs && named.learningRate == written.learningRate && named.optimizer == written.optimizer
+                && named.schedule == written.schedule && named.labelSmoothing == written.labelSmoothing && named.stem == written.stem
+                && named.augment == written.augment && named.cropPadding == written.cropPadding && named.paddingMode == written.paddingMode
+                && named.erasing == written.erasing && named.validation == written.validation && named.averageDecay == written.averageDecay
+                && named.testTimeFlip == written.testTimeFlip && named.vectorWeightDecay == written.vectorWeightDecay
+                && named.vectorLearningRateScale == written.vectorLearningRateScale && named.batchSize == written.batchSize
+                && named.seed == written.seed && named.precision == written.precision)
+        #expect(named.schedule == .oneCycle(epochs: 56, warmup: 0.25, div: 25, finalDiv: 1e4))
+        // Without --precision it trains in bf16, which a CPU without AVX512_BF16 refuses with the reason.
+        #expect(FashionMNISTRecipe.named("four-hours-bf16")?.precision == .bf16)
+        if Precision.bf16.unavailableReason != nil {
+            #expect(throws: (any Error).self) { _ = try TrainMNIST.parse(["--recipe", "four-hours-bf16"]) }
+        }
+        // A flag given beside it still overrides the recipe's setting.
+        #expect(try TrainMNIST.parse(["--recipe", "four-hours-bf16", "--precision", "fp32", "--random-erasing", "0"]).configuredRun().erasing == 0)
+    }
+
     @Test func predictTakesFolders() throws {
         let folder = TemporaryFolder.name("predict")
         defer { try? FileManager.default.removeItem(at: folder) }
