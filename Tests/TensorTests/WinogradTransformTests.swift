@@ -95,3 +95,43 @@ import Testing
         #expect(third.cached != second.cached)
     }
 }
+
+/// A recorded Winograd F(2×2) convolution transforms its weights once: the forward keeps the
+/// transform and the input gradient reads it (permuted, transposed) — the same bits as the
+/// kernels that transform the weights on each call, in FP32 and in bf16 (the blocks on narrow
+/// channels, the group driver on wide ones).
+@Suite struct WinogradKeptTransformTests {
+    @Test(arguments: [(Precision.fp32, 8, 16), (.bf16, 8, 16), (.bf16, 136, 130), (.fp32, 136, 130)])
+    func tapeMatchesTheKernelsBitForBit(_ setting: (Precision, Int, Int)) {
+        let (precision, c, o) = setting
+        var r = RandomGenerator(seed: 9)
+        // The automatic plan takes F(4×4) in FP32 where it needs fewer multiplies: the first map it leaves to F(2×2).
+        func plan(_ h: Int, _ w: Int) -> ConvolutionPlan {
+            ConvolutionPlan(ConvolutionGeometry(batch: 3, inChannels: c, height: h, width: w, outChannels: o, kernelHeight: 3,
+                                                kernelWidth: 3, stride: (1, 1), padding: (1, 1), precision: precision))
+        }
+        let maps = [(7, 6), (5, 5), (2, 6)]
+        guard let (h, w) = maps.first(where: { plan($0.0, $0.1).forward == .winogradF2 && plan($0.0, $0.1).inputGradient == .winogradF2 })
+        else { Issue.record("no map of \(maps) takes F(2×2) for \(c) → \(o) channels"); return }
+        let n = 3
+        let x = Parameter(Tensor(shape: [n, c, h, w], scalars: (0..<(n * c * h * w)).map { _ in r.normal() }))
+        let weight = Parameter(Tensor(shape: [o, c, 3, 3], scalars: (0..<(o * c * 9)).map { _ in r.normal() }))
+        let dy = Tensor(shape: [n, o, h, w], scalars: (0..<(n * o * h * w)).map { _ in r.normal() })
+        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelHeight: 3, kernelWidth: 3,
+                                    stride: (1, 1), padding: (1, 1), precision: precision)
+        let y = withAutocast(precision) { conv2d(x.value, weight: weight.value, padding: (1, 1)) }
+        withAutocast(precision) { (y * dy).sum().backward() }   // dL/dy = dy exactly
+        var direct = [Float](repeating: 0, count: y.count), dx = [Float](repeating: 0, count: x.value.count)
+        ConvolutionKernels.forward(x.value.pointer, weight: weight.value.pointer, bias: nil, &direct, g)
+        ConvolutionKernels.backwardInput(dy.pointer, weight: weight.value.pointer, &dx, g)
+        #expect(y.scalars.map(\.bitPattern) == direct.map(\.bitPattern))
+        let taped = x.grad?.scalars ?? []
+        #expect(taped.map(\.bitPattern) == dx.map(\.bitPattern))
+        if precision == .bf16 {   // really rounded
+            var fp32 = [Float](repeating: 0, count: dx.count)
+            var g32 = g; g32.precision = .fp32
+            ConvolutionKernels.backwardInput(dy.pointer, weight: weight.value.pointer, &fp32, g32)
+            #expect(fp32 != dx)
+        }
+    }
+}

@@ -336,14 +336,20 @@ enum WinogradKernels {
     /// components permuted (U' = Q·U·Q) — the GEMMs read the forward's U transposed, no flipped copy.
     static func backwardInput(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
-        let o = g.outChannels, c = g.inChannels
-        Workspace.shared.withBuffer(16 * o * c) { u in
-            transformWeights(weight, outChannels: o, inChannels: c, u)
-            let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
-            WinogradTileDriver<Self>.convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: o, outChannels: c,
-                                              height: g.height, width: g.width, g, epilogue: .none,
-                                              transposedComponent: { xi in q(xi / 4) * 4 + q(xi % 4) })
+        Workspace.shared.withBuffer(16 * g.outChannels * g.inChannels) { u in
+            transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels, u)
+            backwardInput(dy, transformedWeights: u, dx, g)
         }
+    }
+
+    /// The input gradient from the forward's transform `u` (``transformWeights(_:outChannels:inChannels:_:)``
+    /// of the same weights), e.g. kept by the forward pass of a recorded convolution.
+    static func backwardInput(_ dy: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>,
+                              _ dx: UnsafeMutablePointer<Float>, _ g: ConvolutionGeometry) {
+        let q = { (r: Int) in r == 0 ? 3 : (r == 3 ? 0 : r) }
+        WinogradTileDriver<Self>.convolve(dy, transformedWeights: u, bias: nil, dx, batch: g.batch, inChannels: g.outChannels,
+                                          outChannels: g.inChannels, height: g.height, width: g.width, g, epilogue: .none,
+                                          transposedComponent: { xi in q(xi / 4) * 4 + q(xi % 4) })
     }
 
     static func backwardWeight(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,

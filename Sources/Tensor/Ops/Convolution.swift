@@ -11,16 +11,24 @@
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) -> Tensor {
     let g = convolutionGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding)
-    var y = convolutionForward(x, weight: weight, bias: bias, g, epilogue: .none)
-    let xs = x.detached(), ws = weight.detached()
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+    // A recorded Winograd F(2×2) convolution keeps its weights' transform for the input gradient,
+    // which reads the same U (permuted and transposed) instead of transforming the weights again.
+    let transform = needX && GradMode.isEnabled ? winogradTransformForBackward(weight, g) : nil
+    var y = transform.map { winogradForward(x, transformedWeights: $0, bias: bias, g) }
+        ?? convolutionForward(x, weight: weight, bias: bias, g, epilogue: .none)
+    let xs = x.detached(), ws = weight.detached()
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     Tensor.record("conv2d", detail: "\(g.kernelHeight)×\(g.kernelWidth)/\(g.strideY) \(g.inChannels)→\(g.outChannels) at \(g.height)×\(g.width)", &y, inputs: inputs) { dy in
         var grads: [Tensor?] = [nil, nil]
         if needX {
             let dx = Tensor(uninitializedShape: xs.shape)
-            ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, dx.pointer, g)
+            if let transform {
+                WinogradKernels.backwardInput(dy.pointer, transformedWeights: transform.pointer, dx.pointer, g)
+            } else {
+                ConvolutionKernels.backwardInput(dy.pointer, weight: ws.pointer, dx.pointer, g)
+            }
             grads[0] = dx
         }
         var db: Tensor? = nil
@@ -63,6 +71,23 @@ public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     }
     return convolutionForward(x, weight: weight, bias: bias, g,
                               epilogue: OutputEpilogue(residual: residual.map { UnsafePointer($0.pointer) }, relu: true))
+}
+
+/// The Winograd F(2×2) transform of `weight` when both the forward and the input gradient of
+/// `g` take F(2×2) (the same function the kernels call, so the same bits), else nil.
+func winogradTransformForBackward(_ weight: Tensor, _ g: ConvolutionGeometry) -> TensorStorage? {
+    let plan = ConvolutionPlan(g)
+    guard g.batch > 0, plan.forward == .winogradF2, plan.inputGradient == .winogradF2 else { return nil }
+    let u = TensorStorage(uninitializedCount: 16 * g.outChannels * g.inChannels)
+    WinogradKernels.transformWeights(weight.pointer, outChannels: g.outChannels, inChannels: g.inChannels, u.pointer)
+    return u
+}
+
+/// The F(2×2) forward from a transform made by ``winogradTransformForBackward(_:_:)``.
+func winogradForward(_ x: Tensor, transformedWeights u: TensorStorage, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
+    let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+    WinogradKernels.forward(x.pointer, transformedWeights: u.pointer, bias: bias?.pointer, y.pointer, g)
+    return y
 }
 
 /// Checks the operands of a convolution and returns its geometry.
