@@ -106,19 +106,20 @@ import Testing
         let (precision, c, o) = setting
         var r = RandomGenerator(seed: 9)
         // The automatic plan takes F(4×4) in FP32 where it needs fewer multiplies: the first map it leaves to F(2×2).
-        func plan(_ h: Int, _ w: Int) -> ConvolutionPlan {
-            ConvolutionPlan(ConvolutionGeometry(batch: 3, inChannels: c, height: h, width: w, outChannels: o, kernelHeight: 3,
-                                                kernelWidth: 3, stride: (1, 1), padding: (1, 1), precision: precision))
+        let n = 3
+        func geometry(_ h: Int, _ w: Int) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelHeight: 3, kernelWidth: 3,
+                                stride: (1, 1), padding: (1, 1), precision: precision)
         }
         let maps = [(7, 6), (5, 5), (2, 6)]
-        guard let (h, w) = maps.first(where: { plan($0.0, $0.1).forward == .winogradF2 && plan($0.0, $0.1).inputGradient == .winogradF2 })
-        else { Issue.record("no map of \(maps) takes F(2×2) for \(c) → \(o) channels"); return }
-        let n = 3
+        guard let (h, w) = maps.first(where: {
+            let plan = ConvolutionPlan(geometry($0.0, $0.1))
+            return plan.forward == .winogradF2 && plan.inputGradient == .winogradF2
+        }) else { Issue.record("no map of \(maps) takes F(2×2) for \(c) → \(o) channels"); return }
+        let g = geometry(h, w)
         let x = Parameter(Tensor(shape: [n, c, h, w], scalars: (0..<(n * c * h * w)).map { _ in r.normal() }))
         let weight = Parameter(Tensor(shape: [o, c, 3, 3], scalars: (0..<(o * c * 9)).map { _ in r.normal() }))
         let dy = Tensor(shape: [n, o, h, w], scalars: (0..<(n * o * h * w)).map { _ in r.normal() })
-        let g = ConvolutionGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelHeight: 3, kernelWidth: 3,
-                                    stride: (1, 1), padding: (1, 1), precision: precision)
         let y = withAutocast(precision) { conv2d(x.value, weight: weight.value, padding: (1, 1)) }
         withAutocast(precision) { (y * dy).sum().backward() }   // dL/dy = dy exactly
         var direct = [Float](repeating: 0, count: y.count), dx = [Float](repeating: 0, count: x.value.count)
