@@ -42,6 +42,8 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate and save an exponential moving average of the weights with this decay (e.g. 0.999; warm-up (1+n)/(10+n)); ema.safetensors holds it, best.safetensors too.", valueName: "decay"))
     var ema: Double?
     @Flag(help: "Test-time augmentation: evaluate on the mean of the logits of each image and its mirror image.") var tta = false
+    @Flag(help: "Test-time augmentation: evaluate on half the logits of each image and a quarter each of those of the image shifted one pixel down-right and up-left (reflect padding); with --tta, airbench's tta_level=2.")
+    var ttaShifts = false
     @Option(help: ArgumentHelp("Weight decay of biases and batch norm's parameters (default: --weight-decay's; 0 as timm's filter_bias_and_bn).", valueName: "wd"))
     var normBiasWeightDecay: Double?
     @Option(help: ArgumentHelp("Learning rate of biases and batch norm's parameters as a factor of the schedule's.", valueName: "factor"))
@@ -123,6 +125,7 @@ struct TrainMNIST: ParsableCommand {
         run.paddingMode = mode
         run.erasing = erasing; run.validation = heldOut
         run.averageDecay = ema ?? chosenRecipe?.averageDecay; run.testTimeFlip = tta || chosenRecipe?.testTimeFlip == true
+        run.testTimeShifts = ttaShifts || chosenRecipe?.testTimeShifts == true
         run.vectorWeightDecay = normBiasWeightDecay ?? chosenRecipe?.vectorWeightDecay; run.vectorLearningRateScale = normBiasLrScale
         run.precision = kernelOptions.precision ?? chosenRecipe?.precision ?? .fp32
         run.batchNormGroupSize = bnGroupSize

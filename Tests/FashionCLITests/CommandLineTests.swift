@@ -129,14 +129,14 @@ import Testing
         #expect(run.optimizer == expected.optimizer && run.schedule == expected.schedule)
         #expect(run.labelSmoothing == expected.labelSmoothing && run.cropPadding == expected.cropPadding)
         #expect(run.validation == expected.validation && run.vectorWeightDecay == expected.vectorWeightDecay)
-        #expect(run.erasing == expected.erasing && run.averageDecay == nil && !run.testTimeFlip && run.stem == .compact)
+        #expect(run.erasing == expected.erasing && run.averageDecay == nil && !run.testTimeFlip && !run.testTimeShifts && run.stem == .compact)
         #expect(run.optimizer == .sgd(momentum: 0.9, weightDecay: 5e-4, nesterov: true) && run.validation == 5000)
 
         let changed = try TrainMNIST.parse(["--recipe", "HOUR", "--epochs", "3", "--label-smoothing", "0", "--validation", "0",
-                                            "--crop-padding", "0", "--lr", "0.2", "--ema", "0.99", "--tta"]).configuredRun()
+                                            "--crop-padding", "0", "--lr", "0.2", "--ema", "0.99", "--tta", "--tta-shifts"]).configuredRun()
         #expect(changed.epochs == 3 && changed.schedule == .oneCycle(epochs: 3, warmup: 0.25, div: 25, finalDiv: 1e4))
         #expect(changed.labelSmoothing == 0 && changed.validation == 0 && changed.cropPadding == 0 && changed.learningRate == 0.2)
-        #expect(changed.averageDecay == 0.99 && changed.testTimeFlip && changed.vectorWeightDecay == 0)
+        #expect(changed.averageDecay == 0.99 && changed.testTimeFlip && changed.testTimeShifts && changed.vectorWeightDecay == 0)
         // The stem is the recipe's unless --stem names one.
         #expect(try TrainMNIST.parse(["--recipe", "hour", "--stem", "small"]).configuredRun().stem == .small)
         var smallRecipe = recipe; smallRecipe.stem = .small
@@ -184,7 +184,7 @@ import Testing
                 && named.schedule == written.schedule && named.labelSmoothing == written.labelSmoothing && named.stem == written.stem
                 && named.augment == written.augment && named.cropPadding == written.cropPadding && named.paddingMode == written.paddingMode
                 && named.erasing == written.erasing && named.validation == written.validation && named.averageDecay == written.averageDecay
-                && named.testTimeFlip == written.testTimeFlip && named.vectorWeightDecay == written.vectorWeightDecay
+                && named.testTimeFlip == written.testTimeFlip && named.testTimeShifts == written.testTimeShifts && named.vectorWeightDecay == written.vectorWeightDecay
                 && named.vectorLearningRateScale == written.vectorLearningRateScale && named.batchSize == written.batchSize
                 && named.seed == written.seed && named.precision == written.precision)
         #expect(named.schedule == .oneCycle(epochs: 56, warmup: 0.25, div: 25, finalDiv: 1e4))

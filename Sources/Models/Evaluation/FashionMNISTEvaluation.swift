@@ -5,7 +5,7 @@ import Vision
 
 /// A Fashion-MNIST checkpoint (`fashion train-mnist`'s, or one made elsewhere with its
 /// metadata) on the test set — or on a run's validation split — as `fashion evaluate-mnist`
-/// runs it, with or without flip test-time augmentation; writes ``EvaluationFiles``.
+/// runs it, with or without test-time augmentation (flips, shifts); writes ``EvaluationFiles``.
 ///
 /// ```swift
 /// var job = FashionMNISTEvaluation(checkpoint: URL(fileURLWithPath: "runs/fmnist/last.safetensors"),
@@ -20,8 +20,11 @@ public struct FashionMNISTEvaluation {
     public var data = FashionMNIST.defaultDirectory
     /// Where the evaluation files go.
     public var folder: URL
-    /// Average in the logits of the mirror images (``ClassifierEpoch/logits(_:_:flip:)``).
+    /// Average in the logits of the mirror images (``ClassifierEpoch/logits(_:_:flip:shifts:)``).
     public var flip = false
+    /// Average in the logits of the images shifted a pixel down-right and up-left, as
+    /// airbench's `tta_level=2` (``ClassifierEpoch/logits(_:_:flip:shifts:)``).
+    public var shifts = false
     /// Evaluate on a validation split of this many training images, as a `train-mnist` run
     /// with `--validation` and `seed` held out (0: on the test set).
     public var validation = 0
@@ -60,12 +63,12 @@ public struct FashionMNISTEvaluation {
         }
         let source = FashionMNISTData(train: train, test: test, augment: false, seed: seed, testLimit: testLimit, validation: validation)
         let batches = validation > 0 ? source.validationBatches() : source.testBatches()
-        let (truth, top) = withAutocast(precision) { ClassifierEpoch.predictTopK(model, batches: batches, k: 3, flip: flip) }
+        let (truth, top) = withAutocast(precision) { ClassifierEpoch.predictTopK(model, batches: batches, k: 3, flip: flip, shifts: shifts) }
         let evaluation = Evaluation(classes: metadata.classes, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         let set = validation > 0 ? train : test, plane = 28 * 28
         let indices = validation > 0 ? source.validationIndices : Array(0..<source.testCount)
         try AtomicFile.createFolder(folder)
-        try EvaluationFiles.write(evaluation, title: "\(checkpoint.relativePath) on Fashion-MNIST's \(validation > 0 ? "validation split" : "test set")\(flip ? ", with flips" : "")",
+        try EvaluationFiles.write(evaluation, title: "\(checkpoint.relativePath) on Fashion-MNIST's \(validation > 0 ? "validation split" : "test set")\(flip ? ", with flips" : "")\(shifts ? ", with shifts" : "")",
                                   minority: [], names: indices.map { "\(validation > 0 ? "train" : "test")/\($0)" }, truth: truth, top: top,
                                   images: { i in Image(width: 28, height: 28, channels: 1,
                                                        pixels: Array(set.pixels[(indices[i] * plane)..<((indices[i] + 1) * plane)])) },

@@ -1,6 +1,7 @@
 import Dispatch
 import Dataset
 import Tensor
+import Vision
 
 /// Why a training step could not go on.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -86,13 +87,13 @@ public enum ClassifierEpoch {
 
     /// ``evaluate(_:batches:)`` and, from the same pass, every example's true label, predicted
     /// class and `k` most probable classes (``topK(logits:k:)``); `flip` averages in the mirror
-    /// images' logits (``logits(_:_:flip:)``). `progress(examples)` is
+    /// images' logits and `shifts` those of the shifted images (``logits(_:_:flip:shifts:)``). `progress(examples)` is
     /// called after each batch with the examples seen so far.
     public static func evaluateAndPredict(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int = 3, flip: Bool = false,
-                                          progress: (Int) -> Void = { _ in })
+                                          shifts: Bool = false, progress: (Int) -> Void = { _ in })
         -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        return combine(evaluateEach(model, batches: batches, k: k, flip: flip, progress: progress), since: t0)
+        return combine(evaluateEach(model, batches: batches, k: k, flip: flip, shifts: shifts, progress: progress), since: t0)
     }
 
     /// What one evaluation batch gave: its mean loss, truths, predictions and top classes.
@@ -105,11 +106,45 @@ public enum ClassifierEpoch {
 
     /// The logits of `images` — with `flip`, the mean of those of the images and of their
     /// mirror images (horizontal-flip test-time augmentation, as in Page's and Jordan's fast
-    /// CIFAR-10 training). Call without a gradient tape.
-    public static func logits(_ model: some Layer, _ images: Tensor, flip: Bool) -> Tensor {
-        let plain = model(images)
-        guard flip else { return plain }
-        return (plain + model(horizontallyFlipped(images))) * 0.5
+    /// CIFAR-10 training); with `shifts` as well, Jordan's airbench `tta_level=2`: half those
+    /// logits, plus a quarter each of the same for the images shifted one pixel down and right
+    /// and one pixel up and left (``shifted(_:down:right:)``, reflect padding). Call without a
+    /// gradient tape.
+    public static func logits(_ model: some Layer, _ images: Tensor, flip: Bool, shifts: Bool = false) -> Tensor {
+        func views(_ x: Tensor) -> Tensor {
+            let plain = model(x)
+            guard flip else { return plain }
+            return (plain + model(horizontallyFlipped(x))) * 0.5
+        }
+        let centred = views(images)
+        guard shifts else { return centred }
+        // airbench: 0.5 * logits + 0.5 * stack([down-right, up-left]).mean(0)
+        let moved = (views(shifted(images, down: 1, right: 1)) + views(shifted(images, down: -1, right: -1))) * 0.5
+        return centred * 0.5 + moved * 0.5
+    }
+
+    /// N×C×H×W images moved `down` rows and `right` columns, the uncovered border filled by
+    /// reflection (`F.pad(x, (1, 1, 1, 1), mode="reflect")` cropped at (0, 0) is `down: 1,
+    /// right: 1`, at (2, 2) `down: -1, right: -1`); not recorded for gradients. A shift must be
+    /// smaller than the side it moves along, as reflect padding needs.
+    public static func shifted(_ images: Tensor, down: Int, right: Int) -> Tensor {
+        precondition(images.rank == 4, "shifted: expected N×C×H×W, got \(images.shape)")
+        let h = images.shape[2], w = images.shape[3], planes = images.count / max(h * w, 1)
+        for (shift, n) in [(down, h), (right, w)] {
+            if let why = PaddingMode.reflect.problem(pad: abs(shift), size: n) { preconditionFailure("shifted: \(why)") }
+        }
+        let rows = (0..<h).map { PaddingMode.reflect.source($0 - down, h) ?? 0 }
+        let columns = (0..<w).map { PaddingMode.reflect.source($0 - right, w) ?? 0 }
+        var out = [Float](repeating: 0, count: images.count)
+        images.withUnsafeBufferPointer { x in
+            for p in 0..<planes {
+                for i in 0..<h {
+                    let from = (p * h + rows[i]) * w, to = (p * h + i) * w
+                    for j in 0..<w { out[to + j] = x[from + columns[j]] }
+                }
+            }
+        }
+        return Tensor(shape: images.shape, scalars: out)
     }
 
     /// N×C×H×W images mirrored left to right (`torch.flip(x, dims=[3])`), not recorded for gradients.
@@ -124,15 +159,15 @@ public enum ClassifierEpoch {
     }
 
     /// Each batch's outcome, in evaluation mode, without recording gradients (`flip`: with
-    /// horizontal-flip test-time augmentation, ``logits(_:_:flip:)``).
+    /// horizontal-flip test-time augmentation, `shifts`: with shifted images too, ``logits(_:_:flip:shifts:)``).
     static func evaluateEach(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int, flip: Bool = false,
-                             progress: (Int) -> Void = { _ in }) -> [BatchOutcome] {
+                             shifts: Bool = false, progress: (Int) -> Void = { _ in }) -> [BatchOutcome] {
         model.eval()
         defer { model.train() }
         var outcomes: [BatchOutcome] = [], seen = 0
         withNoGrad {
             for batch in batches {
-                let logits = Self.logits(model, batch.images, flip: flip)
+                let logits = Self.logits(model, batch.images, flip: flip, shifts: shifts)
                 outcomes.append(BatchOutcome(loss: softmaxCrossEntropy(logits: logits, targets: batch.labels).scalar,
                                              truth: batch.labels, predictions: argmaxRows(logits),
                                              top: topK(logits: logits, k: k).map { $0.map { .init(label: $0.label, probability: $0.probability) } }))
@@ -174,16 +209,17 @@ public enum ClassifierEpoch {
     }
 
     /// Each example's truth and its `k` most probable classes (softmax of the logits, or of
-    /// their mean with the mirror images' with `flip`), most probable first; ties go to the
-    /// lower class index, as ``argmaxRows(_:)``.
-    public static func predictTopK(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int, flip: Bool = false)
+    /// their mean with the mirror images' with `flip` and the shifted images' with `shifts`,
+    /// ``logits(_:_:flip:shifts:)``), most probable first; ties go to the lower class index, as ``argmaxRows(_:)``.
+    public static func predictTopK(_ model: some Layer, batches: some Sequence<LabelledBatch>, k: Int, flip: Bool = false,
+                                   shifts: Bool = false)
         -> (truth: [Int], top: [[(label: Int, probability: Float)]]) {
         model.eval()
         defer { model.train() }
         var truth: [Int] = [], top: [[(label: Int, probability: Float)]] = []
         withNoGrad {
             for batch in batches {
-                top += topK(logits: logits(model, batch.images, flip: flip), k: k)
+                top += topK(logits: logits(model, batch.images, flip: flip, shifts: shifts), k: k)
                 truth += batch.labels
             }
         }

@@ -158,14 +158,14 @@ public final class DataParallel {
     /// rank 0 gathers the batches' outcomes and combines them in the one-process order (so its
     /// figures are the one process's, bit for bit), and every process gets the summary. The
     /// truths, predictions and top classes are rank 0's only (empty elsewhere).
-    func evaluate(_ model: some Layer, data: some TrainingData, flip: Bool = false, progress: (Int) -> Void = { _ in }) throws
+    func evaluate(_ model: some Layer, data: some TrainingData, flip: Bool = false, shifts: Bool = false, progress: (Int) -> Void = { _ in }) throws
         -> (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]]) {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let n = communicator.size
         guard n > 1 else {
-            return ClassifierEpoch.combine(ClassifierEpoch.evaluateEach(model, batches: data.validationBatches(), k: 3, flip: flip, progress: progress), since: t0)
+            return ClassifierEpoch.combine(ClassifierEpoch.evaluateEach(model, batches: data.validationBatches(), k: 3, flip: flip, shifts: shifts, progress: progress), since: t0)
         }
-        let mine = ClassifierEpoch.evaluateEach(model, batches: data.validationBatches(shard: validationShard), k: 3, flip: flip, progress: progress)
+        let mine = ClassifierEpoch.evaluateEach(model, batches: data.validationBatches(shard: validationShard), k: 3, flip: flip, shifts: shifts, progress: progress)
         var result: (summary: EpochSummary, truth: [Int], predictions: [Int], top: [[(label: Int, probability: Float)]])
             = (EpochSummary(loss: 0, accuracy: 0, examples: 0, seconds: 0), [], [], [])
         var figures = [UInt64](repeating: 0, count: 3)

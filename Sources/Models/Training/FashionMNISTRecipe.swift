@@ -34,6 +34,8 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     public var validation: Int
     /// Weight average's decay (nil: none) and test-time flips.
     public var averageDecay: Double?, testTimeFlip: Bool
+    /// Test-time shifts by a pixel as well (``ClassifierEpoch/logits(_:_:flip:shifts:)``).
+    public var testTimeShifts = false
     /// The convolutions' and linear layers' precision (``Precision/bf16`` needs a CPU with
     /// AVX512_BF16; ``Precision/unavailableReason`` says why not).
     public var precision: Precision = .fp32
@@ -94,7 +96,7 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
         run.labelSmoothing = labelSmoothing
         run.stem = stem; run.augment = true; run.cropPadding = cropPadding; run.paddingMode = .constant(0)
         run.erasing = erasing; run.validation = validation
-        run.averageDecay = averageDecay; run.testTimeFlip = testTimeFlip
+        run.averageDecay = averageDecay; run.testTimeFlip = testTimeFlip; run.testTimeShifts = testTimeShifts
         run.vectorWeightDecay = vectorWeightDecay; run.vectorLearningRateScale = 1
         run.precision = precision
     }

@@ -56,6 +56,8 @@ public struct FashionMNISTTrainingRun {
     public var averageDecay: Double?
     /// Evaluate with horizontal-flip test-time augmentation.
     public var testTimeFlip = false
+    /// Evaluate with the images shifted one pixel each way as well (airbench's `tta_level=2`).
+    public var testTimeShifts = false
     /// Weight decay of biases and batch norm's parameters (nil: the optimiser's).
     public var vectorWeightDecay: Double?
     /// Learning rate of biases and batch norm's parameters as a factor of the schedule's.
@@ -105,6 +107,8 @@ public struct FashionMNISTTrainingRun {
         public var weights: String
         /// Whether the mirror images' logits were averaged in.
         public var flip: Bool
+        /// Whether the shifted images' logits were averaged in.
+        public var shifts: Bool
         /// Accuracy and mean cross-entropy on the validation split.
         public var accuracy: Double, loss: Double
     }
@@ -133,7 +137,7 @@ public struct FashionMNISTTrainingRun {
                                                   labelSmoothing: labelSmoothing, seed: seed, data: settings.isEmpty ? nil : settings,
                                                   precision: precision, vectorWeightDecay: vectorWeightDecay,
                                                   vectorLearningRateScale: vectorLearningRateScale, averageDecay: averageDecay,
-                                                  testTimeFlip: testTimeFlip)
+                                                  testTimeFlip: testTimeFlip, testTimeShifts: testTimeShifts)
         // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
         let share = batchSize / max(1, communicator.size)
         try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: share),
@@ -166,19 +170,22 @@ public struct FashionMNISTTrainingRun {
             (truth, top) = (seen.truth, ranked)
         } else {
             (truth, top) = withAutocast(precision) {
-                trainer.withEvaluatedWeights { ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 3, flip: testTimeFlip) }
+                trainer.withEvaluatedWeights { ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 3, flip: testTimeFlip, shifts: testTimeShifts) }
             }
         }
         let evaluation = Evaluation(classes: FashionMNIST.classNames, truth: truth, predictions: top.map { $0.first?.label ?? 0 })
         var variants: [HeldOutVariant] = []
-        if validation > 0, averageDecay != nil || testTimeFlip {
+        if validation > 0, averageDecay != nil || testTimeFlip || testTimeShifts {
             for averaged in averageDecay != nil ? [true, false] : [false] {
-                for flip in [true, false] {
-                    let summary = withAutocast(precision) {
-                        averaged ? trainer.withEvaluatedWeights { ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip).summary }
-                                 : ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip).summary
+                for shifts in testTimeShifts ? [true, false] : [false] {
+                    for flip in [true, false] {
+                        let summary = withAutocast(precision) {
+                            averaged ? trainer.withEvaluatedWeights { ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip, shifts: shifts).summary }
+                                     : ClassifierEpoch.evaluateAndPredict(model, batches: source.validationBatches(), flip: flip, shifts: shifts).summary
+                        }
+                        variants.append(HeldOutVariant(weights: averaged ? "average" : "trained", flip: flip, shifts: shifts,
+                                                       accuracy: summary.accuracy, loss: summary.loss))
                     }
-                    variants.append(HeldOutVariant(weights: averaged ? "average" : "trained", flip: flip, accuracy: summary.accuracy, loss: summary.loss))
                 }
             }
             try AtomicFile.write(JSONStyle.encoder(pretty: true).encode(variants), to: folder.appendingPathComponent("validation_variants.json"))

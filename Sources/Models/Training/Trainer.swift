@@ -45,17 +45,22 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Evaluate with horizontal-flip test-time augmentation (the mean of the logits of each
     /// image and its mirror image).
     public var testTimeFlip: Bool
+    /// Evaluate with the images shifted by a pixel as well (Jordan's airbench `tta_level=2`,
+    /// ``ClassifierEpoch/logits(_:_:flip:shifts:)``).
+    public var testTimeShifts: Bool
 
     /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32,
     /// no parameter groups, no weight average, no test-time augmentation.
     public init(epochs: Int, learningRate: Double = 1e-3, optimizer: OptimizerKind = .adam(weightDecay: 0),
                 schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
                 data: [String: String]? = nil, precision: Precision = .fp32, vectorWeightDecay: Double? = nil,
-                vectorLearningRateScale: Double = 1, averageDecay: Double? = nil, testTimeFlip: Bool = false) {
+                vectorLearningRateScale: Double = 1, averageDecay: Double? = nil, testTimeFlip: Bool = false,
+                testTimeShifts: Bool = false) {
         self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
         self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed; self.data = data
         self.precision = precision; self.vectorWeightDecay = vectorWeightDecay; self.vectorLearningRateScale = vectorLearningRateScale
         self.averageDecay = averageDecay; self.testTimeFlip = testTimeFlip
+        self.testTimeShifts = testTimeShifts
     }
 
     /// Why a run saved under `saved` cannot go on under `self`, one phrase per difference (empty
@@ -83,6 +88,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
         if averageDecay != saved.averageDecay { out.append("weight average decay \(text(saved.averageDecay)) → \(text(averageDecay))") }
         if testTimeFlip != saved.testTimeFlip { out.append("test-time flip \(saved.testTimeFlip) → \(testTimeFlip)") }
+        if testTimeShifts != saved.testTimeShifts { out.append("test-time shifts \(saved.testTimeShifts) → \(testTimeShifts)") }
         let before = saved.data ?? [:], now = data ?? [:]
         for key in Set(before.keys).union(now.keys).sorted() where before[key] != now[key] {
             out.append("\(key) \(before[key] ?? "(not recorded)") → \(now[key] ?? "(not given)")")
@@ -92,7 +98,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data, precision
-        case vectorWeightDecay, vectorLearningRateScale, averageDecay, testTimeFlip
+        case vectorWeightDecay, vectorLearningRateScale, averageDecay, testTimeFlip, testTimeShifts
     }
 
     /// Decodes a saved configuration (older `trainer_state.json` files included).
@@ -114,6 +120,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         vectorLearningRateScale = try c.decodeIfPresent(Double.self, forKey: .vectorLearningRateScale) ?? 1
         averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay)
         testTimeFlip = try c.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? false
+        testTimeShifts = try c.decodeIfPresent(Bool.self, forKey: .testTimeShifts) ?? false
     }
 
     /// The data settings are written as typed JSON values where that reads back to the same
@@ -135,6 +142,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if vectorLearningRateScale != 1 { try c.encode(vectorLearningRateScale, forKey: .vectorLearningRateScale) }
         try c.encodeIfPresent(averageDecay, forKey: .averageDecay)
         if testTimeFlip { try c.encode(true, forKey: .testTimeFlip) }
+        if testTimeShifts { try c.encode(true, forKey: .testTimeShifts) }
     }
 }
 
@@ -504,10 +512,10 @@ public final class Trainer {
                 }
             }
             try parallel.requireSameWeights(model, when: "after epoch \(epoch + 1)")
-            let flip = configuration.testTimeFlip
+            let flip = configuration.testTimeFlip, shifts = configuration.testTimeShifts
             let (validation, truth, predictions, top) = try withAutocast(configuration.precision) {
                 try withEvaluatedWeights {
-                    try parallel.evaluate(model, data: data, flip: flip) { events(.validating(epoch: epoch, examples: $0)) }
+                    try parallel.evaluate(model, data: data, flip: flip, shifts: shifts) { events(.validating(epoch: epoch, examples: $0)) }
                 }
             }
             if world.isRoot {

@@ -10,8 +10,9 @@ public enum PaddingMode: Sendable, Equatable {
     /// Mirrored with the last pixel repeated (`"symmetric"`: 2 1 | 1 2 3 | 3 2).
     case symmetric
 
-    /// The source index of padded index `i` (from −pad) along an axis of `n` pixels; nil for a constant.
-    func source(_ i: Int, _ n: Int) -> Int? {
+    /// The source index of padded index `i` (from −pad) along an axis of `n` pixels; nil for a
+    /// constant's border. Valid where ``problem(pad:size:)`` finds nothing for the padding.
+    public func source(_ i: Int, _ n: Int) -> Int? {
         if i >= 0 && i < n { return i }
         switch self {
         case .constant: return nil
