@@ -14,7 +14,7 @@
 # from its folder). Prints a Markdown table: variant, validation accuracy, training seconds (the
 # sum of the epochs' seconds in log.jsonl, so a resumed run counts only its epochs).
 # Usage: Tools/fmnist_ablation.sh [EPOCHS] [OUT] [ONLY...]  (defaults: the recipe's 12, runs/ablation;
-#        ONLY names the variants to run — evaluation crop groups smoothing erasing — default all)
+#        ONLY names the variants to run — evaluation crop groups smoothing smoothing2 erasing — default all)
 set -euo pipefail
 epochs=${1:-12}
 out=${2:-runs/ablation}
@@ -29,15 +29,16 @@ declare -A change=(
   [crop]="--crop-padding 0"
   [groups]="--norm-bias-weight-decay 5e-4"
   [smoothing]="--label-smoothing 0"
+  [smoothing2]="--label-smoothing 0.2"
   [erasing]="--random-erasing 0.25"
 )
-order=(evaluation crop groups smoothing erasing)
+order=(evaluation crop groups smoothing smoothing2 erasing)
 [ ${#only[@]} -gt 0 ] && order=("${only[@]}")
 mkdir -p "$out"
 echo "| variant | validation accuracy after $epochs epochs | training s |"
 echo "|---|---:|---:|"
 for v in "${order[@]}"; do
-  [ -n "${change[$v]+x}" ] || { echo "fmnist_ablation: no variant '$v' (evaluation crop groups smoothing erasing)" >&2; exit 2; }
+  [ -n "${change[$v]+x}" ] || { echo "fmnist_ablation: no variant '$v' (evaluation crop groups smoothing smoothing2 erasing)" >&2; exit 2; }
   folder="$out/$v"
   # shellcheck disable=SC2086
   "$fashion" train-mnist --recipe hour --out "$folder" --epochs "$epochs" --samples 0 ${change[$v]} >"$folder.log" 2>&1 \
@@ -51,6 +52,7 @@ names = {
     "crop": "no crops (--crop-padding 0: flips only)",
     "groups": "weight decay on biases and batch norm too (--norm-bias-weight-decay 5e-4)",
     "smoothing": "no label smoothing (--label-smoothing 0)",
+    "smoothing2": "twice the label smoothing (--label-smoothing 0.2, airbench's)",
     "erasing": "with random erasing (--random-erasing 0.25)",
 }
 if variant == "evaluation":
