@@ -23,7 +23,7 @@ import Tensor
                                              mean: [FashionMNISTData.mean], std: [FashionMNISTData.std])
 
     /// The checkpoint's predictions on the test set (or the validation split) are the model's
-    /// own, with flips as ClassifierEpoch computes them; the files name the images.
+    /// own, with flips and shifts as ClassifierEpoch computes them; the files name the images.
     @Test func evaluatesTheTestSetOrTheValidationSplit() throws {
         let data = try Self.dataFolder(train: 30, test: 12), out = TemporaryFolder.name("fmnist-eval-out")
         defer { for f in [data, out] { try? FileManager.default.removeItem(at: f) } }
@@ -33,15 +33,17 @@ import Tensor
         try Checkpoint.save(model, metadata: Self.metadata, to: checkpoint)
         var job = FashionMNISTEvaluation(checkpoint: checkpoint, folder: out.appendingPathComponent("test"))
         job.data = data.path; job.samples = 0
-        for flip in [false, true] {
-            job.flip = flip
+        for (flip, shifts) in [(false, false), (true, false), (false, true), (true, true)] {
+            job.flip = flip; job.shifts = shifts
             let evaluation = try job.run()
             let source = FashionMNISTData(train: try FashionMNIST(split: .train, directory: data.path),
                                           test: try FashionMNIST(split: .test, directory: data.path), augment: false)
-            let expected = ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 1, flip: flip)
-            #expect(evaluation.examples == 12, "flip \(flip)")
-            #expect(evaluation == Evaluation(classes: FashionMNIST.classNames, truth: expected.truth, predictions: expected.top.map { $0[0].label }), "flip \(flip)")
+            let expected = ClassifierEpoch.predictTopK(model, batches: source.testBatches(), k: 1, flip: flip, shifts: shifts)
+            #expect(evaluation.examples == 12, "flip \(flip) shifts \(shifts)")
+            #expect(evaluation == Evaluation(classes: FashionMNIST.classNames, truth: expected.truth, predictions: expected.top.map { $0[0].label }),
+                    "flip \(flip) shifts \(shifts)")
         }
+        job.flip = false; job.shifts = false
         job.validation = 10; job.seed = 3
         #expect(try job.run().examples == 10)
         let csv = try String(contentsOf: out.appendingPathComponent("test/predictions.csv"), encoding: .utf8)
@@ -56,5 +58,24 @@ import Tensor
         other.mean = [0.5]
         #expect { try FashionMNISTEvaluation.metadata(of: URL(fileURLWithPath: "m.safetensors"), other) } throws: { "\($0)".contains("normalised") }
         #expect { try FashionMNISTEvaluation.metadata(of: URL(fileURLWithPath: "x.safetensors"), nil) } throws: { "\($0)".contains("no class list") }
+    }
+
+    /// A finished run with a validation split, a weight average, flips and shifts writes the last
+    /// epoch's validation figures for every choice of the three (`validation_variants.json`,
+    /// with a `shifts` column); the one with all three is the epoch's own record.
+    @Test func finishedRunWritesEveryEvaluationVariant() throws {
+        let data = try Self.dataFolder(train: 40, test: 8), out = TemporaryFolder.name("fmnist-variants")
+        defer { for f in [data, out] { try? FileManager.default.removeItem(at: f) } }
+        var run = FashionMNISTTrainingRun(folder: out)
+        run.data = data.path; run.epochs = 1; run.batchSize = 16; run.validation = 10; run.samples = 0
+        run.averageDecay = 0.9; run.testTimeFlip = true; run.testTimeShifts = true
+        let outcome = try run.run()
+        #expect(outcome.variants.count == 8)
+        let keys = Set(outcome.variants.map { "\($0.weights) \($0.flip) \($0.shifts)" })
+        #expect(keys.count == 8)
+        let own = outcome.variants.first { $0.weights == "average" && $0.flip && $0.shifts }
+        #expect(own?.accuracy == outcome.records.last?.validationAccuracy && own?.loss == outcome.records.last?.validationLoss)
+        let json = try String(contentsOf: out.appendingPathComponent("validation_variants.json"), encoding: .utf8)
+        #expect(json.contains("\"shifts\" : false") && json.contains("\"shifts\" : true"))
     }
 }
