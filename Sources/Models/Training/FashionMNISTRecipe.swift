@@ -36,8 +36,8 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     public var averageDecay: Double?, testTimeFlip: Bool
     /// Test-time shifts by a pixel as well (``ClassifierEpoch/logits(_:_:flip:shifts:)``).
     public var testTimeShifts = false
-    /// The convolutions' and linear layers' precision (``Precision/bf16`` needs a CPU with
-    /// AVX512_BF16; ``Precision/unavailableReason`` says why not).
+    /// The convolutions' and linear layers' precision (`Precision.bf16` needs a CPU with
+    /// AVX512_BF16; `Precision.unavailableReason` says why not).
     public var precision: Precision = .fp32
 
     /// What fits an hour on two cores in FP32 — 93.58 % test in 58 minutes (Docs/RESULTS.md; on
@@ -55,7 +55,7 @@ public struct FashionMNISTRecipe: Sendable, Equatable {
     /// The hour on a CPU with AVX512_BF16, where a bf16 step at 28 px is 14–22 % shorter than an
     /// FP32 one — 94.05 % test in 50 minutes on an AMD EPYC Zen 4, issue 34's 94 % reach
     /// (Docs/RESULTS.md): ``hour`` with 16 epochs instead of 12, in mixed precision
-    /// (``Precision/bf16``), and flips without crops (the ablation measured crops of 2 px as
+    /// (`Precision.bf16`), and flips without crops (the ablation measured crops of 2 px as
     /// worth nothing in twelve epochs, +0.12 points without them).
     public static let hourBF16 = FashionMNISTRecipe(
         name: "hour-bf16", summary: "16 epochs of one-cycle SGD in bf16 with flips and label smoothing (about an hour on two cores with AVX512_BF16)",

@@ -34,11 +34,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// (`withAutocast(_:_:)`): weights, optimiser state and checkpoints stay FP32 either way.
     public var precision: Precision
     /// The weight decay of the one-dimensional parameters — biases, batch norm's scales and
-    /// shifts (``ParameterGroup/byDimension(_:vectors:)``); nil: the optimiser's, as every other parameter.
+    /// shifts (Tensor's `ParameterGroup.byDimension(_:vectors:)`); nil: the optimiser's, as every other parameter.
     public var vectorWeightDecay: Double?
     /// The one-dimensional parameters' learning rate as a factor of the schedule's (1: the same).
     public var vectorLearningRateScale: Double
-    /// The decay of an exponential moving average of the weights (``ExponentialMovingAverage``,
+    /// The decay of an exponential moving average of the weights (Tensor's `ExponentialMovingAverage`,
     /// with warm-up), which then is what is evaluated and saved as `best.safetensors` and
     /// `ema.safetensors`; nil: none, the weights themselves are evaluated.
     public var averageDecay: Double?
