@@ -60,7 +60,7 @@ build: deps
 # libFuzzer over the readers (Fuzz/): every module instrumented (coverage + AddressSanitizer),
 # the no-main libFuzzer runtime linked in; FUZZ_RUNS executions per target from the seed corpora.
 FUZZ_RUNS ?= 1000000
-FUZZ_TARGETS := FuzzSafetensors FuzzIDX FuzzLabelJSON FuzzFeatureCSV FuzzImage
+FUZZ_TARGETS := FuzzSafetensors FuzzIDX FuzzFashionMNISTCSV FuzzLabelJSON FuzzFeatureCSV FuzzImage
 FUZZ_RT = $(firstword $(wildcard $(dir $(realpath $(shell which $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
 
 fuzz: deps

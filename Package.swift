@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CBFloat16"], resources: [.copy("Reference")]),
         .testTarget(name: "VisionTests", dependencies: ["TestSupport", "Vision"], resources: [.copy("Reference")]),
-        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset"]),
+        .testTarget(name: "DatasetTests", dependencies: ["TestSupport", "Dataset", "CZlib"]),
         .testTarget(name: "ModelsTests", dependencies: ["TestSupport", "Models", "Dataset"], resources: [.copy("Reference")]),
         .testTarget(name: "RecommenderTests", dependencies: ["TestSupport", "Recommender", "Dataset", "Models"], resources: [.copy("Reference")]),
         // The CLI's presentation code (the report page and its plots).

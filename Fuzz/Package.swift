@@ -4,7 +4,7 @@
 //   -Xcc -fsanitize=fuzzer-no-link,address   (see Docs/RELIABILITY.md)
 import PackageDescription
 
-let targets = ["FuzzSafetensors", "FuzzIDX", "FuzzLabelJSON", "FuzzFeatureCSV", "FuzzImage"]
+let targets = ["FuzzSafetensors", "FuzzIDX", "FuzzFashionMNISTCSV", "FuzzLabelJSON", "FuzzFeatureCSV", "FuzzImage"]
 let package = Package(
     name: "FashionStyleFuzz",
     dependencies: [.package(name: "FashionStyle", path: "..")],

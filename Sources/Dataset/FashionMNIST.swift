@@ -1,8 +1,10 @@
 import CZlib
+import FashionBase
 import Tensor
 
 /// Fashion-MNIST (Zalando): 60,000 training and 10,000 test 28×28 grey images in 10
-/// classes, read from the gzip IDX files that Debian's `dataset-fashion-mnist` installs.
+/// classes, read from the gzip IDX files that Debian's `dataset-fashion-mnist` installs — or
+/// from torchvision's and Kaggle's copies (``FashionMNISTFiles``).
 public struct FashionMNIST: Sendable {
     /// Where Debian's package puts the files.
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
@@ -22,11 +24,28 @@ public struct FashionMNIST: Sendable {
     /// Images in the split.
     public var count: Int { labels.count }
 
-    /// Loads one split from `directory` (`train-images-idx3-ubyte.gz`, …).
+    /// Loads one split from `directory`: Debian's and Zalando's gzip IDX files
+    /// (`train-images-idx3-ubyte.gz`, …), the same decompressed, in `raw/` or
+    /// `FashionMNIST/raw/` as torchvision keeps them, or Kaggle's CSV files
+    /// (``FashionMNISTFiles`` lists the layouts).
     public init(split: Split, directory: String = FashionMNIST.defaultDirectory) throws {
-        let prefix = split == .train ? "train" : "t10k"
-        let imagePath = "\(directory)/\(prefix)-images-idx3-ubyte.gz"
-        let labelPath = "\(directory)/\(prefix)-labels-idx1-ubyte.gz"
+        switch try FashionMNISTFiles.locate(split: split, in: directory).format {
+        case let .idx(imagePath, labelPath): try self.init(images: imagePath, labels: labelPath)
+        case let .csv(path):
+            let (pixels, labels) = try FashionMNISTCSV.read(path: path)
+            self.init(pixels: pixels, labels: labels, rows: 28, columns: 28)
+        }
+    }
+
+    /// Parses Kaggle's CSV layout (an optional header line, then a label in `0…9` and 784 pixels
+    /// in `0…255` a line); `path` only names the source in errors (``FashionMNISTError/csv(path:line:reason:)``).
+    public init(csv bytes: [UInt8], path: String = "<memory>") throws {
+        let (pixels, labels) = try FashionMNISTCSV.parse(bytes, path: path)
+        self.init(pixels: pixels, labels: labels, rows: 28, columns: 28)
+    }
+
+    /// Loads a pair of IDX files (gzip-compressed or plain) of 28×28 images and their labels.
+    public init(images imagePath: String, labels labelPath: String) throws {
         let images = try IDXFile(path: imagePath)
         let labels = try IDXFile(path: labelPath)
         guard images.dimensions.count == 3 else { throw IDXError.malformed(path: imagePath, reason: "expected 3 dimensions, found \(images.dimensions.count)") }
@@ -39,9 +58,7 @@ public struct FashionMNIST: Sendable {
             throw IDXError.malformed(path: imagePath, reason: "images are \(images.dimensions[1])×\(images.dimensions[2]); Fashion-MNIST's are 28×28")
         }
         if let bad = labels.bytes.first(where: { $0 > 9 }) { throw IDXError.malformed(path: labelPath, reason: "label \(bad) outside 0…9") }
-        self.pixels = images.bytes
-        self.labels = labels.bytes.map(Int.init)
-        rows = images.dimensions[1]; columns = images.dimensions[2]
+        self.init(pixels: images.bytes, labels: labels.bytes.map(Int.init), rows: images.dimensions[1], columns: images.dimensions[2])
     }
 
     /// The images `indices` (in that order) as a set of their own.
@@ -74,12 +91,15 @@ public struct FashionMNIST: Sendable {
 /// Why an IDX file could not be read.
 public enum IDXError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
+    /// Not a regular file (a FIFO, a device, a folder) or not readable.
+    case unreadable(path: String, reason: String)
     case malformed(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .missing(let p):
             return "\(p): not found — install Fashion-MNIST with `apt-get install dataset-fashion-mnist` (Debian) or pass its directory"
+        case .unreadable(let p, let r): return "\(p): \(r)"
         case .malformed(let p, let r): return "\(p): not a valid IDX file: \(r)"
         }
     }
@@ -96,6 +116,10 @@ public struct IDXFile: Sendable {
 
     /// Reads and validates `path`; gzip is detected by zlib transparently.
     public init(path: String) throws {
+        // Checked before opening: a FIFO or device named like the file would block or never end.
+        if case .failure(let failure) = ReadableFile.check(path) {
+            throw failure.reason == "no such file" ? IDXError.missing(path: path) : IDXError.unreadable(path: path, reason: failure.reason)
+        }
         guard let file = gzopen(path, "rb") else { throw IDXError.missing(path: path) }
         defer { gzclose(file) }
         var data: [UInt8] = []

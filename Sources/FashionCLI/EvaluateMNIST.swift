@@ -21,7 +21,7 @@ struct EvaluateMNIST: ParsableCommand {
     @Option(help: "The run's seed (for --validation).") var seed: UInt64 = 42
     @Option(help: "Evaluate on only the first this many test images.") var testLimit: Int?
     @Option(help: "Sample predictions on samples.png (0: none).") var samples = 24
-    @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
+    @Option(help: "Folder of Fashion-MNIST: Debian's gzip IDX files, the same decompressed, torchvision's root or raw folder, or Kaggle's CSV files.") var data = FashionMNIST.defaultDirectory
     @OptionGroup var kernelOptions: KernelOptions
 
     func validate() throws {

@@ -13,7 +13,7 @@ struct FewShot: ParsableCommand {
     /// `--dataset`: a typo is an error listing the choices.
     enum DataSet: String, ExpressibleByArgument, CaseIterable { case fashionMNIST = "fashion-mnist", kfashion }
     @Option(help: "Data set: fashion-mnist or kfashion.") var dataset: DataSet = .fashionMNIST
-    @Option(help: "Fashion-MNIST's folder of gzip IDX files (default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
+    @Option(help: "Fashion-MNIST's folder (gzip or plain IDX files, torchvision's or Kaggle's layout; default \(FashionMNIST.defaultDirectory)), or the K-Fashion root (default data/kfashion).") var data: String?
     @Option(help: "K-Fashion: prepared photos (`fashion prepare` output); prepared here first when missing.") var prepared = "data/prepared"
     @Option(help: "K-Fashion: image side of the backbone.") var imageSize = 64
     @Option(help: "Training images kept by each minority class, comma-separated positive integers (default 5,10,30,50; --quick: 10,50).") var nf: PositiveIntegers?

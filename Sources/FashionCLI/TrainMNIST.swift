@@ -52,7 +52,7 @@ struct TrainMNIST: ParsableCommand {
     @Option(help: "Evaluate on only the first this many test images after each epoch (quick runs; default: all 10,000).") var testLimit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(name: [.customLong("restart"), .customLong("overwrite")], help: "Start afresh even if the folder holds a run.") var restart = false
-    @Option(help: "Directory of Fashion-MNIST's gzip IDX files.") var data = FashionMNIST.defaultDirectory
+    @Option(help: "Folder of Fashion-MNIST: Debian's gzip IDX files, the same decompressed, torchvision's root or raw folder, or Kaggle's CSV files.") var data = FashionMNIST.defaultDirectory
     @Flag(help: "Also write initial.safetensors (the untrained weights) and batch-order.json (each epoch's training indices) into the run folder, for Tools/pytorch_parity.py.")
     var exportParity = false
     @Option(help: "Sample predictions on samples.png (0: none).") var samples = 24
