@@ -50,6 +50,21 @@ import Tensor
         #expect(csv.contains("train/"))
     }
 
+    /// The test set needs only the test split's files; a validation split needs the training images.
+    @Test func theTestSetAloneNeedsOnlyItsOwnFiles() throws {
+        let data = try Self.dataFolder(train: 20, test: 7), out = TemporaryFolder.name("fmnist-eval-test-only")
+        defer { for f in [data, out] { try? FileManager.default.removeItem(at: f) } }
+        for kind in ["images-idx3", "labels-idx1"] { try FileManager.default.removeItem(at: data.appendingPathComponent("train-\(kind)-ubyte.gz")) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let checkpoint = out.appendingPathComponent("model.safetensors")
+        try Checkpoint.save(ResNet18(classes: 10, inputChannels: 1, stem: .compact, seed: 5), metadata: Self.metadata, to: checkpoint)
+        var job = FashionMNISTEvaluation(checkpoint: checkpoint, folder: out.appendingPathComponent("test"))
+        job.data = data.path; job.samples = 0
+        #expect(try job.run().examples == 7)
+        job.validation = 5
+        #expect(throws: FashionMNISTError.noSplit(directory: data.path, split: .train)) { try job.run() }
+    }
+
     @Test func refusesModelsThatAreNotFashionMNISTs() {
         var kfashion = Self.metadata
         kfashion.inputChannels = 3; kfashion.inputSize = 224
