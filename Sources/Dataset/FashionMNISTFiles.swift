@@ -96,7 +96,9 @@ public enum FashionMNISTError: Error, CustomStringConvertible, Equatable {
         let install = "install it with `apt-get install dataset-fashion-mnist` (Debian) or pass the folder holding it"
         switch self {
         case .noDirectory(let d): return "\(d): no such folder — \(install)"
-        case .notADirectory(let d): return "\(d): a file, not a folder — pass the folder that holds Fashion-MNIST's files"
+        case .notADirectory(let d):
+            let parent = (d as NSString).deletingLastPathComponent
+            return "\(d): a file, not a folder — pass the folder that holds Fashion-MNIST's files, such as \(parent.isEmpty ? "." : parent)"
         case let .noSplit(d, split):
             let places = FashionMNISTFiles.subfolders.map { $0.isEmpty ? d : "\(d)/\($0)" }.joined(separator: ", ")
             let names = FashionMNISTFiles.idxNames(split: split, kind: "images")[0] + " (or decompressed) with "

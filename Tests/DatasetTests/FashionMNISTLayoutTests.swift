@@ -162,6 +162,7 @@ import CZlib
         let file = dir.appendingPathComponent("a-file")
         try Data([1]).write(to: file)
         #expect(throws: FashionMNISTError.notADirectory(file.path)) { try FashionMNIST(split: .train, directory: file.path) }
+        #expect(FashionMNISTError.notADirectory(file.path).description.hasSuffix("files, such as \(dir.path)"))
         // Images without labels: both files named.
         let raw = dir.appendingPathComponent("raw")
         try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
