@@ -178,9 +178,10 @@ for command in features evaluate; do
     && refused "$command with another recipe's photos" "background=white"
 done
 
-# 18. Fashion-MNIST folders users bring: no folder, a folder without the data, images whose labels
-# are missing, a FIFO named like an IDX file or like Kaggle's CSV, a CSV line that is not a label
-# and 784 pixels — each refused naming the path and the reason, never a hang.
+# 18. Fashion-MNIST folders users bring: no folder, a folder without the data (train-mnist and
+# evaluate-mnist), images whose labels are missing, a FIFO named like an IDX file or like Kaggle's
+# CSV, a CSV line that is not a label and 784 pixels — each refused naming the path and the reason,
+# never a hang, and no --out folder left behind.
 mkdir -p "$W/fmnist-empty" "$W/fmnist-unpaired/raw" "$W/fmnist-fifo/FashionMNIST/raw" "$W/fmnist-csv"
 run "train-mnist, no folder" 20 "$F" train-mnist --data "$W/fmnist-none" --epochs 1 --out "$W/fm1" && refused "train-mnist, no folder" "fmnist-none: no such folder"
 run "train-mnist, empty folder" 20 "$F" train-mnist --data "$W/fmnist-empty" --epochs 1 --out "$W/fm2" \
@@ -188,16 +189,20 @@ run "train-mnist, empty folder" 20 "$F" train-mnist --data "$W/fmnist-empty" --e
 cp /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz "$W/fmnist-unpaired/raw/" 2>/dev/null || printf 'x' > "$W/fmnist-unpaired/raw/train-images-idx3-ubyte.gz"
 run "train-mnist, images without labels" 20 "$F" train-mnist --data "$W/fmnist-unpaired" --epochs 1 --out "$W/fm3" \
   && refused "train-mnist, images without labels" "raw/train-images-idx3-ubyte.gz: found, but not .*raw/train-labels-idx1-ubyte.gz"
+cp /usr/share/datasets/fashion-mnist/t10k-*.gz "$W/fmnist-fifo/FashionMNIST/raw/"
 mkfifo "$W/fmnist-fifo/FashionMNIST/raw/train-images-idx3-ubyte"; printf 'x' > "$W/fmnist-fifo/FashionMNIST/raw/train-labels-idx1-ubyte"
 run "train-mnist, FIFO images" 20 "$F" train-mnist --data "$W/fmnist-fifo" --epochs 1 --out "$W/fm4" \
   && refused "train-mnist, FIFO images" "train-images-idx3-ubyte: a FIFO, not a regular file"
+cp /usr/share/datasets/fashion-mnist/t10k-*.gz "$W/fmnist-csv/"   # the test split is fine; the training CSV is not
 mkfifo "$W/fmnist-csv/fashion-mnist_train.csv"
 run "train-mnist, FIFO CSV" 20 "$F" train-mnist --data "$W/fmnist-csv" --epochs 1 --out "$W/fm5" \
   && refused "train-mnist, FIFO CSV" "fashion-mnist_train.csv: a FIFO, not a regular file"
 rm -f "$W/fmnist-csv/fashion-mnist_train.csv"; { echo "label,pixel1"; echo "3,0,0"; } > "$W/fmnist-csv/fashion-mnist_train.csv"
 run "train-mnist, short CSV line" 20 "$F" train-mnist --data "$W/fmnist-csv" --epochs 1 --out "$W/fm6" \
   && refused "train-mnist, short CSV line" "fashion-mnist_train.csv:2: 3 fields; a label and 28×28 = 784 pixels are 785"
-for n in 1 2 3 4 5 6; do [ -e "$W/fm$n" ] && fail "train-mnist refusal $n left its --out folder behind"; done
+run "evaluate-mnist, empty folder" 20 "$F" evaluate-mnist --checkpoint "$W/run/best.safetensors" --data "$W/fmnist-empty" --out "$W/fm7" \
+  && refused "evaluate-mnist, empty folder" "fmnist-empty: no Fashion-MNIST test split"
+for n in 1 2 3 4 5 6 7; do [ -e "$W/fm$n" ] && fail "Fashion-MNIST refusal $n left its --out folder behind"; done
 
 # 5. Memory and file-size limits: refused with the estimate, or reported like a full disk —
 # never SIGABRT or SIGXFSZ.

@@ -31,6 +31,14 @@ public struct FashionMNISTFiles: Sendable, Equatable {
     /// The split's files.
     public let format: Format
 
+    /// The file the images come from: the IDX images (their labels lie beside), or the CSV.
+    public var imagesPath: String {
+        switch format {
+        case .idx(let images, _): return images
+        case .csv(let path): return path
+        }
+    }
+
     /// The folders searched under the named one, in order (`""`: the folder itself).
     public static let subfolders = ["", "raw", "FashionMNIST/raw", "fashion"]
 

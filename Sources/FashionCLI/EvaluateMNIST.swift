@@ -35,7 +35,10 @@ struct EvaluateMNIST: ParsableCommand {
         var job = FashionMNISTEvaluation(checkpoint: URL(fileURLWithPath: checkpoint), folder: URL(fileURLWithPath: out))
         job.data = data; job.flip = tta; job.shifts = ttaShifts; job.validation = validation; job.seed = seed; job.testLimit = testLimit
         job.samples = samples; job.precision = kernelOptions.precision ?? .fp32
+        // Found before the output folder is made: a wrong --data leaves nothing behind.
+        let files = try FashionMNISTFiles.locate(split: validation > 0 ? .train : .test, in: data)
         try OutputFolder.create(URL(fileURLWithPath: out), option: "--out", lock: true)
+        print("Fashion-MNIST: \(files.imagesPath)")
         let evaluation: Evaluation
         do { evaluation = try job.run() } catch let e as PredictorError { throw ValidationError(e.reason) }
         print(String(format: "accuracy %.2f%% (%d of %d)%@", 100 * evaluation.accuracy, evaluation.correct, evaluation.examples,

@@ -139,6 +139,10 @@ struct TrainMNIST: ParsableCommand {
         let epochs = run.epochs, validation = run.validation
         let world = try World.join()
         run.communicator = world
+        if world.isRoot {
+            let files = try [FashionMNIST.Split.train, .test].map { try FashionMNISTFiles.locate(split: $0, in: run.data) }
+            print("Fashion-MNIST: \(files.map(\.imagesPath).joined(separator: ", "))")
+        }
         let started = Date()
         let heldOut = validation > 0 ? "val" : "test"
         let progress = TrainingProgress(totalEpochs: epochs, epochsThisRun: epochsThisRun,
