@@ -50,7 +50,7 @@ import Tensor
         #expect(csv.contains("train/"))
     }
 
-    /// The test set needs only the test split's files; a validation split needs the training images.
+    /// The test set needs only the test split's files; a validation split only the training images.
     @Test func theTestSetAloneNeedsOnlyItsOwnFiles() throws {
         let data = try Self.dataFolder(train: 20, test: 7), out = TemporaryFolder.name("fmnist-eval-test-only")
         defer { for f in [data, out] { try? FileManager.default.removeItem(at: f) } }
@@ -63,6 +63,12 @@ import Tensor
         #expect(try job.run().examples == 7)
         job.validation = 5
         #expect(throws: FashionMNISTError.noSplit(directory: data.path, split: .train)) { try job.run() }
+        // …and a validation split only the training images.
+        let other = try Self.dataFolder(train: 20, test: 7)
+        defer { try? FileManager.default.removeItem(at: other) }
+        for kind in ["images-idx3", "labels-idx1"] { try FileManager.default.removeItem(at: other.appendingPathComponent("t10k-\(kind)-ubyte.gz")) }
+        job.data = other.path
+        #expect(try job.run().examples == 5)
     }
 
     @Test func refusesModelsThatAreNotFashionMNISTs() {

@@ -57,10 +57,11 @@ public struct FashionMNISTEvaluation {
     public func run() throws -> Evaluation {
         let (model, found) = try Checkpoint.load(contentsOf: checkpoint)
         let metadata = try Self.metadata(of: checkpoint, found)
-        // The test set alone needs only its own files (a folder of Kaggle's test CSV, say): the
-        // training images are read for a validation split only, and stand in unused otherwise.
-        let test = try FashionMNIST(split: .test, directory: data)
-        let train = validation > 0 ? try FashionMNIST(split: .train, directory: data) : test
+        // Only the split evaluated is read (a folder of Kaggle's test CSV alone will do): the
+        // training images for a validation split, the test images otherwise; it stands in,
+        // unused, for the other.
+        let evaluated = try FashionMNIST(split: validation > 0 ? .train : .test, directory: data)
+        let train = evaluated, test = evaluated
         guard validation >= 0, validation < train.count else {
             throw PredictorError(reason: "a validation split of \(validation) images: it must leave training images of the \(train.count)")
         }
