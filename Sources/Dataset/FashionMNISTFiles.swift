@@ -42,11 +42,14 @@ public struct FashionMNISTFiles: Sendable, Equatable {
     /// The folders searched under the named one, in order (`""`: the folder itself).
     public static let subfolders = ["", "raw", "FashionMNIST/raw", "fashion"]
 
-    /// The names an IDX file of `split` may have (`kind` "images" or "labels"), in order of preference.
-    public static func idxNames(split: FashionMNIST.Split, kind: String) -> [String] {
+    /// The two IDX files of a split.
+    public enum Kind: String, Sendable { case images, labels }
+
+    /// The names an IDX file of `split` may have, in order of preference.
+    public static func idxNames(split: FashionMNIST.Split, kind: Kind) -> [String] {
         let prefix = split == .train ? "train" : "t10k"
-        let rank = kind == "images" ? "idx3" : "idx1"
-        let stems = ["\(prefix)-\(kind)-\(rank)-ubyte", "\(prefix)-\(kind).\(rank)-ubyte"]
+        let rank = kind == .images ? "idx3" : "idx1"
+        let stems = ["\(prefix)-\(kind.rawValue)-\(rank)-ubyte", "\(prefix)-\(kind.rawValue).\(rank)-ubyte"]
         return stems.flatMap { ["\($0).gz", $0] }
     }
 
@@ -70,7 +73,7 @@ public struct FashionMNISTFiles: Sendable, Equatable {
                 return fm.fileExists(atPath: path, isDirectory: &dir) && !dir.boolValue
             }
         }
-        let imageNames = idxNames(split: split, kind: "images"), labelNames = idxNames(split: split, kind: "labels")
+        let imageNames = idxNames(split: split, kind: .images), labelNames = idxNames(split: split, kind: .labels)
         for folder in subfolders {
             let images = firstFile(in: folder, imageNames), labels = firstFile(in: folder, labelNames)
             switch (images, labels) {
@@ -109,8 +112,8 @@ public enum FashionMNISTError: Error, CustomStringConvertible, Equatable {
             return "\(d): a file, not a folder — pass the folder that holds Fashion-MNIST's files, such as \(parent.isEmpty ? "." : parent)"
         case let .noSplit(d, split):
             let places = FashionMNISTFiles.subfolders.map { $0.isEmpty ? d : "\(d)/\($0)" }.joined(separator: ", ")
-            let names = FashionMNISTFiles.idxNames(split: split, kind: "images")[0] + " (or decompressed) with "
-                + FashionMNISTFiles.idxNames(split: split, kind: "labels")[0]
+            let names = FashionMNISTFiles.idxNames(split: split, kind: .images)[0] + " (or decompressed) with "
+                + FashionMNISTFiles.idxNames(split: split, kind: .labels)[0]
             return "\(d): no Fashion-MNIST \(split.rawValue) split — looked for \(names) and Kaggle's "
                 + "\(FashionMNISTFiles.csvName(split: split)) in \(places); \(install)"
         case let .unpaired(found, missing): return "\(found): found, but not \(missing) (or its other names) beside it"

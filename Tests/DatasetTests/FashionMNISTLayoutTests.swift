@@ -15,11 +15,8 @@ import CZlib
         return UInt8(pattern % 256)
     }
 
-    static func header(_ dims: [Int]) -> [UInt8] {
-        [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } }
-    }
-    static var imageBytes: [UInt8] { header([3, 28, 28]) + pixels }
-    static var labelBytes: [UInt8] { header([3]) + labels }
+    static var imageBytes: [UInt8] { IDXBytes.header([3, 28, 28]) + pixels }
+    static var labelBytes: [UInt8] { IDXBytes.header([3]) + labels }
 
     /// `bytes` gzip-compressed (zlib's gzip stream, as `gzip` writes).
     static func gzipped(_ bytes: [UInt8], at path: String) throws {

@@ -32,17 +32,16 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
-        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
-        try write("train-labels-idx1-ubyte.gz", header([1]) + [3])
-        try write("train-images-idx3-ubyte.gz", header([1, 14, 56]) + [UInt8](repeating: 0, count: 14 * 56))
+        try write("train-labels-idx1-ubyte.gz", IDXBytes.header([1]) + [3])
+        try write("train-images-idx3-ubyte.gz", IDXBytes.header([1, 14, 56]) + [UInt8](repeating: 0, count: 14 * 56))
         #expect(throws: IDXError.malformed(path: dir.path + "/train-images-idx3-ubyte.gz", reason: "images are 14×56; Fashion-MNIST's are 28×28")) {
             try FashionMNIST(split: .train, directory: dir.path)
         }
-        try write("train-labels-idx1-ubyte.gz", header([0]))
-        try write("train-images-idx3-ubyte.gz", header([0, 28, 28]))
+        try write("train-labels-idx1-ubyte.gz", IDXBytes.header([0]))
+        try write("train-images-idx3-ubyte.gz", IDXBytes.header([0, 28, 28]))
         #expect(throws: IDXError.self) { try FashionMNIST(split: .train, directory: dir.path) }
-        try write("train-labels-idx1-ubyte.gz", header([1]) + [3])
-        try write("train-images-idx3-ubyte.gz", header([1, 28, 28]) + [UInt8](repeating: 0, count: 784))
+        try write("train-labels-idx1-ubyte.gz", IDXBytes.header([1]) + [3])
+        try write("train-images-idx3-ubyte.gz", IDXBytes.header([1, 28, 28]) + [UInt8](repeating: 0, count: 784))
         #expect(try FashionMNIST(split: .train, directory: dir.path).count == 1)
     }
 
@@ -51,11 +50,10 @@ import Testing
         let dir = TemporaryFolder.name("idx-fingerprint")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
         func fingerprint(labels: [UInt8], pixel: UInt8) throws -> String {
             for split in ["train", "t10k"] {
-                try Data(header([2]) + labels).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
-                try Data(header([2, 28, 28]) + [pixel] + [UInt8](repeating: 0, count: 2 * 784 - 1)).write(to: dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
+                try Data(IDXBytes.header([2]) + labels).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
+                try Data(IDXBytes.header([2, 28, 28]) + [pixel] + [UInt8](repeating: 0, count: 2 * 784 - 1)).write(to: dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
             }
             let train = try FashionMNIST(split: .train, directory: dir.path), test = try FashionMNIST(split: .test, directory: dir.path)
             return FashionMNISTData(train: train, test: test).fingerprint

@@ -10,10 +10,9 @@ import Tensor
     static func dataFolder(train: Int, test: Int) throws -> URL {
         let dir = TemporaryFolder.name("fmnist-eval")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        func header(_ dims: [Int]) -> [UInt8] { [0, 0, 8, UInt8(dims.count)] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } } }
         for (split, n) in [("train", train), ("t10k", test)] {
-            try Data(header([n]) + (0..<n).map { UInt8($0 % 10) }).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
-            try Data(header([n, 28, 28]) + (0..<(n * 784)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+            try Data(IDXBytes.header([n]) + (0..<n).map { UInt8($0 % 10) }).write(to: dir.appendingPathComponent("\(split)-labels-idx1-ubyte.gz"))
+            try Data(IDXBytes.header([n, 28, 28]) + (0..<(n * 784)).map { UInt8(truncatingIfNeeded: $0 * 7) })
                 .write(to: dir.appendingPathComponent("\(split)-images-idx3-ubyte.gz"))
         }
         return dir
