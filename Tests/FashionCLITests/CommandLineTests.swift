@@ -180,13 +180,7 @@ import Testing
         let written = try TrainMNIST.parse(["--recipe", "hour-bf16", "--epochs", "56", "--crop-padding", "2", "--random-erasing", "0.25",
                                             "--ema", "0.998", "--tta", "--precision", "fp32"]).configuredRun()
         #expect(named.epochs == 56 && named.cropPadding == 2 && named.erasing == 0.25 && named.averageDecay == 0.998 && named.testTimeFlip)
-        #expect(named.epochs == written.epochs && named.learningRate == written.learningRate && named.optimizer == written.optimizer
-                && named.schedule == written.schedule && named.labelSmoothing == written.labelSmoothing && named.stem == written.stem
-                && named.augment == written.augment && named.cropPadding == written.cropPadding && named.paddingMode == written.paddingMode
-                && named.erasing == written.erasing && named.validation == written.validation && named.averageDecay == written.averageDecay
-                && named.testTimeFlip == written.testTimeFlip && named.testTimeShifts == written.testTimeShifts && named.vectorWeightDecay == written.vectorWeightDecay
-                && named.vectorLearningRateScale == written.vectorLearningRateScale && named.batchSize == written.batchSize
-                && named.seed == written.seed && named.precision == written.precision)
+        #expect(Self.sameTraining(named, written))
         #expect(named.schedule == .oneCycle(epochs: 56, warmup: 0.25, div: 25, finalDiv: 1e4))
         // Without --precision it trains in bf16, which a CPU without AVX512_BF16 refuses with the reason.
         #expect(FashionMNISTRecipe.named("four-hours-bf16")?.precision == .bf16)
@@ -195,6 +189,39 @@ import Testing
         }
         // A flag given beside it still overrides the recipe's setting.
         #expect(try TrainMNIST.parse(["--recipe", "four-hours-bf16", "--precision", "fp32", "--random-erasing", "0"]).configuredRun().erasing == 0)
+    }
+
+    /// `--recipe four-hours` is the FP32 run of Docs/RESULTS.md written out — `four-hours-bf16`
+    /// in FP32 with 42 epochs — so `--recipe four-hours --out runs/four-fp32-42` resumes that
+    /// run; a CPU without AVX512_BF16 asked for `four-hours-bf16` is pointed to it.
+    @Test func fp32FourHourRecipeIsTheDocumentedCommand() throws {
+        let named = try TrainMNIST.parse(["--recipe", "four-hours"]).configuredRun()
+        let written = try TrainMNIST.parse(["--recipe", "four-hours-bf16", "--precision", "fp32", "--epochs", "42"]).configuredRun()
+        #expect(named.precision == .fp32 && named.epochs == 42 && named.erasing == 0.25 && named.averageDecay == 0.998)
+        #expect(Self.sameTraining(named, written))
+        #expect(named.schedule == .oneCycle(epochs: 42, warmup: 0.25, div: 25, finalDiv: 1e4))
+        #expect(FashionMNISTRecipe.fourHoursBF16.fp32Counterpart == .fourHours && FashionMNISTRecipe.hourBF16.fp32Counterpart == .hour)
+        #expect(FashionMNISTRecipe.fourHours.fp32Counterpart == nil && FashionMNISTRecipe.hour.fp32Counterpart == nil)
+        if Precision.bf16.unavailableReason != nil {
+            do {
+                _ = try TrainMNIST.parse(["--recipe", "four-hours-bf16"])
+                Issue.record("a CPU without AVX512_BF16 accepted --recipe four-hours-bf16")
+            } catch {
+                #expect(TrainMNIST.message(for: error).contains("--recipe four-hours "))
+            }
+        }
+    }
+
+    /// Every setting of two runs that reaches the trainer is the same.
+    static func sameTraining(_ a: FashionMNISTTrainingRun, _ b: FashionMNISTTrainingRun) -> Bool {
+        let schedule = a.epochs == b.epochs && a.learningRate == b.learningRate && a.optimizer == b.optimizer && a.schedule == b.schedule
+        let data = a.augment == b.augment && a.cropPadding == b.cropPadding && a.paddingMode == b.paddingMode
+            && a.erasing == b.erasing && a.validation == b.validation && a.batchSize == b.batchSize && a.seed == b.seed
+            && a.limit == b.limit && a.testLimit == b.testLimit && a.batchNormGroupSize == b.batchNormGroupSize
+        let evaluation = a.averageDecay == b.averageDecay && a.testTimeFlip == b.testTimeFlip && a.testTimeShifts == b.testTimeShifts
+        let model = a.labelSmoothing == b.labelSmoothing && a.stem == b.stem && a.vectorWeightDecay == b.vectorWeightDecay
+            && a.vectorLearningRateScale == b.vectorLearningRateScale && a.precision == b.precision
+        return schedule && data && evaluation && model
     }
 
     @Test func predictTakesFolders() throws {
