@@ -39,6 +39,7 @@ struct EvaluateMNIST: ParsableCommand {
         let files = try FashionMNISTFiles.locate(split: validation > 0 ? .train : .test, in: data)
         try OutputFolder.create(URL(fileURLWithPath: out), option: "--out", lock: true)
         print("Fashion-MNIST: \(files.imagesPath)")
+        try FashionMNISTDataNote.check(split: validation > 0 ? .train : .test, directory: data, path: files.imagesPath)
         let evaluation: Evaluation
         do { evaluation = try job.run() } catch let e as PredictorError { throw ValidationError(e.reason) }
         print(String(format: "accuracy %.2f%% (%d of %d)%@", 100 * evaluation.accuracy, evaluation.correct, evaluation.examples,

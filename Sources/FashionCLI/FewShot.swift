@@ -79,6 +79,12 @@ struct FewShot: ParsableCommand {
         } else {
             let directory = data ?? FashionMNIST.defaultDirectory
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
+            if world.isRoot {
+                for (split, set) in [(FashionMNIST.Split.train, train), (.test, test)] {
+                    let path = try FashionMNISTFiles.locate(split: split, in: directory).imagesPath
+                    if let line = FashionMNISTDataNote.note(for: set, split: split, path: path) { printError(line + "\n") }
+                }
+            }
             cells = try runner.run(source: FashionMNISTFewShotSource(train: train, test: test, testLimit: options.testLimit, seed: options.seed),
                                    communicator: world, log: log)
         }

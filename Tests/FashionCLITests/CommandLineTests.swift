@@ -1,5 +1,6 @@
 import TestSupport
 import ArgumentParser
+import Dataset
 import Foundation
 import Models
 import Tensor
@@ -278,5 +279,27 @@ import Testing
         #expect(try String(contentsOf: target, encoding: .utf8) == "x,y\n")
         try Data().write(to: root.appendingPathComponent("file"))
         #expect(throws: ValidationError.self) { try OutputOptions.parse(["--output", root.appendingPathComponent("file/c.csv").path]).emit("") }
+    }
+}
+
+/// The note a Fashion-MNIST command prints when `--data` holds another set in the same layout.
+@Suite struct FashionMNISTDataNoteTests {
+    @Test func namesTheFileAndWhatItIsNot() throws {
+        let dir = TemporaryFolder.name("note")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(IDXBytes.header([2]) + [1, 7]).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        try Data(IDXBytes.header([2, 28, 28]) + [UInt8](repeating: 9, count: 2 * 784)).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+        let set = try FashionMNIST(split: .test, directory: dir.path), path = dir.path + "/t10k-images-idx3-ubyte"
+        let note = try #require(FashionMNISTDataNote.note(for: set, split: .test, path: path))
+        #expect(note.hasPrefix("note: \(path) (2 images) is not Fashion-MNIST's published test set"))
+        #expect(note.contains("MNIST, KMNIST") && note.contains("subset"))
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory)))
+    func saysNothingOnFashionMNISTAndNamesASwappedSplit() throws {
+        let test = try FashionMNIST(split: .test)
+        #expect(FashionMNISTDataNote.note(for: test, split: .test, path: "t") == nil)
+        #expect(FashionMNISTDataNote.note(for: test, split: .train, path: "t") == "note: t holds Fashion-MNIST's test set, read here as its training set")
     }
 }
