@@ -49,6 +49,10 @@ struct TrainMNIST: ParsableCommand {
     var normBiasWeightDecay: Double?
     @Option(help: ArgumentHelp("Learning rate of biases and batch norm's parameters as a factor of the schedule's.", valueName: "factor"))
     var normBiasLrScale = 1.0
+    @Option(help: ArgumentHelp("Lookahead around the optimiser (timm's Lookahead): every k-th step the slow weights move --lookahead-alpha of the way to the weights, which are reset to them (default: none).", valueName: "k"))
+    var lookahead: Int?
+    @Option(help: ArgumentHelp("Lookahead's α, the share of the way the slow weights move. (default: 0.5, timm's)", valueName: "alpha"))
+    var lookaheadAlpha: Double?
     @Option(help: "Use only this many training images per epoch (quick runs).") var limit: Int?
     @Option(help: "Evaluate on only the first this many test images after each epoch (quick runs; default: all 10,000).") var testLimit: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 42
@@ -108,6 +112,11 @@ struct TrainMNIST: ParsableCommand {
             throw ValidationError("--norm-bias-weight-decay \(normBiasWeightDecay): 0 or more")
         }
         guard normBiasLrScale >= 0, normBiasLrScale.isFinite else { throw ValidationError("--norm-bias-lr-scale \(normBiasLrScale): 0 or more") }
+        if let lookahead, lookahead < 1 { throw ValidationError("--lookahead \(lookahead): steps between synchronisations, 1 or more") }
+        if let lookaheadAlpha {
+            guard lookaheadAlpha > 0, lookaheadAlpha <= 1 else { throw ValidationError("--lookahead-alpha \(lookaheadAlpha): a share in (0, 1]") }
+            guard lookahead != nil else { throw ValidationError("--lookahead-alpha needs --lookahead k") }
+        }
         if kernelOptions.precision == nil, let recipe = chosenRecipe, let why = recipe.precision.unavailableReason {
             let fp32 = recipe.fp32Counterpart.map { "--recipe \($0.name) (its FP32 counterpart)" } ?? "--recipe hour"
             throw ValidationError("--recipe \(recipe.name) trains in \(recipe.precision.rawValue): \(why). Use \(fp32), or add --precision fp32")
@@ -131,6 +140,7 @@ struct TrainMNIST: ParsableCommand {
         run.vectorWeightDecay = normBiasWeightDecay ?? chosenRecipe?.vectorWeightDecay; run.vectorLearningRateScale = normBiasLrScale
         run.precision = kernelOptions.precision ?? chosenRecipe?.precision ?? .fp32
         run.batchNormGroupSize = bnGroupSize
+        run.lookahead = lookahead.map { TrainingConfiguration.LookaheadSettings(steps: $0, alpha: lookaheadAlpha ?? 0.5) }
         if exportParity { run.parityNames = o.names }
         return run
     }

@@ -80,6 +80,8 @@ import Testing
             (TrainMNIST.self, ["--random-erasing", "1.5"]), (TrainMNIST.self, ["--random-erasing", "nan"]), (TrainMNIST.self, ["--validation", "60000"]),
             (TrainMNIST.self, ["--validation", "-1"]), (TrainMNIST.self, ["--ema", "1"]), (TrainMNIST.self, ["--ema", "0"]),
             (TrainMNIST.self, ["--norm-bias-weight-decay", "-1"]), (TrainMNIST.self, ["--norm-bias-lr-scale", "inf"]),
+            (TrainMNIST.self, ["--lookahead", "0"]), (TrainMNIST.self, ["--lookahead", "5", "--lookahead-alpha", "0"]),
+            (TrainMNIST.self, ["--lookahead", "5", "--lookahead-alpha", "nan"]), (TrainMNIST.self, ["--lookahead-alpha", "0.5"]),
             (TrainMNIST.self, ["--padding-mode", "reflect", "--crop-padding", "28"]), (TrainMNIST.self, ["--padding-mode", "wrap"]),
             (Train.self, ["--epochs-this-run", "0"]), (Train.self, ["--samples", "-2"]), (Evaluate.self, ["--checkpoint", "c", "--samples", "-1"]),
             (Features.self, ["--checkpoint", "c", "--batch-size", "0"]),
@@ -138,6 +140,10 @@ import Testing
         #expect(changed.epochs == 3 && changed.schedule == .oneCycle(epochs: 3, warmup: 0.25, div: 25, finalDiv: 1e4))
         #expect(changed.labelSmoothing == 0 && changed.validation == 0 && changed.cropPadding == 0 && changed.learningRate == 0.2)
         #expect(changed.averageDecay == 0.99 && changed.testTimeFlip && changed.testTimeShifts && changed.vectorWeightDecay == 0)
+        #expect(changed.lookahead == nil)
+        let lookahead = try TrainMNIST.parse(["--recipe", "hour", "--lookahead", "5"]).configuredRun().lookahead
+        #expect(lookahead == .init(steps: 5, alpha: 0.5))
+        #expect(try TrainMNIST.parse(["--lookahead", "6", "--lookahead-alpha", "0.8"]).configuredRun().lookahead == .init(steps: 6, alpha: 0.8))
         // The stem is the recipe's unless --stem names one.
         #expect(try TrainMNIST.parse(["--recipe", "hour", "--stem", "small"]).configuredRun().stem == .small)
         var smallRecipe = recipe; smallRecipe.stem = .small
@@ -221,7 +227,7 @@ import Testing
             && a.limit == b.limit && a.testLimit == b.testLimit && a.batchNormGroupSize == b.batchNormGroupSize
         let evaluation = a.averageDecay == b.averageDecay && a.testTimeFlip == b.testTimeFlip && a.testTimeShifts == b.testTimeShifts
         let model = a.labelSmoothing == b.labelSmoothing && a.stem == b.stem && a.vectorWeightDecay == b.vectorWeightDecay
-            && a.vectorLearningRateScale == b.vectorLearningRateScale && a.precision == b.precision
+            && a.vectorLearningRateScale == b.vectorLearningRateScale && a.precision == b.precision && a.lookahead == b.lookahead
         return schedule && data && evaluation && model
     }
 

@@ -99,6 +99,39 @@ import Vision
         #expect(full == configuration)
     }
 
+    /// Lookahead in the trainer: a run in parts ends on the same bits as one in one go (the slow
+    /// weights travel in the optimiser's file), the setting is part of the run, and a run
+    /// without it writes its configuration as before.
+    @Test func lookaheadRunResumesBitIdentically() throws {
+        let data = StripesData(count: 16, seed: 1)
+        let a = folder(), b = folder(), c = folder()
+        defer { for f in [a, b, c] { try? FileManager.default.removeItem(at: f) } }
+        var withLookahead = configuration
+        withLookahead.lookahead = .init(steps: 2, alpha: 0.5)
+        let full = try Trainer(model: model(), configuration: withLookahead, metadata: metadata, directory: a).run(data: data)
+        let last = try weights(a.appendingPathComponent("last.safetensors"))
+        let optimizerFile = try Safetensors.read(contentsOf: a.appendingPathComponent("last.optimizer.safetensors"))
+        #expect(optimizerFile.metadata["lookahead_step"] == String(3 * data.trainingBatchCount))
+        #expect(optimizerFile.state["lookahead_slow.conv1.weight"] != nil)
+
+        _ = try Trainer(model: model(), configuration: withLookahead, metadata: metadata, directory: b).run(data: data, epochLimit: 2)
+        let rest = try Trainer(model: model(99), configuration: withLookahead, metadata: metadata, directory: b).run(data: data)
+        #expect(rest.map(\.trainLoss) == full.map(\.trainLoss) && rest.map(\.validationLoss) == full.map(\.validationLoss))
+        #expect(try weights(b.appendingPathComponent("last.safetensors")) == last)
+
+        // Not the run without it; and it is refused on resume when changed.
+        _ = try Trainer(model: model(), configuration: configuration, metadata: metadata, directory: c).run(data: data)
+        #expect(try weights(c.appendingPathComponent("last.safetensors")) != last)
+        var other = withLookahead
+        other.lookahead = .init(steps: 3, alpha: 0.5)
+        #expect { _ = try Trainer(model: model(), configuration: other, metadata: metadata, directory: b).run(data: data) } throws: {
+            "\($0)".contains("lookahead k 2, alpha 0.5 → k 3, alpha 0.5")
+        }
+        let text = String(decoding: try JSONStyle.encoder(pretty: false).encode(configuration), as: UTF8.self)
+        #expect(!text.contains("lookahead"))
+        #expect(try JSONStyle.decoder().decode(TrainingConfiguration.self, from: JSONStyle.encoder(pretty: false).encode(withLookahead)) == withLookahead)
+    }
+
     /// Flip test-time augmentation is the mean of the logits of the images and of their mirror images.
     @Test func flipAveragesTheMirrorImagesLogits() {
         let x = Tensor(shape: [1, 1, 2, 3], scalars: [1, 2, 3, 4, 5, 6])

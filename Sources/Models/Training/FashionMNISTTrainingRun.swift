@@ -62,6 +62,8 @@ public struct FashionMNISTTrainingRun {
     public var vectorWeightDecay: Double?
     /// Learning rate of biases and batch norm's parameters as a factor of the schedule's.
     public var vectorLearningRateScale = 1.0
+    /// Lookahead around the optimiser (k and α; nil: none).
+    public var lookahead: TrainingConfiguration.LookaheadSettings?
     /// Only this many training images an epoch, and test images a pass (quick runs).
     public var limit: Int?, testLimit: Int?
     /// Seed of the initialisation, augmentation and batch order.
@@ -137,7 +139,7 @@ public struct FashionMNISTTrainingRun {
                                                   labelSmoothing: labelSmoothing, seed: seed, data: settings.isEmpty ? nil : settings,
                                                   precision: precision, vectorWeightDecay: vectorWeightDecay,
                                                   vectorLearningRateScale: vectorLearningRateScale, averageDecay: averageDecay,
-                                                  testTimeFlip: testTimeFlip, testTimeShifts: testTimeShifts)
+                                                  testTimeFlip: testTimeFlip, testTimeShifts: testTimeShifts, lookahead: lookahead)
         // The compact stem keeps 28 px to layer 1, as torchvision's does a 112 px photo.
         let share = batchSize / max(1, communicator.size)
         try MemoryBudget.check(MemoryBudget.trainingStep(imageSize: stem == .compact ? 112 : 28, batch: share),

@@ -48,6 +48,21 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Evaluate with the images shifted by a pixel as well (Jordan's airbench `tta_level=2`,
     /// ``ClassifierEpoch/logits(_:_:flip:shifts:)``).
     public var testTimeShifts: Bool
+    /// Lookahead around the optimiser (Tensor's `Lookahead`): every `steps`-th step the slow
+    /// weights move `alpha` of the way to the weights, which are then reset to them; nil: none.
+    public var lookahead: LookaheadSettings?
+
+    /// Lookahead's k and α.
+    public struct LookaheadSettings: Codable, Equatable, Sendable, CustomStringConvertible {
+        /// Optimiser steps between synchronisations (k).
+        public var steps: Int
+        /// The share of the way the slow weights move (α).
+        public var alpha: Double
+        /// k and α.
+        public init(steps: Int, alpha: Double) { self.steps = steps; self.alpha = alpha }
+        /// `k 5, alpha 0.5`.
+        public var description: String { "k \(steps), alpha \(alpha)" }
+    }
 
     /// A configuration; the defaults are Adam without weight decay at 1e-3, constant, no smoothing, seed 42, FP32,
     /// no parameter groups, no weight average, no test-time augmentation.
@@ -55,12 +70,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 schedule: LearningRateSchedule = .constant, labelSmoothing: Double = 0, seed: UInt64 = 42,
                 data: [String: String]? = nil, precision: Precision = .fp32, vectorWeightDecay: Double? = nil,
                 vectorLearningRateScale: Double = 1, averageDecay: Double? = nil, testTimeFlip: Bool = false,
-                testTimeShifts: Bool = false) {
+                testTimeShifts: Bool = false, lookahead: LookaheadSettings? = nil) {
         self.epochs = epochs; self.learningRate = learningRate; self.optimizer = optimizer
         self.schedule = schedule; self.labelSmoothing = labelSmoothing; self.seed = seed; self.data = data
         self.precision = precision; self.vectorWeightDecay = vectorWeightDecay; self.vectorLearningRateScale = vectorLearningRateScale
         self.averageDecay = averageDecay; self.testTimeFlip = testTimeFlip
-        self.testTimeShifts = testTimeShifts
+        self.testTimeShifts = testTimeShifts; self.lookahead = lookahead
     }
 
     /// Why a run saved under `saved` cannot go on under `self`, one phrase per difference (empty
@@ -89,6 +104,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         if averageDecay != saved.averageDecay { out.append("weight average decay \(text(saved.averageDecay)) → \(text(averageDecay))") }
         if testTimeFlip != saved.testTimeFlip { out.append("test-time flip \(saved.testTimeFlip) → \(testTimeFlip)") }
         if testTimeShifts != saved.testTimeShifts { out.append("test-time shifts \(saved.testTimeShifts) → \(testTimeShifts)") }
+        if lookahead != saved.lookahead {
+            out.append("lookahead \(saved.lookahead.map(String.init(describing:)) ?? "none") → \(lookahead.map(String.init(describing:)) ?? "none")")
+        }
         let before = saved.data ?? [:], now = data ?? [:]
         for key in Set(before.keys).union(now.keys).sorted() where before[key] != now[key] {
             out.append("\(key) \(before[key] ?? "(not recorded)") → \(now[key] ?? "(not given)")")
@@ -98,7 +116,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case epochs, learningRate, optimizer, schedule, labelSmoothing, seed, data, precision
-        case vectorWeightDecay, vectorLearningRateScale, averageDecay, testTimeFlip, testTimeShifts
+        case vectorWeightDecay, vectorLearningRateScale, averageDecay, testTimeFlip, testTimeShifts, lookahead
     }
 
     /// Decodes a saved configuration (older `trainer_state.json` files included).
@@ -121,6 +139,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         averageDecay = try c.decodeIfPresent(Double.self, forKey: .averageDecay)
         testTimeFlip = try c.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? false
         testTimeShifts = try c.decodeIfPresent(Bool.self, forKey: .testTimeShifts) ?? false
+        lookahead = try c.decodeIfPresent(LookaheadSettings.self, forKey: .lookahead)
     }
 
     /// The data settings are written as typed JSON values where that reads back to the same
@@ -143,6 +162,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try c.encodeIfPresent(averageDecay, forKey: .averageDecay)
         if testTimeFlip { try c.encode(true, forKey: .testTimeFlip) }
         if testTimeShifts { try c.encode(true, forKey: .testTimeShifts) }
+        try c.encodeIfPresent(lookahead, forKey: .lookahead)
     }
 }
 
@@ -348,10 +368,12 @@ public final class Trainer {
             ? [ParameterGroup(model.parameters)]
             : ParameterGroup.byDimension(model.parameters, vectors: .init(weightDecay: configuration.vectorWeightDecay.map(Float.init),
                                                                           learningRateScale: Float(configuration.vectorLearningRateScale)))
+        let base: any StatefulOptimizer
         switch configuration.optimizer {
-        case .adam(let wd): return Adam(groups: groups, learningRate: lr, weightDecay: Float(wd))
-        case .sgd(let m, let wd, let n): return SGD(groups: groups, learningRate: lr, momentum: Float(m), weightDecay: Float(wd), nesterov: n)
+        case .adam(let wd): base = Adam(groups: groups, learningRate: lr, weightDecay: Float(wd))
+        case .sgd(let m, let wd, let n): base = SGD(groups: groups, learningRate: lr, momentum: Float(m), weightDecay: Float(wd), nesterov: n)
         }
+        return configuration.lookahead.map { Lookahead(base, steps: $0.steps, alpha: Float($0.alpha)) } ?? base
     }
 
     /// The names of `optimizer`'s parameters, in its order (its groups').
