@@ -19,6 +19,11 @@ enum FashionMNISTDataNote {
 
     /// Reads `split` from `directory` and prints its note, if any, on standard error.
     static func check(split: FashionMNIST.Split, directory: String, path: String) throws {
-        if let line = note(for: try FashionMNIST(split: split, directory: directory), split: split, path: path) { printError(line + "\n") }
+        report(try FashionMNIST(split: split, directory: directory), split: split, path: path)
+    }
+
+    /// Prints the note of `set`, already read from `path` as `split`, if any, on standard error.
+    static func report(_ set: FashionMNIST, split: FashionMNIST.Split, path: String) {
+        if let line = note(for: set, split: split, path: path) { printError(line + "\n") }
     }
 }

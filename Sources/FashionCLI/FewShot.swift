@@ -81,8 +81,7 @@ struct FewShot: ParsableCommand {
             let train = try FashionMNIST(split: .train, directory: directory), test = try FashionMNIST(split: .test, directory: directory)
             if world.isRoot {
                 for (split, set) in [(FashionMNIST.Split.train, train), (.test, test)] {
-                    let path = try FashionMNISTFiles.locate(split: split, in: directory).imagesPath
-                    if let line = FashionMNISTDataNote.note(for: set, split: split, path: path) { printError(line + "\n") }
+                    FashionMNISTDataNote.report(set, split: split, path: try FashionMNISTFiles.locate(split: split, in: directory).imagesPath)
                 }
             }
             cells = try runner.run(source: FashionMNISTFewShotSource(train: train, test: test, testLimit: options.testLimit, seed: options.seed),

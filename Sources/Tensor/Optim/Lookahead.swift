@@ -35,7 +35,9 @@ public final class Lookahead: StatefulOptimizer {
         slow = base.parameters.map { Tensor(shape: $0.value.shape, scalars: $0.value.scalars) }
     }
 
+    /// The base optimiser's parameters (the fast weights).
     public var parameters: [Parameter] { base.parameters }
+    /// The base optimiser's learning rate (a schedule sets it through the wrapper).
     public var learningRate: Float {
         get { base.learningRate }
         set { base.learningRate = newValue }
@@ -62,6 +64,7 @@ public final class Lookahead: StatefulOptimizer {
         }
     }
 
+    /// The base optimiser's state with the slow weights (`lookahead_slow.<name>`) and the step count, k and α in the metadata.
     public func state(names: [String]) -> Safetensors.Contents {
         var contents = base.state(names: names)
         for (i, name) in names.enumerated() { contents.state.set("lookahead_slow.\(name)", slow[i]) }
@@ -71,6 +74,7 @@ public final class Lookahead: StatefulOptimizer {
         return contents
     }
 
+    /// Restores a state written by ``state(names:)``; throws on a state without Lookahead's part.
     public func load(_ contents: Safetensors.Contents, names: [String]) throws {
         guard let step = contents.metadata["lookahead_step"].flatMap(Int.init), step >= 0 else {
             throw OptimizerStateError(reason: "no Lookahead state (metadata \(contents.metadata))")
